@@ -1,0 +1,107 @@
+import { join, resolve } from 'node:path';
+import type { ConfigValues } from './keys.js';
+
+/**
+ * The configuration as the rest of the code uses it: grouped by concern, units in the names,
+ * paths resolved, Redis as one URL.
+ */
+export interface DredgeConfig {
+  readonly cache: {
+    readonly enabled: boolean;
+    readonly backend: ConfigValues['CACHE_BACKEND'];
+    readonly ttlSeconds: number;
+    readonly maxEntries: number;
+    readonly maxBytes: number;
+    readonly fileDir: string;
+  };
+  readonly redis: { readonly url: string };
+  readonly storage: {
+    readonly dataDir: string;
+    readonly storeBackend: ConfigValues['STORE_BACKEND'];
+    readonly queueBackend: ConfigValues['QUEUE_BACKEND'];
+  };
+  readonly telemetry: {
+    readonly metricsEnabled: boolean;
+    readonly tracingEnabled: boolean;
+    readonly logLevel: ConfigValues['LOG_LEVEL'];
+    readonly metricsPort: number;
+  };
+  readonly compute: {
+    readonly device: ConfigValues['DEVICE'];
+    readonly stringNN: { readonly layers: number; readonly hiddenSize: number; readonly batchNorm: boolean };
+  };
+  readonly workers: { readonly threads: number; readonly concurrency: number };
+  readonly security: {
+    readonly authEnabled: boolean;
+    readonly apiKey: string | undefined;
+    readonly rateLimit: { readonly enabled: boolean; readonly requests: number; readonly windowSeconds: number };
+    readonly multiTenant: boolean;
+    readonly tenantIsolation: boolean;
+  };
+  readonly servers: {
+    readonly dredgePort: number;
+    readonly mcpPort: number;
+    readonly maxConnections: number;
+    readonly requestTimeoutMs: number;
+  };
+  readonly batch: { readonly size: number; readonly timeoutMs: number };
+  readonly integrations: { readonly githubToken: string | undefined };
+}
+
+/** `REDIS_URL` when given, else a URL built from the original's separate keys. */
+export function redisUrl(values: ConfigValues): string {
+  if (values.REDIS_URL) return values.REDIS_URL;
+  const auth = values.REDIS_PASSWORD ? `:${encodeURIComponent(values.REDIS_PASSWORD)}@` : '';
+  const host = values.REDIS_HOST.includes(':') ? `[${values.REDIS_HOST}]` : values.REDIS_HOST;
+  return `redis://${auth}${host}:${values.REDIS_PORT}/${values.REDIS_DB}`;
+}
+
+export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig {
+  const dataDir = resolve(cwd, values.DATA_DIR);
+  return {
+    cache: {
+      enabled: values.CACHE_ENABLED,
+      backend: values.CACHE_BACKEND,
+      ttlSeconds: values.CACHE_TTL,
+      maxEntries: values.CACHE_MAX_ENTRIES,
+      maxBytes: values.CACHE_MAX_BYTES,
+      fileDir: values.FILE_CACHE_DIR ? resolve(cwd, values.FILE_CACHE_DIR) : join(dataDir, 'cache'),
+    },
+    redis: { url: redisUrl(values) },
+    storage: { dataDir, storeBackend: values.STORE_BACKEND, queueBackend: values.QUEUE_BACKEND },
+    telemetry: {
+      metricsEnabled: values.METRICS_ENABLED,
+      tracingEnabled: values.TRACING_ENABLED,
+      logLevel: values.LOG_LEVEL,
+      metricsPort: values.METRICS_PORT,
+    },
+    compute: {
+      device: values.DEVICE,
+      stringNN: {
+        layers: values.STRING_NN_LAYERS,
+        hiddenSize: values.STRING_NN_HIDDEN,
+        batchNorm: values.STRING_NN_BATCH_NORM,
+      },
+    },
+    workers: { threads: values.NUM_WORKERS, concurrency: values.WORKER_CONCURRENCY },
+    security: {
+      authEnabled: values.AUTH_ENABLED,
+      apiKey: values.API_KEY,
+      rateLimit: {
+        enabled: values.RATE_LIMIT_ENABLED,
+        requests: values.RATE_LIMIT_REQUESTS,
+        windowSeconds: values.RATE_LIMIT_WINDOW,
+      },
+      multiTenant: values.MULTI_TENANT_ENABLED,
+      tenantIsolation: values.TENANT_ISOLATION,
+    },
+    servers: {
+      dredgePort: values.DREDGE_SERVER_PORT,
+      mcpPort: values.MCP_SERVER_PORT,
+      maxConnections: values.MAX_CONNECTIONS,
+      requestTimeoutMs: Math.round(values.REQUEST_TIMEOUT * 1000),
+    },
+    batch: { size: values.BATCH_SIZE, timeoutMs: Math.round(values.BATCH_TIMEOUT * 1000) },
+    integrations: { githubToken: values.GITHUB_TOKEN },
+  };
+}

@@ -1,0 +1,179 @@
+import {
+  booleanKey,
+  decimalKey,
+  enumKey,
+  integerKey,
+  optionalStringKey,
+  stringKey,
+  type ValueOf,
+} from './key-types.js';
+
+/** Log levels: pino's names, plus the original's (DEBUG, INFO, WARNING, ERROR, CRITICAL) mapped onto them. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const DEVICES = ['auto', 'cpu', 'cuda', 'mps'] as const;
+export const CACHE_BACKENDS = ['memory', 'file', 'redis'] as const;
+export const STORE_BACKENDS = ['sqlite', 'redis'] as const;
+export const QUEUE_BACKENDS = ['local', 'bullmq'] as const;
+
+const HOUR = 3600;
+const YEAR = 365 * 24 * HOUR;
+const GIB = 1024 ** 3;
+
+/**
+ * Every configuration key DREDGE reads, with the original's names, defaults and units, and a bound for each.
+ * The order here is the order of `dredge config show` and of `.env.example`.
+ */
+export const CONFIG_KEYS = {
+  // Cache
+  CACHE_ENABLED: booleanKey(true, { feature: 'cache', description: 'Check the result cache before computing.' }),
+  CACHE_BACKEND: enumKey(CACHE_BACKENDS, 'memory', {
+    feature: 'cache',
+    description: 'Where cached results live: bounded memory, files under FILE_CACHE_DIR, or Redis (shared).',
+  }),
+  CACHE_TTL: integerKey(1, YEAR, HOUR, {
+    unit: 'seconds',
+    feature: 'cache',
+    description: 'How long a cached result stays valid, in seconds.',
+  }),
+  CACHE_MAX_ENTRIES: integerKey(1, 10_000_000, 10_000, {
+    feature: 'cache',
+    description: 'The memory cache evicts the least recently used entry beyond this many entries.',
+  }),
+  CACHE_MAX_BYTES: integerKey(1024, 8 * GIB, 64 * 1024 ** 2, {
+    unit: 'bytes',
+    feature: 'cache',
+    description: 'The memory cache evicts the least recently used entries beyond this many bytes.',
+  }),
+  FILE_CACHE_DIR: optionalStringKey(4096, {
+    feature: 'cache',
+    description: 'Directory of the file cache (default: DATA_DIR/cache).',
+  }),
+
+  // Redis: one URL, or the original's separate parts
+  REDIS_URL: optionalStringKey(2048, {
+    feature: 'cache',
+    pattern: /^rediss?:\/\//,
+    patternText: 'a redis:// or rediss:// URL',
+    description: 'Redis connection URL (its password is redacted when shown); when set it wins over REDIS_HOST, REDIS_PORT, REDIS_DB and REDIS_PASSWORD.',
+  }),
+  REDIS_HOST: stringKey('127.0.0.1', 255, { feature: 'cache', description: 'Redis host name.' }),
+  REDIS_PORT: integerKey(1, 65_535, 6379, { feature: 'cache', description: 'Redis port.' }),
+  REDIS_DB: integerKey(0, 255, 0, { feature: 'cache', description: 'Redis database number.' }),
+  REDIS_PASSWORD: optionalStringKey(512, { feature: 'cache', secret: true, description: 'Redis password.' }),
+
+  // Data and distribution
+  DATA_DIR: stringKey('./.dredge', 4096, {
+    feature: 'store',
+    description: 'Where embedded state lives (SQLite store, file cache by default).',
+  }),
+  STORE_BACKEND: enumKey(STORE_BACKENDS, 'sqlite', {
+    feature: 'store',
+    description: 'Model registry, insights and task results: SQLite in DATA_DIR, or Redis shared by replicas.',
+  }),
+  QUEUE_BACKEND: enumKey(QUEUE_BACKENDS, 'local', {
+    feature: 'queue',
+    description: 'Task execution: a worker-thread pool in the server, or a BullMQ queue on Redis.',
+  }),
+
+  // Observability
+  METRICS_ENABLED: booleanKey(true, { feature: 'telemetry', description: 'Collect metrics and serve /metrics.' }),
+  TRACING_ENABLED: booleanKey(true, { feature: 'telemetry', description: 'Record OpenTelemetry spans.' }),
+  LOG_LEVEL: enumKey(LOG_LEVELS, 'info', {
+    feature: 'logging',
+    aliases: { warning: 'warn', critical: 'fatal' },
+    description: "Log level; the original's DEBUG, INFO, WARNING, ERROR and CRITICAL are accepted too.",
+  }),
+  METRICS_PORT: integerKey(0, 65_535, 9090, {
+    feature: 'telemetry',
+    description: 'Port of the separate Prometheus endpoint (0 picks a free port).',
+  }),
+
+  // Compute
+  DEVICE: enumKey(DEVICES, 'auto', {
+    feature: 'compute',
+    description: 'Compute device; an accelerator that cannot run the kernels falls back to the CPU with a warning.',
+  }),
+  STRING_NN_LAYERS: integerKey(1, 10, 3, { feature: 'compute', description: 'StringTheoryNN hidden layers.' }),
+  STRING_NN_HIDDEN: integerKey(1, 1024, 64, { feature: 'compute', description: 'StringTheoryNN hidden size.' }),
+  STRING_NN_BATCH_NORM: booleanKey(false, {
+    feature: 'compute',
+    description: 'StringTheoryNN uses BatchNorm1d after each hidden Linear.',
+  }),
+
+  // Workers
+  NUM_WORKERS: integerKey(1, 64, 2, {
+    feature: 'workers',
+    description: 'Worker threads for CPU-heavy operations (default 1 on Termux and iSH).',
+  }),
+  WORKER_CONCURRENCY: integerKey(1, 256, 4, {
+    feature: 'queue',
+    description: 'Tasks a `dredge worker` process runs at once.',
+  }),
+
+  // Security
+  AUTH_ENABLED: booleanKey(false, { feature: 'security', description: 'Require an API key on every request.' }),
+  API_KEY: optionalStringKey(512, { feature: 'security', secret: true, description: 'The API key clients send.' }),
+  RATE_LIMIT_ENABLED: booleanKey(false, { feature: 'security', description: 'Limit requests per client.' }),
+  RATE_LIMIT_REQUESTS: integerKey(1, 1_000_000, 100, {
+    feature: 'security',
+    description: 'Requests allowed per client per window.',
+  }),
+  RATE_LIMIT_WINDOW: integerKey(1, 86_400, 60, {
+    unit: 'seconds',
+    feature: 'security',
+    description: 'Rate-limit window in seconds.',
+  }),
+  MULTI_TENANT_ENABLED: booleanKey(false, {
+    feature: 'security',
+    description: 'Keep models, cache entries and results apart per tenant.',
+  }),
+  TENANT_ISOLATION: booleanKey(true, {
+    feature: 'security',
+    description: 'With MULTI_TENANT_ENABLED, one tenant can never read another tenant’s data.',
+  }),
+
+  // Servers
+  DREDGE_SERVER_PORT: integerKey(0, 65_535, 3001, { feature: 'servers', description: 'DREDGE server port.' }),
+  MCP_SERVER_PORT: integerKey(0, 65_535, 3002, { feature: 'servers', description: 'MCP server port.' }),
+  MAX_CONNECTIONS: integerKey(1, 100_000, 100, {
+    feature: 'servers',
+    description: 'Concurrent connections a server accepts.',
+  }),
+  REQUEST_TIMEOUT: decimalKey(0, 3600, 30, {
+    unit: 'seconds',
+    feature: 'servers',
+    description: 'Longest time a request may take, in seconds.',
+  }),
+  BATCH_SIZE: integerKey(1, 10_000, 32, { feature: 'batch', description: 'Tasks grouped into one batch.' }),
+  BATCH_TIMEOUT: decimalKey(0, 3600, 5, {
+    unit: 'seconds',
+    feature: 'batch',
+    description: 'Longest wait to fill a batch, in seconds.',
+  }),
+
+  // Integrations
+  GITHUB_TOKEN: optionalStringKey(1024, {
+    feature: 'integrations',
+    secret: true,
+    description: 'Token for the Dependabot operations (GitHub REST API).',
+  }),
+
+  // Keys of the original's env file that have no effect here; accepted so that file loads unchanged.
+  FLASK_ENV: optionalStringKey(64, { feature: 'legacy', description: 'No effect (the original’s Flask mode).' }),
+  DEBUG: optionalStringKey(64, { feature: 'legacy', description: 'No effect; use LOG_LEVEL=debug.' }),
+  CUDA_VISIBLE_DEVICES: optionalStringKey(256, {
+    feature: 'legacy',
+    description: 'No effect: the kernels run on the CPU (see DEVICE).',
+  }),
+} as const;
+
+export type ConfigKeyName = keyof typeof CONFIG_KEYS;
+
+/** The validated value of every key, by its name. */
+export type ConfigValues = { -readonly [K in ConfigKeyName]: ValueOf<(typeof CONFIG_KEYS)[K]> };
+
+export const CONFIG_KEY_NAMES = Object.keys(CONFIG_KEYS) as ConfigKeyName[];
+
+export function isConfigKeyName(name: string): name is ConfigKeyName {
+  return Object.hasOwn(CONFIG_KEYS, name);
+}

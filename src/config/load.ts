@@ -1,0 +1,124 @@
+import { homedir } from 'node:os';
+import { ConfigError } from './errors.js';
+import { REDACTED, redactUrlCredentials } from './redact.js';
+import { toDredgeConfig, type DredgeConfig } from './dredge-config.js';
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKeyName, type ConfigValues } from './keys.js';
+import { currentPlatform, detectMobileTerminal, type MobileTerminal, type PlatformFacts } from './platform.js';
+import {
+  SOURCE_DESCRIPTIONS,
+  environmentLayer,
+  findDredgeJson,
+  flagLayer,
+  readDotEnv,
+  readDredgeJson,
+  type ConfigLayer,
+  type ConfigSource,
+  type RawValues,
+} from './sources.js';
+
+export interface LoadConfigOptions {
+  /** Where `.dredge.json` and `.env` are looked for first and relative paths are resolved (default: process.cwd()). */
+  readonly cwd?: string;
+  /** Where `.dredge.json` is looked for when the current directory has none (default: os.homedir()). */
+  readonly homeDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Values from command-line flags: the highest precedence. */
+  readonly flags?: RawValues;
+  readonly platform?: PlatformFacts;
+}
+
+export interface ValueOrigin {
+  readonly source: ConfigSource;
+  readonly origin: string;
+}
+
+export interface LoadedConfig {
+  readonly config: DredgeConfig;
+  readonly values: Readonly<ConfigValues>;
+  /** Which layer set each key. */
+  readonly origins: Readonly<Record<ConfigKeyName, ValueOrigin>>;
+  /** The files that took part, in precedence order. */
+  readonly files: readonly string[];
+  readonly mobileTerminal: MobileTerminal | undefined;
+}
+
+/**
+ * Merges built-in defaults ← `.dredge.json` (cwd, else home) ← `.env` (cwd) ← environment ← flags,
+ * then validates every key. An empty value means "not set" and does not override a lower layer.
+ * Throws ConfigError with a one-line message on the first bad value.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? currentPlatform(env);
+  const mobileTerminal = detectMobileTerminal(platform);
+
+  const dredgeJson = findDredgeJson(cwd, options.homeDir ?? safeHomeDir());
+  const layers: ConfigLayer[] = [
+    { source: 'default', origin: 'built-in', values: platformDefaults(mobileTerminal) },
+    ...(dredgeJson ? [readDredgeJson(dredgeJson)] : []),
+    ...optional(readDotEnv(cwd)),
+    environmentLayer(env),
+    flagLayer(options.flags ?? {}),
+  ];
+
+  const raw: RawValues = {};
+  const origins = {} as Record<ConfigKeyName, ValueOrigin>;
+  for (const name of CONFIG_KEY_NAMES) origins[name] = { source: 'default', origin: 'built-in' };
+  for (const layer of layers) {
+    for (const name of CONFIG_KEY_NAMES) {
+      const value = layer.values[name];
+      if (value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
+      raw[name] = value;
+      origins[name] = { source: layer.source, origin: layer.origin };
+    }
+  }
+
+  const values = validate(raw, origins);
+  return {
+    config: toDredgeConfig(values, cwd),
+    values,
+    origins,
+    files: layers.filter((l) => l.source === 'file' || l.source === 'dotenv').map((l) => l.origin),
+    mobileTerminal,
+  };
+}
+
+function validate(raw: RawValues, origins: Record<ConfigKeyName, ValueOrigin>): ConfigValues {
+  const values: Record<string, unknown> = {};
+  for (const name of CONFIG_KEY_NAMES) {
+    const key = CONFIG_KEYS[name];
+    const result = key.schema.safeParse(raw[name]);
+    if (!result.success) {
+      const shown = key.secret ? REDACTED : redactUrlCredentials(JSON.stringify(raw[name]));
+      const from = describeOrigin(origins[name]);
+      throw new ConfigError(
+        `Invalid configuration: ${name}=${shown} (${from}) is not allowed; expected ${key.allowed}.`,
+        name,
+      );
+    }
+    values[name] = result.data;
+  }
+  return values as ConfigValues;
+}
+
+export function describeOrigin(origin: ValueOrigin): string {
+  const what = SOURCE_DESCRIPTIONS[origin.source];
+  return origin.source === 'file' || origin.source === 'dotenv' ? `${what} ${origin.origin}` : what;
+}
+
+function platformDefaults(mobileTerminal: MobileTerminal | undefined): RawValues {
+  return mobileTerminal ? { NUM_WORKERS: 1 } : {};
+}
+
+function safeHomeDir(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
+}
+
+function optional<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
+}

@@ -1,0 +1,58 @@
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/** Field names whose values are secrets wherever they appear in a log record (up to three levels deep). */
+const SECRET_FIELDS = [
+  'apiKey',
+  'api_key',
+  'API_KEY',
+  'password',
+  'REDIS_PASSWORD',
+  'token',
+  'accessToken',
+  'GITHUB_TOKEN',
+  'secret',
+  'authorization',
+  'Authorization',
+  'cookie',
+  '"x-api-key"',
+];
+
+/** pino's redaction compiles these paths once; `*` matches any key at that depth. */
+export const REDACTED_LOG_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+
+export interface CreateLoggerOptions {
+  readonly level: LogLevel;
+  /** Human-readable lines instead of JSON; by default when the destination is a terminal. */
+  readonly pretty?: boolean;
+  /** Where records go: a stream, or a file descriptor (1 = stdout, the default; 2 = stderr). */
+  readonly destination?: DestinationStream | 1 | 2;
+}
+
+/**
+ * The root logger: structured JSON, secrets redacted, one record per line.
+ * Components take a child with `componentLogger`, so every record says where it came from.
+ */
+export function createLogger(options: CreateLoggerOptions): Logger {
+  const fd = typeof options.destination === 'number' ? options.destination : undefined;
+  const isTerminal = fd === undefined ? false : fd === 2 ? process.stderr.isTTY : process.stdout.isTTY;
+  const settings: LoggerOptions = {
+    name: 'dredge',
+    level: options.level,
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+  };
+  if (typeof options.destination === 'object') return pino(settings, options.destination);
+  const target = fd ?? 1;
+  if (options.pretty ?? isTerminal) {
+    // Synchronous pretty printing in this thread: a CLI's few lines must not wait for a transport worker.
+    return pino(settings, pretty({ destination: target, sync: true, colorize: isTerminal }));
+  }
+  return pino(settings, pino.destination({ dest: target, sync: false }));
+}
+
+export function componentLogger(root: Logger, component: string): Logger {
+  return root.child({ component });
+}
