@@ -34,7 +34,11 @@ export interface DredgeConfig {
   readonly security: {
     readonly authEnabled: boolean;
     readonly apiKey: string | undefined;
-    readonly rateLimit: { readonly enabled: boolean; readonly requests: number; readonly windowSeconds: number };
+    readonly rateLimit: {
+      readonly enabled: boolean;
+      readonly requests: number;
+      readonly windowSeconds: number;
+    };
     readonly multiTenant: boolean;
     readonly tenantIsolation: boolean;
   };

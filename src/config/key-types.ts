@@ -5,8 +5,16 @@ import type { Feature } from './features.js';
  * One configuration key: how to read it from text (environment, `.env`, flags) or JSON (`.dredge.json`),
  * its default, and the sentence that says what is allowed. The same name is used in every source.
  */
+export type KeyShape =
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'integer' | 'decimal'; readonly min: number; readonly max: number }
+  | { readonly kind: 'enum'; readonly choices: readonly string[] }
+  | { readonly kind: 'string'; readonly maxLength: number; readonly pattern?: RegExp };
+
 export interface ConfigKey<T> {
   readonly schema: z.ZodType<T>;
+  /** What values look like: drives documentation and the validation tests. */
+  readonly shape: KeyShape;
   readonly defaultValue: T;
   /** Completes "expected …" in error messages and documents the bound. */
   readonly allowed: string;
@@ -26,7 +34,11 @@ interface KeyOptions {
 
 /** Text sources give strings; an empty string means "not set", as in the original's env file (`API_KEY=`). */
 const emptyToUndefined = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : typeof value === 'string' ? value.trim() : value;
+  typeof value === 'string' && value.trim() === ''
+    ? undefined
+    : typeof value === 'string'
+      ? value.trim()
+      : value;
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
@@ -45,13 +57,33 @@ function toNumber(value: unknown): unknown {
   return value !== '' && Number.isFinite(number) ? number : value;
 }
 
-function build<T>(schema: z.ZodType<T>, defaultValue: T, allowed: string, options: KeyOptions): ConfigKey<T> {
-  return { schema, defaultValue, allowed, secret: options.secret ?? false, ...options };
+function build<T>(
+  schema: z.ZodType<T>,
+  shape: KeyShape,
+  defaultValue: T,
+  allowed: string,
+  options: KeyOptions,
+): ConfigKey<T> {
+  return {
+    schema,
+    shape,
+    defaultValue,
+    allowed,
+    description: options.description,
+    feature: options.feature,
+    secret: options.secret ?? false,
+  };
 }
 
 export function booleanKey(defaultValue: boolean, options: KeyOptions): ConfigKey<boolean> {
   const schema = z.preprocess((v) => toBoolean(emptyToUndefined(v)), z.boolean().default(defaultValue));
-  return build(schema, defaultValue, 'true or false (also 1/0, yes/no, on/off)', options);
+  return build(
+    schema,
+    { kind: 'boolean' },
+    defaultValue,
+    'true or false (also 1/0, yes/no, on/off)',
+    options,
+  );
 }
 
 export function integerKey(
@@ -65,7 +97,13 @@ export function integerKey(
     z.number().int().min(min).max(max).default(defaultValue),
   );
   const unit = options.unit ? ` ${options.unit}` : '';
-  return build(schema, defaultValue, `a whole number from ${min} to ${max}${unit}`, options);
+  return build(
+    schema,
+    { kind: 'integer', min, max },
+    defaultValue,
+    `a whole number from ${min} to ${max}${unit}`,
+    options,
+  );
 }
 
 export function decimalKey(
@@ -78,7 +116,13 @@ export function decimalKey(
     (v) => toNumber(emptyToUndefined(v)),
     z.number().gt(min).max(max).default(defaultValue),
   );
-  return build(schema, defaultValue, `a number greater than ${min} and at most ${max} ${options.unit}`, options);
+  return build(
+    schema,
+    { kind: 'decimal', min, max },
+    defaultValue,
+    `a number greater than ${min} and at most ${max} ${options.unit}`,
+    options,
+  );
 }
 
 export function enumKey<const V extends readonly [string, ...string[]]>(
@@ -94,7 +138,13 @@ export function enumKey<const V extends readonly [string, ...string[]]>(
     return aliases[lower] ?? lower;
   };
   const schema = z.preprocess(normalise, z.enum(values).default(defaultValue)) as z.ZodType<V[number]>;
-  return build(schema, defaultValue, `one of ${values.join(', ')}`, options);
+  return build(
+    schema,
+    { kind: 'enum', choices: values },
+    defaultValue,
+    `one of ${values.join(', ')}`,
+    options,
+  );
 }
 
 export function stringKey(
@@ -105,8 +155,13 @@ export function stringKey(
   const base = z.string().max(maxLength);
   const checked = options.pattern ? base.regex(options.pattern) : base;
   const schema = z.preprocess(emptyToUndefined, checked.default(defaultValue));
-  const shape = options.patternText ?? 'text';
-  return build(schema, defaultValue, `${shape} of at most ${maxLength} characters`, options);
+  const text = options.patternText ?? 'text';
+  const shape: KeyShape = {
+    kind: 'string',
+    maxLength,
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+  };
+  return build(schema, shape, defaultValue, `${text} of at most ${maxLength} characters`, options);
 }
 
 export function optionalStringKey(
@@ -116,6 +171,11 @@ export function optionalStringKey(
   const base = z.string().max(maxLength);
   const checked = options.pattern ? base.regex(options.pattern) : base;
   const schema = z.preprocess(emptyToUndefined, checked.optional());
-  const shape = options.patternText ?? 'text';
-  return build(schema, undefined, `${shape} of at most ${maxLength} characters, or empty`, options);
+  const text = options.patternText ?? 'text';
+  const shape: KeyShape = {
+    kind: 'string',
+    maxLength,
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+  };
+  return build(schema, shape, undefined, `${text} of at most ${maxLength} characters, or empty`, options);
 }

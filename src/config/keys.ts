@@ -25,7 +25,10 @@ const GIB = 1024 ** 3;
  */
 export const CONFIG_KEYS = {
   // Cache
-  CACHE_ENABLED: booleanKey(true, { feature: 'cache', description: 'Check the result cache before computing.' }),
+  CACHE_ENABLED: booleanKey(true, {
+    feature: 'cache',
+    description: 'Check the result cache before computing.',
+  }),
   CACHE_BACKEND: enumKey(CACHE_BACKENDS, 'memory', {
     feature: 'cache',
     description: 'Where cached results live: bounded memory, files under FILE_CACHE_DIR, or Redis (shared).',
@@ -54,7 +57,8 @@ export const CONFIG_KEYS = {
     feature: 'cache',
     pattern: /^rediss?:\/\//,
     patternText: 'a redis:// or rediss:// URL',
-    description: 'Redis connection URL (its password is redacted when shown); when set it wins over REDIS_HOST, REDIS_PORT, REDIS_DB and REDIS_PASSWORD.',
+    description:
+      'Redis connection URL (its password is redacted when shown); when set it wins over REDIS_HOST, REDIS_PORT, REDIS_DB and REDIS_PASSWORD.',
   }),
   REDIS_HOST: stringKey('127.0.0.1', 255, { feature: 'cache', description: 'Redis host name.' }),
   REDIS_PORT: integerKey(1, 65_535, 6379, { feature: 'cache', description: 'Redis port.' }),
@@ -68,7 +72,8 @@ export const CONFIG_KEYS = {
   }),
   STORE_BACKEND: enumKey(STORE_BACKENDS, 'sqlite', {
     feature: 'store',
-    description: 'Model registry, insights and task results: SQLite in DATA_DIR, or Redis shared by replicas.',
+    description:
+      'Model registry, insights and task results: SQLite in DATA_DIR, or Redis shared by replicas.',
   }),
   QUEUE_BACKEND: enumKey(QUEUE_BACKENDS, 'local', {
     feature: 'queue',
@@ -76,7 +81,10 @@ export const CONFIG_KEYS = {
   }),
 
   // Observability
-  METRICS_ENABLED: booleanKey(true, { feature: 'telemetry', description: 'Collect metrics and serve /metrics.' }),
+  METRICS_ENABLED: booleanKey(true, {
+    feature: 'telemetry',
+    description: 'Collect metrics and serve /metrics.',
+  }),
   TRACING_ENABLED: booleanKey(true, { feature: 'telemetry', description: 'Record OpenTelemetry spans.' }),
   LOG_LEVEL: enumKey(LOG_LEVELS, 'info', {
     feature: 'logging',
@@ -91,10 +99,17 @@ export const CONFIG_KEYS = {
   // Compute
   DEVICE: enumKey(DEVICES, 'auto', {
     feature: 'compute',
-    description: 'Compute device; an accelerator that cannot run the kernels falls back to the CPU with a warning.',
+    description:
+      'Compute device; an accelerator that cannot run the kernels falls back to the CPU with a warning.',
   }),
-  STRING_NN_LAYERS: integerKey(1, 10, 3, { feature: 'compute', description: 'StringTheoryNN hidden layers.' }),
-  STRING_NN_HIDDEN: integerKey(1, 1024, 64, { feature: 'compute', description: 'StringTheoryNN hidden size.' }),
+  STRING_NN_LAYERS: integerKey(1, 10, 3, {
+    feature: 'compute',
+    description: 'StringTheoryNN hidden layers.',
+  }),
+  STRING_NN_HIDDEN: integerKey(1, 1024, 64, {
+    feature: 'compute',
+    description: 'StringTheoryNN hidden size.',
+  }),
   STRING_NN_BATCH_NORM: booleanKey(false, {
     feature: 'compute',
     description: 'StringTheoryNN uses BatchNorm1d after each hidden Linear.',
@@ -111,8 +126,15 @@ export const CONFIG_KEYS = {
   }),
 
   // Security
-  AUTH_ENABLED: booleanKey(false, { feature: 'security', description: 'Require an API key on every request.' }),
-  API_KEY: optionalStringKey(512, { feature: 'security', secret: true, description: 'The API key clients send.' }),
+  AUTH_ENABLED: booleanKey(false, {
+    feature: 'security',
+    description: 'Require an API key on every request.',
+  }),
+  API_KEY: optionalStringKey(512, {
+    feature: 'security',
+    secret: true,
+    description: 'The API key clients send.',
+  }),
   RATE_LIMIT_ENABLED: booleanKey(false, { feature: 'security', description: 'Limit requests per client.' }),
   RATE_LIMIT_REQUESTS: integerKey(1, 1_000_000, 100, {
     feature: 'security',
@@ -159,7 +181,10 @@ export const CONFIG_KEYS = {
   }),
 
   // Keys of the original's env file that have no effect here; accepted so that file loads unchanged.
-  FLASK_ENV: optionalStringKey(64, { feature: 'legacy', description: 'No effect (the original’s Flask mode).' }),
+  FLASK_ENV: optionalStringKey(64, {
+    feature: 'legacy',
+    description: 'No effect (the original’s Flask mode).',
+  }),
   DEBUG: optionalStringKey(64, { feature: 'legacy', description: 'No effect; use LOG_LEVEL=debug.' }),
   CUDA_VISIBLE_DEVICES: optionalStringKey(256, {
     feature: 'legacy',

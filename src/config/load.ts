@@ -3,7 +3,12 @@ import { ConfigError } from './errors.js';
 import { REDACTED, redactUrlCredentials } from './redact.js';
 import { toDredgeConfig, type DredgeConfig } from './dredge-config.js';
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKeyName, type ConfigValues } from './keys.js';
-import { currentPlatform, detectMobileTerminal, type MobileTerminal, type PlatformFacts } from './platform.js';
+import {
+  currentPlatform,
+  detectMobileTerminal,
+  type MobileTerminal,
+  type PlatformFacts,
+} from './platform.js';
 import {
   SOURCE_DESCRIPTIONS,
   environmentLayer,

@@ -52,7 +52,10 @@ export function readDredgeJson(path: string): ConfigLayer {
       throw new ConfigError(`Invalid configuration file ${path}: unknown key ${name}.`, name);
     }
     if (value !== null && typeof value === 'object') {
-      throw new ConfigError(`Invalid configuration file ${path}: ${name} must be a string, number or boolean.`, name);
+      throw new ConfigError(
+        `Invalid configuration file ${path}: ${name} must be a string, number or boolean.`,
+        name,
+      );
     }
     values[name] = value === null ? undefined : value;
   }

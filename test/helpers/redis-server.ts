@@ -32,7 +32,18 @@ export class RedisTestServer {
     if (this.running) return;
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -41,7 +52,8 @@ export class RedisTestServer {
     const deadline = Date.now() + 10_000;
     while (!(await ping(this.port))) {
       if (!this.running) throw new Error(`redis-server exited on port ${this.port}: ${stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error(`redis-server did not answer on port ${this.port} within 10 s`);
+      if (Date.now() > deadline)
+        throw new Error(`redis-server did not answer on port ${this.port} within 10 s`);
       await sleep(25);
     }
   }

@@ -18,11 +18,15 @@ const SECRET_FIELDS = [
   'authorization',
   'Authorization',
   'cookie',
-  '"x-api-key"',
+  'x-api-key',
 ];
 
 /** pino's redaction compiles these paths once; `*` matches any key at that depth. */
-export const REDACTED_LOG_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+export const REDACTED_LOG_PATHS = SECRET_FIELDS.flatMap((field) => {
+  const isIdentifier = /^[A-Za-z_$][\w$]*$/.test(field);
+  const at = (prefix: string) => (isIdentifier ? `${prefix}.${field}` : `${prefix}["${field}"]`);
+  return [isIdentifier ? field : `["${field}"]`, at('*'), at('*.*')];
+});
 
 export interface CreateLoggerOptions {
   readonly level: LogLevel;

@@ -1,0 +1,123 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Redis } from 'ioredis';
+import {
+  CONFIG_KEYS,
+  CONFIG_KEY_NAMES,
+  isFeatureBuilt,
+  redactUrlCredentials,
+  type LoadedConfig,
+} from '../../config/index.js';
+import type { CheckResult } from './health-report.js';
+
+export const MINIMUM_NODE_MAJOR = 20;
+
+export function checkRuntime(nodeVersion: string = process.versions.node): CheckResult {
+  const major = Number(nodeVersion.split('.')[0]);
+  return major >= MINIMUM_NODE_MAJOR
+    ? { name: 'runtime', status: 'pass', detail: `Node.js ${nodeVersion}` }
+    : {
+        name: 'runtime',
+        status: 'fail',
+        detail: `Node.js ${nodeVersion}; DREDGE needs ${MINIMUM_NODE_MAJOR} or later`,
+      };
+}
+
+/**
+ * Keys set away from their defaults whose feature this build does not have yet: accepted, but said plainly,
+ * so that nobody believes (for example) that AUTH_ENABLED=true protects anything before authentication exists.
+ */
+export function checkInactiveSettings(loaded: LoadedConfig): CheckResult {
+  const inactive = CONFIG_KEY_NAMES.filter((name) => {
+    const key = CONFIG_KEYS[name];
+    return (
+      loaded.origins[name].source !== 'default' &&
+      key.feature !== 'legacy' &&
+      !isFeatureBuilt(key.feature) &&
+      loaded.values[name] !== key.defaultValue
+    );
+  });
+  return inactive.length === 0
+    ? { name: 'configuration', status: 'pass', detail: `valid (${describeFiles(loaded)})` }
+    : {
+        name: 'configuration',
+        status: 'warn',
+        detail: `valid, but not active in this version: ${inactive.join(', ')}`,
+      };
+}
+
+function describeFiles(loaded: LoadedConfig): string {
+  return loaded.files.length === 0 ? 'defaults and environment' : `files: ${loaded.files.join(', ')}`;
+}
+
+/** A directory DREDGE writes to must exist or be creatable, and be writable. */
+export function checkWritableDirectory(name: string, dir: string): CheckResult {
+  try {
+    const existing = nearestExisting(dir);
+    if (!statSync(existing).isDirectory()) {
+      return { name, status: 'fail', detail: `${dir} cannot be created: ${existing} is not a directory` };
+    }
+    accessSync(existing, constants.W_OK);
+    return { name, status: 'pass', detail: existing === dir ? dir : `${dir} (will be created)` };
+  } catch (error) {
+    return {
+      name,
+      status: 'fail',
+      detail: `${dir} is not writable (${(error as NodeJS.ErrnoException).code})`,
+    };
+  }
+}
+
+/** The path itself when it exists, else its closest existing ancestor. */
+function nearestExisting(path: string): string {
+  let dir = path;
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** Which configured services need Redis, in words; empty when none does. */
+export function redisUsers(loaded: LoadedConfig): string[] {
+  const { cache, storage } = loaded.config;
+  return [
+    ...(cache.enabled && cache.backend === 'redis' ? ['CACHE_BACKEND=redis'] : []),
+    ...(storage.storeBackend === 'redis' ? ['STORE_BACKEND=redis'] : []),
+    ...(storage.queueBackend === 'bullmq' ? ['QUEUE_BACKEND=bullmq'] : []),
+  ];
+}
+
+export async function checkRedis(
+  url: string,
+  usedBy: readonly string[],
+  timeoutMs = 2000,
+): Promise<CheckResult> {
+  const shownUrl = redactUrlCredentials(url);
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined); // reported through the rejected promise below
+  try {
+    await client.connect();
+    const started = performance.now();
+    await client.ping();
+    const ms = (performance.now() - started).toFixed(1);
+    return {
+      name: 'redis',
+      status: 'pass',
+      detail: `${shownUrl} answered PING in ${ms} ms (for ${usedBy.join(', ')})`,
+    };
+  } catch (error) {
+    const reason = redactUrlCredentials(error instanceof Error ? error.message : String(error));
+    return {
+      name: 'redis',
+      status: 'fail',
+      detail: `${shownUrl} unreachable: ${reason} (needed by ${usedBy.join(', ')})`,
+    };
+  } finally {
+    client.disconnect();
+  }
+}

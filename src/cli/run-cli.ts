@@ -1,0 +1,31 @@
+import { CommanderError } from 'commander';
+import { ConfigError } from '../config/index.js';
+import { buildProgram } from './program.js';
+import { CliExit, writeLine, type CliIO } from './io.js';
+
+/**
+ * Runs one `dredge` invocation and returns its exit code instead of exiting, so tests can drive the
+ * real command tree in-process. A bad configuration value is one line on stderr and exit code 1.
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const program = buildProgram(io);
+  program.exitOverride();
+  for (const command of program.commands) exitOverrideDeep(command);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CliExit) return error.exitCode;
+    if (error instanceof ConfigError) {
+      writeLine(io.stderr, error.message);
+      return 1;
+    }
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+}
+
+function exitOverrideDeep(command: ReturnType<typeof buildProgram>): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideDeep(sub);
+}

@@ -1,0 +1,32 @@
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../src/cli/run-cli.js';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real `dredge` command tree in-process with captured output and a controlled environment. */
+export async function dredge(
+  argv: string[],
+  options: { cwd: string; homeDir: string; env?: NodeJS.ProcessEnv; tty?: boolean; columns?: number },
+): Promise<CliRun> {
+  const stdout = Object.assign(new PassThrough(), {
+    isTTY: options.tty ?? false,
+    columns: options.columns ?? 80,
+  });
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await runCli(argv, {
+    stdout,
+    stderr,
+    cwd: options.cwd,
+    homeDir: options.homeDir,
+    env: options.env ?? {},
+  });
+  return { code, stdout: out, stderr: err };
+}
