@@ -41,20 +41,20 @@ export interface CreateLoggerOptions {
  * Components take a child with `componentLogger`, so every record says where it came from.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
-  const fd = typeof options.destination === 'number' ? options.destination : undefined;
-  const isTerminal = fd === undefined ? false : fd === 2 ? process.stderr.isTTY : process.stdout.isTTY;
+  const destination = options.destination ?? 1;
+  const isTerminal =
+    destination === 1 ? process.stdout.isTTY === true : destination === 2 ? process.stderr.isTTY === true : false;
   const settings: LoggerOptions = {
     name: 'dredge',
     level: options.level,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
   };
-  if (typeof options.destination === 'object') return pino(settings, options.destination);
-  const target = fd ?? 1;
   if (options.pretty ?? isTerminal) {
     // Synchronous pretty printing in this thread: a CLI's few lines must not wait for a transport worker.
-    return pino(settings, pretty({ destination: target, sync: true, colorize: isTerminal }));
+    return pino(settings, pretty({ destination, sync: true, colorize: isTerminal }));
   }
-  return pino(settings, pino.destination({ dest: target, sync: false }));
+  if (typeof destination === 'object') return pino(settings, destination);
+  return pino(settings, pino.destination({ dest: destination, sync: false }));
 }
 
 export function componentLogger(root: Logger, component: string): Logger {

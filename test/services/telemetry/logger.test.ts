@@ -57,4 +57,19 @@ describe('logger', () => {
       req: { headers: { accept: 'text/plain', authorization: '[redacted]' } },
     });
   });
+
+  it('prints readable lines instead of JSON when asked (as it is by default on a terminal)', () => {
+    let text = '';
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        text += chunk.toString();
+        callback();
+      },
+    });
+    componentLogger(createLogger({ level: 'info', pretty: true, destination }), 'cli').info({ token: 't' }, 'hello');
+    expect(text).toMatch(/INFO.*hello/);
+    expect(text).toContain('component: "cli"');
+    expect(text).not.toContain('"t"');
+    expect(() => JSON.parse(text)).toThrow();
+  });
 });
