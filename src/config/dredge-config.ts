@@ -25,6 +25,8 @@ export interface DredgeConfig {
     readonly tracingEnabled: boolean;
     readonly logLevel: ConfigValues['LOG_LEVEL'];
     readonly metricsPort: number;
+    readonly traceBufferSpans: number;
+    readonly otlpEndpoint: string | undefined;
   };
   readonly compute: {
     readonly device: ConfigValues['DEVICE'];
@@ -78,6 +80,8 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       tracingEnabled: values.TRACING_ENABLED,
       logLevel: values.LOG_LEVEL,
       metricsPort: values.METRICS_PORT,
+      traceBufferSpans: values.TRACE_BUFFER_SPANS,
+      otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
     },
     compute: {
       device: values.DEVICE,

@@ -92,8 +92,19 @@ export const CONFIG_KEYS = {
     description: "Log level; the original's DEBUG, INFO, WARNING, ERROR and CRITICAL are accepted too.",
   }),
   METRICS_PORT: integerKey(0, 65_535, 9090, {
+    feature: 'queue',
+    description:
+      'Port of the /metrics endpoint of processes without a server of their own (`dredge worker`); servers serve /metrics on their own port.',
+  }),
+  TRACE_BUFFER_SPANS: integerKey(0, 100_000, 4096, {
     feature: 'telemetry',
-    description: 'Port of the separate Prometheus endpoint (0 picks a free port).',
+    description: 'Recent spans kept in memory for get_traces and GET /traces; the oldest are dropped first.',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalStringKey(2048, {
+    feature: 'telemetry',
+    pattern: /^https?:\/\//,
+    patternText: 'an http:// or https:// URL',
+    description: 'When set, spans are also sent over OTLP/HTTP (JSON) to this collector (…/v1/traces).',
   }),
 
   // Compute

@@ -66,7 +66,10 @@ describe('logger', () => {
         callback();
       },
     });
-    componentLogger(createLogger({ level: 'info', pretty: true, destination }), 'cli').info({ token: 't' }, 'hello');
+    componentLogger(createLogger({ level: 'info', pretty: true, destination }), 'cli').info(
+      { token: 't' },
+      'hello',
+    );
     expect(text).toMatch(/INFO.*hello/);
     expect(text).toContain('component: "cli"');
     expect(text).not.toContain('"t"');

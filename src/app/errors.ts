@@ -1,0 +1,44 @@
+/** Stable error codes, shared by every door; each maps to one HTTP status. */
+export const ERROR_STATUS = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * The one error type DREDGE answers with. Its message is a sentence for the client that names the field and
+ * the limit; internal details go to the log and never into it.
+ */
+export class DredgeError extends Error {
+  override readonly name = 'DredgeError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** The body every failure has, in the original's shape (`success`, `error`) plus the stable `code`. */
+export interface ErrorBody {
+  success: false;
+  error: string;
+  code: ErrorCode;
+}
+
+export function errorBody(error: DredgeError): ErrorBody {
+  return { success: false, error: error.message, code: error.code };
+}

@@ -1,0 +1,13 @@
+export { componentLogger, createLogger, type Logger, type LogLevel } from './logger.js';
+export { createTelemetry, type Telemetry, type TelemetryOptions } from './telemetry.js';
+export type { DredgeMetrics, CacheLookupResult } from './metrics/dredge-metrics.js';
+export type {
+  LegacyMetrics,
+  LegacyMetricsSnapshot,
+  TimerSummary,
+  HistogramSummary,
+} from './metrics/legacy-metrics.js';
+export { labelKey, metricKey, OVERFLOW_LABEL_VALUE, type Labels } from './metrics/label-guard.js';
+export { SpanKind, type Span, type SpanOptions, type TraceCarrier, type Tracing } from './tracing/tracing.js';
+export type { JaegerSpan } from './tracing/jaeger-span.js';
+export type { TraceQuery } from './tracing/span-buffer.js';

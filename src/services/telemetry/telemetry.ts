@@ -1,0 +1,63 @@
+import { Registry } from 'prom-client';
+import type { DredgeConfig } from '../../config/index.js';
+import {
+  NOOP_DREDGE_METRICS,
+  PrometheusDredgeMetrics,
+  type DredgeMetrics,
+} from './metrics/dredge-metrics.js';
+import { collectProcessMetrics } from './metrics/process-metrics.js';
+import {
+  NOOP_LEGACY_METRICS,
+  PrometheusLegacyMetrics,
+  type LegacyMetrics,
+} from './metrics/legacy-metrics.js';
+import { DISABLED_TRACING, createTracing, type Tracing } from './tracing/tracing.js';
+
+/** Everything a process measures about itself; one per server or worker process (tests make several). */
+export interface Telemetry {
+  /** DREDGE's own series (HTTP, operations, cache), with bounded labels. */
+  readonly metrics: DredgeMetrics;
+  /** The original's metrics API and its get_metrics JSON view. */
+  readonly legacy: LegacyMetrics;
+  readonly tracing: Tracing;
+  /** The Prometheus registry behind /metrics; undefined when METRICS_ENABLED=false. */
+  readonly registry: Registry | undefined;
+  shutdown(): Promise<void>;
+}
+
+export interface TelemetryOptions {
+  readonly serviceName: string;
+  readonly serviceVersion: string;
+}
+
+export function createTelemetry(config: DredgeConfig['telemetry'], options: TelemetryOptions): Telemetry {
+  const tracing = config.tracingEnabled
+    ? createTracing({
+        serviceName: options.serviceName,
+        serviceVersion: options.serviceVersion,
+        bufferSpans: config.traceBufferSpans,
+        ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+      })
+    : DISABLED_TRACING;
+  if (!config.metricsEnabled) {
+    return {
+      metrics: NOOP_DREDGE_METRICS,
+      legacy: NOOP_LEGACY_METRICS,
+      tracing,
+      registry: undefined,
+      shutdown: () => tracing.shutdown(),
+    };
+  }
+  const registry = new Registry();
+  collectProcessMetrics(registry);
+  return {
+    metrics: new PrometheusDredgeMetrics(registry),
+    legacy: new PrometheusLegacyMetrics(registry),
+    tracing,
+    registry,
+    shutdown: async () => {
+      registry.clear();
+      await tracing.shutdown();
+    },
+  };
+}

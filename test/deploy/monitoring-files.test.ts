@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createTelemetry } from '../../src/services/telemetry/index.js';
+import { describeWithBinary } from '../helpers/binaries.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+interface Dashboard {
+  panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+}
+
+describeWithBinary('promtool', 'Prometheus configuration', () => {
+  it('is valid for promtool', () => {
+    const result = spawnSync(
+      'promtool',
+      ['check', 'config', join(root, 'deploy/prometheus/prometheus.yml')],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+  });
+});
+
+describe('Grafana dashboard', () => {
+  const dashboard = JSON.parse(
+    readFileSync(join(root, 'deploy/grafana/dredge-dashboard.json'), 'utf8'),
+  ) as Dashboard;
+
+  it('has the panels operators need', () => {
+    const titles = dashboard.panels.map((panel) => panel.title.toLowerCase()).join(' | ');
+    for (const topic of ['request rate', 'latency', 'errors', 'cache hit rate', 'queue depth'])
+      expect(titles).toContain(topic);
+  });
+
+  it('queries only series that DREDGE really exports', async () => {
+    const telemetry = createTelemetry(
+      {
+        metricsEnabled: true,
+        tracingEnabled: false,
+        logLevel: 'silent',
+        metricsPort: 0,
+        traceBufferSpans: 0,
+        otlpEndpoint: undefined,
+      },
+      { serviceName: 'test', serviceVersion: '0' },
+    );
+    telemetry.metrics.httpRequest('/mcp', 'POST', 200, 0.001);
+    telemetry.metrics.operation('unified_inference', 0.001, 'internal');
+    telemetry.metrics.cacheLookup('unified_inference', 'hit');
+    telemetry.metrics.cacheLookup('unified_inference', 'miss');
+    const exposition = await telemetry.registry!.metrics();
+    const exported = new Set(
+      exposition
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(/[{ ]/)[0]),
+    );
+    const referenced = dashboard.panels.flatMap((panel) =>
+      panel.targets.flatMap((target) => [...target.expr.matchAll(/\b(dredge_[a-z_]+)\b/g)].map((m) => m[1]!)),
+    );
+    expect(referenced.length).toBeGreaterThan(5);
+    for (const name of referenced) expect(exported, `${name} is not exported`).toContain(name);
+    await telemetry.shutdown();
+  });
+});
