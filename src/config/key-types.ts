@@ -9,7 +9,12 @@ export type KeyShape =
   | { readonly kind: 'boolean' }
   | { readonly kind: 'integer' | 'decimal'; readonly min: number; readonly max: number }
   | { readonly kind: 'enum'; readonly choices: readonly string[] }
-  | { readonly kind: 'string'; readonly maxLength: number; readonly pattern?: RegExp };
+  | {
+      readonly kind: 'string';
+      readonly maxLength: number;
+      readonly pattern?: RegExp;
+      readonly example?: string;
+    };
 
 export interface ConfigKey<T> {
   readonly schema: z.ZodType<T>;
@@ -147,35 +152,42 @@ export function enumKey<const V extends readonly [string, ...string[]]>(
   );
 }
 
+/** A string's form: an optional pattern, described in words, with a valid example for docs and tests. */
+interface StringForm {
+  pattern?: RegExp;
+  patternText?: string;
+  example?: string;
+}
+
+function stringSchema(maxLength: number, form: StringForm): z.ZodString {
+  const base = z.string().max(maxLength);
+  return form.pattern ? base.regex(form.pattern) : base;
+}
+
+function stringShape(maxLength: number, form: StringForm): KeyShape {
+  return {
+    kind: 'string',
+    maxLength,
+    ...(form.pattern ? { pattern: form.pattern } : {}),
+    ...(form.example ? { example: form.example } : {}),
+  };
+}
+
 export function stringKey(
   defaultValue: string,
   maxLength: number,
-  options: KeyOptions & { pattern?: RegExp; patternText?: string },
+  options: KeyOptions & StringForm,
 ): ConfigKey<string> {
-  const base = z.string().max(maxLength);
-  const checked = options.pattern ? base.regex(options.pattern) : base;
-  const schema = z.preprocess(emptyToUndefined, checked.default(defaultValue));
-  const text = options.patternText ?? 'text';
-  const shape: KeyShape = {
-    kind: 'string',
-    maxLength,
-    ...(options.pattern ? { pattern: options.pattern } : {}),
-  };
-  return build(schema, shape, defaultValue, `${text} of at most ${maxLength} characters`, options);
+  const schema = z.preprocess(emptyToUndefined, stringSchema(maxLength, options).default(defaultValue));
+  const allowed = `${options.patternText ?? 'text'} of at most ${maxLength} characters`;
+  return build(schema, stringShape(maxLength, options), defaultValue, allowed, options);
 }
 
 export function optionalStringKey(
   maxLength: number,
-  options: KeyOptions & { pattern?: RegExp; patternText?: string },
+  options: KeyOptions & StringForm,
 ): ConfigKey<string | undefined> {
-  const base = z.string().max(maxLength);
-  const checked = options.pattern ? base.regex(options.pattern) : base;
-  const schema = z.preprocess(emptyToUndefined, checked.optional());
-  const text = options.patternText ?? 'text';
-  const shape: KeyShape = {
-    kind: 'string',
-    maxLength,
-    ...(options.pattern ? { pattern: options.pattern } : {}),
-  };
-  return build(schema, shape, undefined, `${text} of at most ${maxLength} characters, or empty`, options);
+  const schema = z.preprocess(emptyToUndefined, stringSchema(maxLength, options).optional());
+  const allowed = `${options.patternText ?? 'text'} of at most ${maxLength} characters, or empty`;
+  return build(schema, stringShape(maxLength, options), undefined, allowed, options);
 }

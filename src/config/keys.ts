@@ -57,6 +57,7 @@ export const CONFIG_KEYS = {
     feature: 'cache',
     pattern: /^rediss?:\/\//,
     patternText: 'a redis:// or rediss:// URL',
+    example: 'redis://:password@redis.internal:6379/0',
     description:
       'Redis connection URL (its password is redacted when shown); when set it wins over REDIS_HOST, REDIS_PORT, REDIS_DB and REDIS_PASSWORD.',
   }),
@@ -104,6 +105,7 @@ export const CONFIG_KEYS = {
     feature: 'telemetry',
     pattern: /^https?:\/\//,
     patternText: 'an http:// or https:// URL',
+    example: 'http://otel-collector:4318',
     description: 'When set, spans are also sent over OTLP/HTTP (JSON) to this collector (…/v1/traces).',
   }),
 

@@ -55,7 +55,7 @@ function invalidValues(shape: KeyShape): Array<[string, string]> {
       return [
         ['x'.repeat(shape.maxLength + 1), 'too long'],
         ...(shape.pattern
-          ? ([['http://example', 'not matching the required form']] as Array<[string, string]>)
+          ? ([['no-scheme.example:1', 'not matching the required form']] as Array<[string, string]>)
           : []),
       ];
   }
@@ -84,7 +84,7 @@ function validValues(shape: KeyShape): Array<[string, unknown]> {
     case 'enum':
       return shape.choices.map((choice) => [choice.toUpperCase(), choice]);
     case 'string':
-      return [[shape.pattern ? 'redis://h:1/0' : 'x'.repeat(shape.maxLength), undefined]];
+      return [[shape.example ?? 'x'.repeat(shape.maxLength), undefined]];
   }
 }
 
@@ -111,6 +111,8 @@ describe.each(CONFIG_KEY_NAMES.map((name) => [name] as [ConfigKeyName]))('%s', (
   });
 
   it('has a default that is itself valid, a description and a documented bound', () => {
+    if (key.shape.kind === 'string' && key.shape.pattern)
+      expect(key.shape.example).toMatch(key.shape.pattern);
     expect(key.schema.safeParse(undefined).data).toBe(key.defaultValue);
     expect(key.description.length).toBeGreaterThan(5);
     expect(key.allowed.length).toBeGreaterThan(5);
