@@ -1,0 +1,119 @@
+/**
+ * Bytes of parameter arrays as text, and a fast hash of them. Pure TypeScript (no Buffer, no btoa) so the core
+ * runs unchanged in a browser. Values are written little-endian whatever the host, so the text and the hash
+ * are the same on every machine.
+ */
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function littleEndianBytes(values: Float64Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.byteLength);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat64(8 * i, values[i] as number, true);
+  return bytes;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DECODE = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/** Float64 values → base64 of their IEEE-754 little-endian bytes (bit-exact, −0 and NaN included). */
+export function encodeFloat64(values: Float64Array): string {
+  const bytes = littleEndianBytes(values);
+  const parts: string[] = [];
+  const CHUNK = 3 * 4096;
+  for (let start = 0; start < bytes.length; start += CHUNK) {
+    const end = Math.min(bytes.length, start + CHUNK);
+    let text = '';
+    for (let i = start; i < end; i += 3) {
+      const b0 = bytes[i] as number;
+      const b1 = i + 1 < end ? (bytes[i + 1] as number) : 0;
+      const b2 = i + 2 < end ? (bytes[i + 2] as number) : 0;
+      const n = (b0 << 16) | (b1 << 8) | b2;
+      text += ALPHABET[n >>> 18];
+      text += ALPHABET[(n >>> 12) & 63];
+      text += i + 1 < end ? ALPHABET[(n >>> 6) & 63] : '=';
+      text += i + 2 < end ? ALPHABET[n & 63] : '=';
+    }
+    parts.push(text);
+  }
+  return parts.join('');
+}
+
+/** The inverse of encodeFloat64; undefined when the text is not base64 of a whole number of float64 values. */
+export function decodeFloat64(text: string, expectedLength: number): Float64Array | undefined {
+  if (text.length % 4 !== 0) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const byteLength = (text.length / 4) * 3 - padding;
+  if (byteLength !== expectedLength * 8) return undefined;
+  const bytes = new Uint8Array(byteLength + 2);
+  let out = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    let n = 0;
+    for (let j = 0; j < 4; j++) {
+      const code = text.charCodeAt(i + j);
+      const isPadding = code === 61 && i + 4 === text.length && j >= 4 - padding;
+      const value = isPadding ? 0 : code < 128 ? (DECODE[code] as number) : -1;
+      if (value < 0) return undefined;
+      n = (n << 6) | value;
+    }
+    bytes[out++] = (n >>> 16) & 255;
+    bytes[out++] = (n >>> 8) & 255;
+    bytes[out++] = n & 255;
+  }
+  const view = new DataView(bytes.buffer, 0, byteLength);
+  const values = new Float64Array(expectedLength);
+  for (let i = 0; i < expectedLength; i++) values[i] = view.getFloat64(8 * i, true);
+  return values;
+}
+
+/** MurmurHash3's 32-bit mixing of one word into a running hash. */
+function mix(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  let x = h ^ k;
+  x = (x << 13) | (x >>> 19);
+  return (Math.imul(x, 5) + 0xe6546b64) | 0;
+}
+
+function finish(h: number, length: number): number {
+  let x = h ^ length;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * A 64-bit fingerprint (16 hex digits) of a label and some float64 arrays: two MurmurHash3 lanes with
+ * different seeds over the little-endian words. Fast (≈ 1 ns per value) and stable across processes, meant
+ * for cache keys; it is not cryptographic, so do not rely on it where an adversary chooses the parameters.
+ */
+export function fingerprintOf(label: string, arrays: readonly Float64Array[]): string {
+  let h1 = 0x9747b28c | 0;
+  let h2 = 0x3c6ef372 | 0;
+  let length = 0;
+  for (let i = 0; i < label.length; i++) {
+    const c = label.charCodeAt(i);
+    h1 = mix(h1, c);
+    h2 = mix(h2, c ^ 0x5bd1e995);
+    length++;
+  }
+  for (const values of arrays) {
+    const bytes = littleEndianBytes(values);
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    // A separator, so moving a value from one array to the next changes the hash.
+    h1 = mix(h1, 0xa5a5a5a5 ^ values.length);
+    h2 = mix(h2, 0x5a5a5a5a ^ values.length);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as number;
+      h1 = mix(h1, w);
+      h2 = mix(h2, w ^ 0x2545f491);
+    }
+    length += words.length + 1;
+  }
+  const a = finish(h1, length).toString(16).padStart(8, '0');
+  const b = finish(h2, length).toString(16).padStart(8, '0');
+  return a + b;
+}

@@ -1,0 +1,7 @@
+export {
+  fitParallel,
+  planThreads,
+  SPLIT_MIN_WORK,
+  MIN_SHARD_ROWS,
+  type ParallelFitOptions,
+} from './parallel-fit.js';
