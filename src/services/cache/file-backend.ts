@@ -1,0 +1,314 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile as readFileCallback } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../telemetry/logger.js';
+import { sha256Hex } from './canonical-key.js';
+import {
+  effectiveTtlMs,
+  requirePositiveNumber,
+  type BackendStats,
+  type CacheBackend,
+} from './cache-backend.js';
+import { FailureLatch, errorCode } from './failure-latch.js';
+
+export interface FileBackendOptions {
+  /** FILE_CACHE_DIR; created on first write. */
+  readonly dir: string;
+  readonly defaultTtlMs: number;
+  readonly logger: Logger;
+  /** How often expired entries and abandoned temporary files are removed, in ms; 0 turns the sweep off. */
+  readonly sweepIntervalMs?: number;
+  readonly now?: () => number;
+}
+
+/*
+ * One file per key, named by the SHA-256 of the key (64 hex digits), so no key can reach outside the directory.
+ * The file is a 28-byte header and then the key and the value, both UTF-8:
+ *
+ *   0  "DRC1"                    magic and format version
+ *   4  float64 LE                expiry, ms since the epoch
+ *   12 uint32 LE                 key length in bytes
+ *   16 uint32 LE                 value length in bytes
+ *   20 8 bytes                   first 8 bytes of SHA-256(key ‖ value)
+ *   28 key, value
+ *
+ * The lengths catch truncation, the digest catches any other damage, and the key guards against a file that is
+ * not the one asked for. Anything that does not check out is a miss, and the file is removed.
+ */
+const MAGIC = Buffer.from('DRC1', 'latin1');
+const HEADER_BYTES = 28;
+const ENTRY_NAME = /^[0-9a-f]{64}$/;
+const TEMP_PREFIX = '.tmp-';
+/** A temporary file older than this was left by a writer that died between write and rename. */
+const ABANDONED_TEMP_MS = 10 * 60_000;
+const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
+/** Files read at once by stats and sweeps: enough to overlap I/O without opening thousands of descriptors. */
+const SCAN_CONCURRENCY = 16;
+
+interface Decoded {
+  readonly key: string;
+  readonly value: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Files under FILE_CACHE_DIR, written atomically: the bytes go to a fresh temporary file in the same directory,
+ * which is then renamed over the entry, so a reader sees the old file or the new one, never half of one (rename
+ * is atomic within a file system). No fsync: after a power loss an entry may be lost or empty, which the format
+ * detects and treats as a miss — the right trade for a cache.
+ *
+ * Nothing here rejects on the request path: a write that fails (read-only directory, full disk, a path that is
+ * not a directory) is logged once and skipped; a read that fails is a miss.
+ */
+export class FileBackend implements CacheBackend {
+  readonly type = 'file' as const;
+  readonly defaultTtlMs: number;
+  private readonly dir: string;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly writes: FailureLatch;
+  private readonly reads: FailureLatch;
+  private readonly sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: FileBackendOptions) {
+    this.dir = options.dir;
+    this.defaultTtlMs = requirePositiveNumber('defaultTtlMs', options.defaultTtlMs);
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+    this.writes = new FailureLatch(options.logger, `file cache writes to ${options.dir}`);
+    this.reads = new FailureLatch(options.logger, `file cache reads from ${options.dir}`);
+    const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+    if (sweepIntervalMs > 0) {
+      this.sweepTimer = setInterval(() => void this.prune().catch(() => undefined), sweepIntervalMs);
+      this.sweepTimer.unref();
+    }
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    const entry = await this.read(key);
+    return entry?.value;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    const expiresAt = this.now() + effectiveTtlMs(ttlMs, this.defaultTtlMs);
+    const bytes = encode(key, value, expiresAt);
+    const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
+    try {
+      try {
+        await writeFile(temp, bytes, { flag: 'wx', mode: 0o600 });
+      } catch (error) {
+        if (errorCode(error) !== 'ENOENT') throw error;
+        // The directory does not exist yet (first write, or someone removed it): create it and try once more.
+        await mkdir(this.dir, { recursive: true, mode: 0o700 });
+        await writeFile(temp, bytes, { flag: 'wx', mode: 0o600 });
+      }
+      await rename(temp, this.pathOf(key));
+      this.writes.succeed();
+    } catch (error) {
+      this.writes.fail(error, { dir: this.dir });
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const entry = await this.read(key);
+    await this.remove(this.pathOf(key));
+    return entry !== undefined;
+  }
+
+  async clear(): Promise<void> {
+    for (const name of await this.list()) {
+      if (ENTRY_NAME.test(name) || name.startsWith(TEMP_PREFIX)) await this.remove(join(this.dir, name));
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    return (await this.read(key)) !== undefined;
+  }
+
+  /** Reads every entry's header: O(entries) file opens, which is fine for an occasional administrative call. */
+  async stats(): Promise<BackendStats> {
+    const now = this.now();
+    let total = 0;
+    let expired = 0;
+    let bytes = 0;
+    const names = (await this.list()).filter((name) => ENTRY_NAME.test(name));
+    await forEachLimited(names, SCAN_CONCURRENCY, async (name) => {
+      const header = await readHeader(join(this.dir, name));
+      if (header === undefined) return;
+      total += 1;
+      bytes += header.size;
+      // A damaged header will be a miss, so it is not an active entry.
+      if (header.expiresAt === undefined || header.expiresAt <= now) expired += 1;
+    });
+    return {
+      totalEntries: total,
+      expiredEntries: expired,
+      bytes,
+      evictions: 0,
+      maxEntries: null,
+      maxBytes: null,
+    };
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Removes expired or damaged entries and temporary files abandoned by writers that died. */
+  async prune(): Promise<number> {
+    const now = this.now();
+    let removed = 0;
+    await forEachLimited(await this.list(), SCAN_CONCURRENCY, async (name) => {
+      const path = join(this.dir, name);
+      if (ENTRY_NAME.test(name)) {
+        const header = await readHeader(path);
+        if (header === undefined || (header.expiresAt !== undefined && header.expiresAt > now)) return;
+      } else if (name.startsWith(TEMP_PREFIX)) {
+        const info = await stat(path).catch(() => undefined);
+        if (info === undefined || now - info.mtimeMs < ABANDONED_TEMP_MS) return;
+      } else {
+        return; // Not ours: never touch it.
+      }
+      if (await this.remove(path)) removed += 1;
+    });
+    return removed;
+  }
+
+  close(): Promise<void> {
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    return Promise.resolve();
+  }
+
+  private pathOf(key: string): string {
+    return join(this.dir, sha256Hex(key));
+  }
+
+  /** The live entry for the key, or undefined; removes what it finds expired or damaged. */
+  private async read(key: string): Promise<Decoded | undefined> {
+    const path = this.pathOf(key);
+    let bytes: Buffer;
+    try {
+      bytes = await readWhole(path);
+      this.reads.succeed();
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT' && errorCode(error) !== 'ENOTDIR')
+        this.reads.fail(error, { dir: this.dir });
+      return undefined;
+    }
+    const entry = decode(bytes);
+    if (entry === undefined || entry.key !== key) {
+      this.logger.warn({ file: path, bytes: bytes.length }, 'file cache entry damaged or truncated: removed');
+      await this.remove(path);
+      return undefined;
+    }
+    if (entry.expiresAt <= this.now()) {
+      await this.remove(path);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private async list(): Promise<string[]> {
+    try {
+      return await readdir(this.dir);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+      throw error;
+    }
+  }
+
+  /** Unlinks; true when this call removed the file. Another process may have removed it first, which is fine. */
+  private async remove(path: string): Promise<boolean> {
+    try {
+      await unlink(path);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * fs.readFile with a callback, promisified by hand: on the hit path it is measurably quicker than
+ * fs/promises' readFile, which reads in several steps, each a trip through the thread pool.
+ */
+function readWhole(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    readFileCallback(path, (error, bytes) => (error ? reject(error) : resolve(bytes)));
+  });
+}
+
+export function encode(key: string, value: string, expiresAt: number): Buffer {
+  const keyBytes = Buffer.byteLength(key, 'utf8');
+  const valueBytes = Buffer.byteLength(value, 'utf8');
+  const bytes = Buffer.allocUnsafe(HEADER_BYTES + keyBytes + valueBytes);
+  MAGIC.copy(bytes, 0);
+  bytes.writeDoubleLE(expiresAt, 4);
+  bytes.writeUInt32LE(keyBytes, 12);
+  bytes.writeUInt32LE(valueBytes, 16);
+  bytes.write(key, HEADER_BYTES, keyBytes, 'utf8');
+  bytes.write(value, HEADER_BYTES + keyBytes, valueBytes, 'utf8');
+  digestOf(bytes.subarray(HEADER_BYTES)).copy(bytes, 20);
+  return bytes;
+}
+
+export function decode(bytes: Buffer): Decoded | undefined {
+  if (bytes.length < HEADER_BYTES || !bytes.subarray(0, 4).equals(MAGIC)) return undefined;
+  const expiresAt = bytes.readDoubleLE(4);
+  const keyBytes = bytes.readUInt32LE(12);
+  const valueBytes = bytes.readUInt32LE(16);
+  if (!Number.isFinite(expiresAt) || HEADER_BYTES + keyBytes + valueBytes !== bytes.length) return undefined;
+  const body = bytes.subarray(HEADER_BYTES);
+  if (!digestOf(body).equals(bytes.subarray(20, HEADER_BYTES))) return undefined;
+  return {
+    key: body.toString('utf8', 0, keyBytes),
+    value: body.toString('utf8', keyBytes),
+    expiresAt,
+  };
+}
+
+function digestOf(body: Buffer): Buffer {
+  return createHash('sha256').update(body).digest().subarray(0, 8);
+}
+
+/** The size and expiry of an entry file from its header alone; expiresAt is undefined when the header is damaged. */
+async function readHeader(
+  path: string,
+): Promise<{ size: number; expiresAt: number | undefined } | undefined> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const [{ size }, { bytesRead, buffer }] = await Promise.all([
+      handle.stat(),
+      handle.read(Buffer.alloc(HEADER_BYTES), 0, HEADER_BYTES, 0),
+    ]);
+    const whole =
+      bytesRead === HEADER_BYTES &&
+      buffer.subarray(0, 4).equals(MAGIC) &&
+      HEADER_BYTES + buffer.readUInt32LE(12) + buffer.readUInt32LE(16) === size;
+    return { size, expiresAt: whole ? buffer.readDoubleLE(4) : undefined };
+  } catch {
+    return undefined; // Removed by someone else since the listing.
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,36 @@
+export type { BackendStats, CacheBackend, CacheBackendType } from './cache-backend.js';
+export {
+  cacheKey,
+  canonicalJson,
+  sha256Hex,
+  CACHE_KEY_VERSION,
+  type CacheKey,
+  type CacheKind,
+  type JsonInput,
+  type ModelRef,
+} from './canonical-key.js';
+export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.js';
+export {
+  CACHE_FACTORY_DEFAULTS,
+  createBackend,
+  createResultCache,
+  effectiveCommandTimeoutMs,
+  type CacheConfig,
+  type CacheFactoryOptions,
+} from './create-cache.js';
+export { FileBackend, type FileBackendOptions } from './file-backend.js';
+export { CacheUnavailableError, GuardedBackend, type GuardedBackendOptions } from './guarded-backend.js';
+export { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
+export { REDIS_DEFAULTS, RedisBackend, type RedisBackendOptions } from './redis-backend.js';
+export {
+  ResultCache,
+  jsonWithCachedFlag,
+  withCachedFlag,
+  type CacheResult,
+  type CacheStats,
+  type Compute,
+  type GetOrComputeOptions,
+  type ResultCacheOptions,
+} from './result-cache.js';
+export { SingleFlight } from './single-flight.js';
+export { JsonText } from './json-text.js';
