@@ -26,8 +26,11 @@ export interface CliContext {
   /** Spinners and progress bars: off with --no-spinner and whenever stdout is not a terminal. */
   readonly spinnerEnabled: boolean;
   readonly configOptions: LoadConfigOptions;
-  /** Loads and validates the merged configuration; throws ConfigError with one line on a bad value. */
-  loadConfig(): LoadedConfig;
+  /**
+   * Loads and validates the merged configuration; throws ConfigError with one line on a bad value.
+   * `commandFlags` are a command's own options (e.g. `mcp --port`), as keys of the flag layer.
+   */
+  loadConfig(commandFlags?: RawValues): LoadedConfig;
 }
 
 export function createContext(io: CliIO, options: GlobalOptions): CliContext {
@@ -42,7 +45,8 @@ export function createContext(io: CliIO, options: GlobalOptions): CliContext {
     mobileTerminal: detectMobileTerminal(currentPlatform(io.env)),
     spinnerEnabled: options.spinner !== false && io.stdout.isTTY === true,
     configOptions,
-    loadConfig: () => loadConfig(configOptions),
+    loadConfig: (commandFlags = {}) =>
+      loadConfig({ ...configOptions, flags: { ...configOptions.flags, ...commandFlags } }),
   };
 }
 

@@ -4,6 +4,7 @@ import { MOBILE_HELP_WIDTH, currentPlatform, detectMobileTerminal } from '../con
 import { registerConfigCommand } from './commands/config.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerInfoCommand } from './commands/info.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import { writeLine, type CliIO } from './io.js';
 import { versionInfoLines } from './version-info.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIO): Command {
   registerHealthCommand(program, getContext);
   registerInfoCommand(program, getContext);
   registerConfigCommand(program, getContext);
+  registerMcpCommand(program, getContext);
 
   if (detectMobileTerminal(currentPlatform(io.env))) applyHelpWidth(program, MOBILE_HELP_WIDTH);
   return program;

@@ -13,8 +13,16 @@ export interface DredgeConfig {
     readonly maxEntries: number;
     readonly maxBytes: number;
     readonly fileDir: string;
+    readonly fileSweepIntervalMs: number;
+    readonly redisKeyPrefix: string;
+    readonly breakerFailureThreshold: number;
+    readonly breakerCooldownMs: number;
   };
-  readonly redis: { readonly url: string };
+  readonly redis: {
+    readonly url: string;
+    readonly connectTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+  };
   readonly storage: {
     readonly dataDir: string;
     readonly storeBackend: ConfigValues['STORE_BACKEND'];
@@ -26,11 +34,14 @@ export interface DredgeConfig {
     readonly logLevel: ConfigValues['LOG_LEVEL'];
     readonly metricsPort: number;
     readonly traceBufferSpans: number;
+    readonly traceSampleRatio: number;
     readonly otlpEndpoint: string | undefined;
   };
   readonly compute: {
     readonly device: ConfigValues['DEVICE'];
     readonly stringNN: { readonly layers: number; readonly hiddenSize: number; readonly batchNorm: boolean };
+    readonly maxModels: number;
+    readonly maxModelParameters: number;
   };
   readonly workers: { readonly threads: number; readonly concurrency: number };
   readonly security: {
@@ -45,13 +56,15 @@ export interface DredgeConfig {
     readonly tenantIsolation: boolean;
   };
   readonly servers: {
+    readonly host: string;
     readonly dredgePort: number;
     readonly mcpPort: number;
     readonly maxConnections: number;
+    readonly maxBodyBytes: number;
     readonly requestTimeoutMs: number;
   };
   readonly batch: { readonly size: number; readonly timeoutMs: number };
-  readonly integrations: { readonly githubToken: string | undefined };
+  readonly integrations: { readonly githubApiUrl: string; readonly githubToken: string | undefined };
 }
 
 /** `REDIS_URL` when given, else a URL built from the original's separate keys. */
@@ -72,8 +85,16 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       maxEntries: values.CACHE_MAX_ENTRIES,
       maxBytes: values.CACHE_MAX_BYTES,
       fileDir: values.FILE_CACHE_DIR ? resolve(cwd, values.FILE_CACHE_DIR) : join(dataDir, 'cache'),
+      fileSweepIntervalMs: values.FILE_CACHE_SWEEP_INTERVAL * 1000,
+      redisKeyPrefix: values.CACHE_REDIS_PREFIX,
+      breakerFailureThreshold: values.CACHE_BREAKER_THRESHOLD,
+      breakerCooldownMs: Math.round(values.CACHE_BREAKER_COOLDOWN * 1000),
     },
-    redis: { url: redisUrl(values) },
+    redis: {
+      url: redisUrl(values),
+      connectTimeoutMs: Math.round(values.REDIS_CONNECT_TIMEOUT * 1000),
+      commandTimeoutMs: Math.max(1, Math.round(values.REDIS_COMMAND_TIMEOUT * 1000)),
+    },
     storage: { dataDir, storeBackend: values.STORE_BACKEND, queueBackend: values.QUEUE_BACKEND },
     telemetry: {
       metricsEnabled: values.METRICS_ENABLED,
@@ -81,6 +102,7 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       logLevel: values.LOG_LEVEL,
       metricsPort: values.METRICS_PORT,
       traceBufferSpans: values.TRACE_BUFFER_SPANS,
+      traceSampleRatio: values.TRACE_SAMPLE_RATIO,
       otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
     },
     compute: {
@@ -90,6 +112,8 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
         hiddenSize: values.STRING_NN_HIDDEN,
         batchNorm: values.STRING_NN_BATCH_NORM,
       },
+      maxModels: values.MAX_MODELS,
+      maxModelParameters: values.MAX_MODEL_PARAMETERS,
     },
     workers: { threads: values.NUM_WORKERS, concurrency: values.WORKER_CONCURRENCY },
     security: {
@@ -104,12 +128,14 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       tenantIsolation: values.TENANT_ISOLATION,
     },
     servers: {
+      host: values.BIND_HOST,
       dredgePort: values.DREDGE_SERVER_PORT,
       mcpPort: values.MCP_SERVER_PORT,
       maxConnections: values.MAX_CONNECTIONS,
+      maxBodyBytes: values.MAX_BODY_BYTES,
       requestTimeoutMs: Math.round(values.REQUEST_TIMEOUT * 1000),
     },
     batch: { size: values.BATCH_SIZE, timeoutMs: Math.round(values.BATCH_TIMEOUT * 1000) },
-    integrations: { githubToken: values.GITHUB_TOKEN },
+    integrations: { githubApiUrl: values.GITHUB_API_URL, githubToken: values.GITHUB_TOKEN },
   };
 }

@@ -11,6 +11,7 @@ export const FEATURES = [
   'cache',
   'telemetry',
   'servers',
+  'dredge-server',
   'store',
   'workers',
   'queue',
@@ -22,7 +23,15 @@ export const FEATURES = [
 
 export type Feature = (typeof FEATURES)[number];
 
-const BUILT_FEATURES: ReadonlySet<Feature> = new Set<Feature>(['core', 'logging']);
+const BUILT_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
+  'core',
+  'logging',
+  'compute',
+  'cache',
+  'telemetry',
+  'servers',
+  'integrations',
+]);
 
 export function isFeatureBuilt(feature: Feature): boolean {
   return BUILT_FEATURES.has(feature);

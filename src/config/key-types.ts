@@ -8,6 +8,7 @@ import type { Feature } from './features.js';
 export type KeyShape =
   | { readonly kind: 'boolean' }
   | { readonly kind: 'integer' | 'decimal'; readonly min: number; readonly max: number }
+  | { readonly kind: 'ratio' }
   | { readonly kind: 'enum'; readonly choices: readonly string[] }
   | {
       readonly kind: 'string';
@@ -128,6 +129,15 @@ export function decimalKey(
     `a number greater than ${min} and at most ${max} ${options.unit}`,
     options,
   );
+}
+
+/** A share from 0 to 1, both included. */
+export function ratioKey(defaultValue: number, options: KeyOptions): ConfigKey<number> {
+  const schema = z.preprocess(
+    (v) => toNumber(emptyToUndefined(v)),
+    z.number().min(0).max(1).default(defaultValue),
+  );
+  return build(schema, { kind: 'ratio' }, defaultValue, 'a number from 0 to 1', options);
 }
 
 export function enumKey<const V extends readonly [string, ...string[]]>(

@@ -4,6 +4,7 @@ import {
   enumKey,
   integerKey,
   optionalStringKey,
+  ratioKey,
   stringKey,
   type ValueOf,
 } from './key-types.js';
@@ -51,6 +52,25 @@ export const CONFIG_KEYS = {
     feature: 'cache',
     description: 'Directory of the file cache (default: DATA_DIR/cache).',
   }),
+  FILE_CACHE_SWEEP_INTERVAL: integerKey(0, 86_400, 600, {
+    unit: 'seconds',
+    feature: 'cache',
+    description: 'How often the file cache removes expired entries and abandoned temporary files (0: never).',
+  }),
+  CACHE_REDIS_PREFIX: stringKey('dredge:cache:', 256, {
+    feature: 'cache',
+    description: 'Prefix of every Redis key the cache writes; clearing the cache removes only these.',
+  }),
+  CACHE_BREAKER_THRESHOLD: integerKey(1, 1000, 3, {
+    feature: 'cache',
+    description:
+      'Consecutive Redis failures that open the circuit: then lookups are misses at once, without waiting.',
+  }),
+  CACHE_BREAKER_COOLDOWN: decimalKey(0.05, 300, 1, {
+    unit: 'seconds',
+    feature: 'cache',
+    description: 'While the circuit is open, Redis is probed this often; it closes when Redis answers.',
+  }),
 
   // Redis: one URL, or the original's separate parts
   REDIS_URL: optionalStringKey(2048, {
@@ -65,6 +85,16 @@ export const CONFIG_KEYS = {
   REDIS_PORT: integerKey(1, 65_535, 6379, { feature: 'cache', description: 'Redis port.' }),
   REDIS_DB: integerKey(0, 255, 0, { feature: 'cache', description: 'Redis database number.' }),
   REDIS_PASSWORD: optionalStringKey(512, { feature: 'cache', secret: true, description: 'Redis password.' }),
+  REDIS_CONNECT_TIMEOUT: decimalKey(0.05, 60, 1, {
+    unit: 'seconds',
+    feature: 'cache',
+    description: 'Longest wait for a Redis connection, at start and on each reconnect.',
+  }),
+  REDIS_COMMAND_TIMEOUT: decimalKey(0.001, 30, 0.25, {
+    unit: 'seconds',
+    feature: 'cache',
+    description: 'Longest wait for one Redis command (never more than a quarter of REQUEST_TIMEOUT).',
+  }),
 
   // Data and distribution
   DATA_DIR: stringKey('./.dredge', 4096, {
@@ -97,6 +127,11 @@ export const CONFIG_KEYS = {
     description:
       'Port of the /metrics endpoint of processes without a server of their own (`dredge worker`); servers serve /metrics on their own port.',
   }),
+  TRACE_SAMPLE_RATIO: ratioKey(0.1, {
+    feature: 'telemetry',
+    description:
+      'Share of requests that start a trace (0 to 1). A request whose traceparent says "sampled" is always traced, and so are its queued tasks.',
+  }),
   TRACE_BUFFER_SPANS: integerKey(0, 100_000, 4096, {
     feature: 'telemetry',
     description: 'Recent spans kept in memory for get_traces and GET /traces; the oldest are dropped first.',
@@ -115,13 +150,22 @@ export const CONFIG_KEYS = {
     description:
       'Compute device; an accelerator that cannot run the kernels falls back to the CPU with a warning.',
   }),
-  STRING_NN_LAYERS: integerKey(1, 10, 3, {
+  STRING_NN_LAYERS: integerKey(1, 10, 2, {
     feature: 'compute',
-    description: 'StringTheoryNN hidden layers.',
+    description:
+      'StringTheoryNN hidden layers when load_model does not say (2, as the original served; its example env file said 3).',
   }),
   STRING_NN_HIDDEN: integerKey(1, 1024, 64, {
     feature: 'compute',
-    description: 'StringTheoryNN hidden size.',
+    description: 'StringTheoryNN hidden size when load_model does not say.',
+  }),
+  MAX_MODELS: integerKey(1, 100_000, 1000, {
+    feature: 'compute',
+    description: 'Most models loaded at once; load_model answers 413 beyond it until one is deleted.',
+  }),
+  MAX_MODEL_PARAMETERS: integerKey(1000, 1_000_000_000, 50_000_000, {
+    feature: 'compute',
+    description: 'Most parameters of all loaded models together (8 bytes each), so memory stays bounded.',
   }),
   STRING_NN_BATCH_NORM: booleanKey(false, {
     feature: 'compute',
@@ -168,11 +212,24 @@ export const CONFIG_KEYS = {
   }),
 
   // Servers
-  DREDGE_SERVER_PORT: integerKey(0, 65_535, 3001, { feature: 'servers', description: 'DREDGE server port.' }),
+  BIND_HOST: stringKey('0.0.0.0', 255, {
+    feature: 'servers',
+    description:
+      'Address the servers listen on (0.0.0.0: every interface, as the original; 127.0.0.1: this machine only).',
+  }),
+  DREDGE_SERVER_PORT: integerKey(0, 65_535, 3001, {
+    feature: 'dredge-server',
+    description: 'DREDGE server port.',
+  }),
   MCP_SERVER_PORT: integerKey(0, 65_535, 3002, { feature: 'servers', description: 'MCP server port.' }),
   MAX_CONNECTIONS: integerKey(1, 100_000, 100, {
     feature: 'servers',
     description: 'Concurrent connections a server accepts.',
+  }),
+  MAX_BODY_BYTES: integerKey(1024, 268_435_456, 33_554_432, {
+    unit: 'bytes',
+    feature: 'servers',
+    description: 'Largest request body; larger ones get 413.',
   }),
   REQUEST_TIMEOUT: decimalKey(0, 3600, 30, {
     unit: 'seconds',
@@ -187,6 +244,13 @@ export const CONFIG_KEYS = {
   }),
 
   // Integrations
+  GITHUB_API_URL: stringKey('https://api.github.com', 2048, {
+    feature: 'integrations',
+    pattern: /^https?:\/\//,
+    patternText: 'an http:// or https:// URL',
+    example: 'https://github.example.com/api/v3',
+    description: 'Root of the GitHub REST API used by the Dependabot operations.',
+  }),
   GITHUB_TOKEN: optionalStringKey(1024, {
     feature: 'integrations',
     secret: true,

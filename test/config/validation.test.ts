@@ -49,6 +49,12 @@ function invalidValues(shape: KeyShape): Array<[string, string]> {
         [String(shape.max + 1), 'above the maximum'],
         ['soon', 'not a number'],
       ];
+    case 'ratio':
+      return [
+        ['-0.1', 'below 0'],
+        ['1.5', 'above 1'],
+        ['half', 'not a number'],
+      ];
     case 'enum':
       return [['gpu', 'not one of the choices']];
     case 'string':
@@ -80,6 +86,12 @@ function validValues(shape: KeyShape): Array<[string, unknown]> {
       return [
         [String(shape.max), shape.max],
         [String(shape.min + 0.25), shape.min + 0.25],
+      ];
+    case 'ratio':
+      return [
+        ['0', 0],
+        ['1', 1],
+        ['0.25', 0.25],
       ];
     case 'enum':
       return shape.choices.map((choice) => [choice.toUpperCase(), choice]);

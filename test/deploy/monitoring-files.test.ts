@@ -43,6 +43,7 @@ describe('Grafana dashboard', () => {
         logLevel: 'silent',
         metricsPort: 0,
         traceBufferSpans: 0,
+        traceSampleRatio: 1,
         otlpEndpoint: undefined,
       },
       { serviceName: 'test', serviceVersion: '0' },

@@ -8,6 +8,15 @@ export type {
   HistogramSummary,
 } from './metrics/legacy-metrics.js';
 export { labelKey, metricKey, OVERFLOW_LABEL_VALUE, type Labels } from './metrics/label-guard.js';
-export { SpanKind, type Span, type SpanOptions, type TraceCarrier, type Tracing } from './tracing/tracing.js';
+export {
+  ROOT_CONTEXT,
+  SpanKind,
+  traceBindings,
+  type Span,
+  type SpanOptions,
+  type TraceCarrier,
+  type TraceContext,
+  type Tracing,
+} from './tracing/tracing.js';
 export type { JaegerSpan } from './tracing/jaeger-span.js';
 export type { TraceQuery } from './tracing/span-buffer.js';

@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -53,7 +52,6 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     name: 'dredge',
     level: options.level,
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-    mixin: traceFields,
   };
   if (options.pretty ?? isTerminal) {
     // Synchronous pretty printing in this thread: a CLI's few lines must not wait for a transport worker.
@@ -61,14 +59,6 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   }
   if (typeof destination === 'object') return pino(settings, destination);
   return pino(settings, pino.destination({ dest: destination, sync: false }));
-}
-
-/** `trace_id` and `span_id` of the active span, so that a log line can be found from its trace and back. */
-function traceFields(): Record<string, string> {
-  const span = trace.getActiveSpan();
-  if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
-  return span.isRecording() ? { trace_id: traceId, span_id: spanId } : {};
 }
 
 export function componentLogger(root: Logger, component: string): Logger {

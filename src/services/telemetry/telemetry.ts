@@ -36,6 +36,7 @@ export function createTelemetry(config: DredgeConfig['telemetry'], options: Tele
         serviceName: options.serviceName,
         serviceVersion: options.serviceVersion,
         bufferSpans: config.traceBufferSpans,
+        sampleRatio: config.traceSampleRatio,
         ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
       })
     : DISABLED_TRACING;

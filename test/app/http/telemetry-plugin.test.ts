@@ -27,6 +27,7 @@ async function start(options: { metrics?: boolean; tracing?: boolean } = {}) {
       logLevel: 'silent',
       metricsPort: 0,
       traceBufferSpans: 1000,
+      traceSampleRatio: 1,
       otlpEndpoint: undefined,
     },
     { serviceName: 'dredge-test', serviceVersion: '0.0.0' },
@@ -38,7 +39,7 @@ async function start(options: { metrics?: boolean; tracing?: boolean } = {}) {
     const body = request.body as { fail?: boolean };
     await telemetry.tracing.inSpan(
       'compute',
-      {},
+      { parent: request.traceContext },
       async () => new Promise((resolve) => setTimeout(resolve, 2)),
     );
     if (body.fail) return reply.code(400).send({ success: false });

@@ -14,6 +14,7 @@ const telemetryConfig = {
   logLevel: 'info' as const,
   metricsPort: 0,
   traceBufferSpans: 0,
+  traceSampleRatio: 1,
   otlpEndpoint: undefined,
 };
 

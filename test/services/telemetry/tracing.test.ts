@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/services/telemetry/index.js';
 import {
   DISABLED_TRACING,
+  ROOT_CONTEXT,
   createTracing,
+  traceBindings,
   type Tracing,
 } from '../../../src/services/telemetry/tracing/tracing.js';
 
@@ -27,19 +29,26 @@ afterEach(async () => {
 describe('tracing', () => {
   it('nests spans through awaits and exports them in the Jaeger-like shape', async () => {
     const t = tracing();
-    await t.inSpan('request', { attributes: { 'dredge.operation': 'unified_inference' } }, async (root) => {
-      root.addEvent('Starting computation', { modes: 3 });
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      await t.inSpan('cache.get', {}, async () => undefined);
-      t.inSpan('compute', { attributes: { points: 100 } }, () => 42);
-    });
+    await t.inSpan(
+      'request',
+      { attributes: { 'dredge.operation': 'unified_inference' } },
+      async (root, parent) => {
+        root.addEvent('Starting computation', { modes: 3 });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await t.inSpan('cache.get', { parent }, async () => undefined);
+        t.inSpan('compute', { parent, attributes: { points: 100 } }, () => 42);
+      },
+    );
+    t.inSpan('unrelated', {}, () => undefined);
     const spans = t.recentSpans();
-    expect(spans.map((span) => span.operationName)).toEqual(['cache.get', 'compute', 'request']);
-    const [cache, compute, root] = spans;
+    expect(spans.map((span) => span.operationName)).toEqual(['cache.get', 'compute', 'request', 'unrelated']);
+    const [cache, compute, root, unrelated] = spans;
+    expect(unrelated!.traceID).not.toBe(root!.traceID);
+    expect(unrelated!.parentSpanID).toBeNull();
     expect(root!.parentSpanID).toBeNull();
     expect(cache!.parentSpanID).toBe(root!.spanID);
     expect(compute!.parentSpanID).toBe(root!.spanID);
-    expect(new Set(spans.map((span) => span.traceID)).size).toBe(1);
+    expect(new Set([cache, compute, root].map((span) => span!.traceID)).size).toBe(1);
     expect(root!.traceID).toMatch(/^[0-9a-f]{32}$/);
     expect(root!.duration).toBeGreaterThanOrEqual(4000); // microseconds
     expect(root!.startTime).toBeGreaterThan(1.6e15); // microseconds since the epoch
@@ -87,8 +96,8 @@ describe('tracing', () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const parent = t.extract({ traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
     let injected: Record<string, string> = {};
-    t.inSpan('handler', { parent }, () => {
-      injected = t.inject();
+    t.inSpan('handler', { parent }, (_span, context) => {
+      injected = t.inject(context);
     });
     const [span] = t.recentSpans();
     expect(span!.traceID).toBe(traceId);
@@ -96,7 +105,7 @@ describe('tracing', () => {
     expect(injected.traceparent).toBe(`00-${traceId}-${span!.spanID}-01`);
   });
 
-  it('puts trace_id and span_id on log lines written inside a span', () => {
+  it('gives log lines written for a span its trace_id and span_id', () => {
     const t = tracing();
     const lines: Array<Record<string, unknown>> = [];
     const destination = new Writable({
@@ -107,7 +116,7 @@ describe('tracing', () => {
     });
     const logger = createLogger({ level: 'info', destination });
     logger.info('outside');
-    t.inSpan('work', {}, () => logger.info('inside'));
+    t.inSpan('work', {}, (_span, context) => logger.child(traceBindings(context)).info('inside'));
     const [span] = t.recentSpans();
     expect(lines[0]).not.toHaveProperty('trace_id');
     expect(lines[1]).toMatchObject({ msg: 'inside', trace_id: span!.traceID, span_id: span!.spanID });
@@ -116,7 +125,8 @@ describe('tracing', () => {
   it('does nothing but run the work when disabled', () => {
     expect(DISABLED_TRACING.inSpan('x', {}, (span) => span.isRecording())).toBe(false);
     expect(DISABLED_TRACING.recentSpans()).toEqual([]);
-    expect(DISABLED_TRACING.inject()).toEqual({});
+    expect(DISABLED_TRACING.inject(ROOT_CONTEXT)).toEqual({});
+    expect(traceBindings(ROOT_CONTEXT)).toEqual({});
   });
 });
 

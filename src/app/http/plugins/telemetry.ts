@@ -1,13 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { z } from 'zod';
-import { SpanKind, type Span, type Telemetry } from '../../../services/telemetry/index.js';
-import { DredgeError, errorBody } from '../../errors.js';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  type Span,
+  type Telemetry,
+  type TraceContext,
+} from '../../../services/telemetry/index.js';
+import { DredgeError, errorBody } from '../../../services/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The request's server span (a non-recording span when tracing is off). */
+    /** The request's server span; undefined when tracing is off. */
     telemetrySpan: Span | undefined;
+    /** The context the request's work runs in: its span's children hang from it. */
+    traceContext: TraceContext;
     telemetryStartedAt: number;
   }
 }
@@ -37,26 +45,24 @@ export const telemetryPlugin = fastifyPlugin<{ telemetry: Telemetry }>(
   async (app: FastifyInstance, { telemetry }) => {
     const { tracing, metrics, registry } = telemetry;
     app.decorateRequest('telemetrySpan', undefined);
+    // Fastify decorators hold no shared objects: set per request in onRequest.
+    app.decorateRequest('traceContext', null as unknown as TraceContext);
     app.decorateRequest('telemetryStartedAt', 0);
 
     app.addHook('onRequest', (request, _reply, done) => {
       request.telemetryStartedAt = performance.now();
+      request.traceContext = ROOT_CONTEXT;
       if (!tracing.enabled) return done();
       const route = routeOf(request);
-      request.telemetrySpan = tracing.startSpan(`${request.method} ${route}`, {
+      const parent = tracing.extract(request.headers);
+      const span = tracing.startSpan(`${request.method} ${route}`, {
         kind: SpanKind.SERVER,
-        parent: tracing.extract(request.headers),
+        parent,
         attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url },
       });
-      tracing.withActiveSpan(request.telemetrySpan, done);
-    });
-
-    // The body arrives on socket events that began outside the request's context: enter it again before
-    // the handler, so that everything the handler does is a child of the request's span.
-    app.addHook('preHandler', (request, _reply, done) => {
-      const span = request.telemetrySpan;
-      if (span) tracing.withActiveSpan(span, done);
-      else done();
+      request.telemetrySpan = span;
+      request.traceContext = tracing.contextOf(span, parent);
+      done();
     });
 
     app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {

@@ -1,0 +1,23 @@
+/** The MCP server as the HTTP benchmark measures it, on the environment's configuration and a free port. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppServices } from '../../src/app/create-services.js';
+import { createMcpServer } from '../../src/app/http/mcp-server.js';
+import { createCatalogue } from '../../src/app/operations/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/services/telemetry/index.js';
+
+const cwd = mkdtempSync(join(tmpdir(), 'dredge-bench-'));
+const loaded = loadConfig({ cwd, homeDir: cwd });
+const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
+const services = await createAppServices(loaded, { serviceName: 'dredge-bench', logger });
+const app = await createMcpServer(services, createCatalogue());
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(JSON.stringify({ url }) + '\n');
+process.once('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => services.close())
+    .then(() => process.exit(0));
+});

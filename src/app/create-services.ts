@@ -1,0 +1,64 @@
+import { availableParallelism } from 'node:os';
+import { getDeviceInfo, resolveDevice, setHostFacts } from '../core/index.js';
+import type { LoadedConfig } from '../config/index.js';
+import { createResultCache } from '../services/cache/index.js';
+import { DependabotClient } from '../services/github/dependabot-client.js';
+import { MemoryModelRegistry } from '../services/store/memory-model-registry.js';
+import { componentLogger, createTelemetry, type Logger } from '../services/telemetry/index.js';
+import { PRODUCT } from './product.js';
+import type { AppServices } from './services.js';
+
+/** The GitHub API answers within this, or the Dependabot operation answers 503 (the original waited 10 s). */
+const GITHUB_TIMEOUT_MS = 10_000;
+
+export interface CreateServicesOptions {
+  /** The name this process reports in traces (`dredge-mcp`, `dredge-api`, `dredge-worker`). */
+  readonly serviceName: string;
+  readonly logger: Logger;
+}
+
+/** Everything operations need, built from the configuration; `close` releases it (connections, timers). */
+export async function createAppServices(
+  loaded: LoadedConfig,
+  options: CreateServicesOptions,
+): Promise<AppServices & { close(): Promise<void> }> {
+  const { config } = loaded;
+  const logger = options.logger;
+  setHostFacts({ cpuCores: availableParallelism(), accelerators: [] });
+  const computeLogger = componentLogger(logger, 'compute');
+  const resolution = resolveDevice(config.compute.device, {
+    onWarning: (message) => computeLogger.warn(message),
+  });
+  const telemetry = createTelemetry(config.telemetry, {
+    serviceName: options.serviceName,
+    serviceVersion: PRODUCT.version,
+  });
+  const cache = await createResultCache(config, logger, {
+    redisKeyPrefix: config.cache.redisKeyPrefix,
+    redisConnectTimeoutMs: config.redis.connectTimeoutMs,
+    redisCommandTimeoutMs: config.redis.commandTimeoutMs,
+    breakerFailureThreshold: config.cache.breakerFailureThreshold,
+    breakerCooldownMs: config.cache.breakerCooldownMs,
+    fileSweepIntervalMs: config.cache.fileSweepIntervalMs,
+  });
+  return {
+    config,
+    logger,
+    telemetry,
+    cache,
+    models: new MemoryModelRegistry({
+      maxModels: config.compute.maxModels,
+      maxParameters: config.compute.maxModelParameters,
+    }),
+    dependabot: new DependabotClient({
+      apiUrl: config.integrations.githubApiUrl,
+      token: config.integrations.githubToken,
+      timeoutMs: Math.min(GITHUB_TIMEOUT_MS, config.servers.requestTimeoutMs),
+    }),
+    device: { resolution, info: getDeviceInfo() },
+    async close() {
+      await cache.close();
+      await telemetry.shutdown();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { AppServices } from '../services.js';
+
+export interface ReadinessReport {
+  status: 'ready' | 'not_ready';
+  checks: Record<string, { ok: boolean; detail: string }>;
+}
+
+/** Whether this replica can serve: its model store answers and its cache backend is reachable. */
+export async function readiness(services: AppServices): Promise<ReadinessReport> {
+  const checks: ReadinessReport['checks'] = {};
+  try {
+    const models = await services.models.list();
+    checks.store = { ok: true, detail: `${models.length} models` };
+  } catch (error) {
+    checks.store = { ok: false, detail: error instanceof Error ? error.message : 'unreachable' };
+  }
+  const cache = await services.cache.stats();
+  checks.cache = cache.enabled
+    ? {
+        ok: cache.available,
+        detail: cache.available ? `${cache.backend_type} reachable` : `${cache.backend_type} unreachable`,
+      }
+    : { ok: true, detail: 'disabled' };
+  const ok = Object.values(checks).every((check) => check.ok);
+  return { status: ok ? 'ready' : 'not_ready', checks };
+}

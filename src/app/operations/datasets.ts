@@ -1,0 +1,72 @@
+import {
+  chirpDataset,
+  grid4dDataset,
+  grid6dDataset,
+  stringModesDataset,
+  wavePacketDataset,
+  type AnyModel,
+  type Dataset,
+} from '../../core/index.js';
+import { DredgeError } from '../../services/errors.js';
+
+/** The built-in data sets `train` and `benchmark` fit models to. */
+export const DATASET_NAMES = ['chirp', 'grid4d', 'grid6d', 'string_modes', 'wave_packet'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** The data set each model type learns by default: the one whose inputs it takes. */
+export function defaultDataset(model: AnyModel): DatasetName {
+  switch (model.type) {
+    case 'quasimoto_1d':
+    case 'quasimoto_ensemble':
+      return 'chirp';
+    case 'quasimoto_4d':
+    case 'quasimoto_ensemble_4d':
+      return 'grid4d';
+    case 'quasimoto_6d':
+    case 'quasimoto_ensemble_6d':
+      return 'grid6d';
+    case 'string_theory':
+      return 'string_modes';
+    case 'quasimoto_interference_basis':
+      return 'wave_packet';
+  }
+}
+
+/**
+ * The named data set, shaped for the model: the chirp (1000 points), the 4D grid (20³ points) and the 6D grid
+ * (8⁵ points) of the original's benchmarks, string modes over the network's dimensions, a wave packet over the
+ * basis' axes. A data set whose inputs the model does not take is refused with both lists named.
+ */
+export function loadDataset(name: DatasetName, model: AnyModel): Dataset {
+  const dataset = build(name, model);
+  if (
+    dataset.input.columns.length !== model.inputNames.length ||
+    dataset.target.length !== dataset.input.size * model.outputWidth
+  ) {
+    throw new DredgeError(
+      'invalid_input',
+      `params.dataset ${name} does not fit a ${model.type} model, which takes ${model.inputNames.join(', ')} ` +
+        `(its own data set is ${defaultDataset(model)})`,
+    );
+  }
+  return dataset;
+}
+
+function build(name: DatasetName, model: AnyModel): Dataset {
+  switch (name) {
+    case 'chirp':
+      return chirpDataset();
+    case 'grid4d':
+      return grid4dDataset();
+    case 'grid6d':
+      return grid6dDataset();
+    case 'string_modes':
+      return stringModesDataset(
+        model.type === 'string_theory' ? model.config.dimensions : model.inputNames.length,
+      );
+    case 'wave_packet':
+      return model.type === 'quasimoto_interference_basis'
+        ? wavePacketDataset(model.config.dim, model.config.outFeatures)
+        : wavePacketDataset(Math.max(1, model.inputNames.length - 1), model.outputWidth);
+  }
+}

@@ -1,0 +1,40 @@
+import { Catalogue } from './catalogue.js';
+import { listCapabilitiesOperation } from './capabilities.js';
+import { explainDependabotAlert, getDependabotAlerts, updateDependabotAlert } from './dependabot.js';
+import { inference } from './inference.js';
+import { deleteModel, getParameters, listModels, loadModel } from './models.js';
+import { getCacheStats, getMetrics, getTraces } from './observability.js';
+import type { AnyOperation } from './operation.js';
+import { stringParameters, stringSpectrum, unifiedInference } from './string-theory.js';
+import { benchmark, trainModel } from './training.js';
+
+export { Catalogue } from './catalogue.js';
+export { runOperation, type OperationOutcome } from './run-operation.js';
+export type { AnyOperation, CostClass, Operation, OperationContext, ProgressUpdate } from './operation.js';
+
+/** Every operation DREDGE serves: the original's thirteen, in its order, then the new ones. */
+export function createCatalogue(): Catalogue {
+  const operations: AnyOperation[] = [];
+  operations.push(
+    listCapabilitiesOperation(() => operations.map((operation) => operation.name)) as AnyOperation,
+    ...([
+      loadModel,
+      inference,
+      getParameters,
+      benchmark,
+      stringSpectrum,
+      stringParameters,
+      unifiedInference,
+      getMetrics,
+      getCacheStats,
+      getDependabotAlerts,
+      explainDependabotAlert,
+      updateDependabotAlert,
+      listModels,
+      deleteModel,
+      trainModel,
+      getTraces,
+    ] as AnyOperation[]),
+  );
+  return new Catalogue(operations);
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { inputFromColumns, inputFromRows, type AnyModel, type ModelInput } from '../../core/index.js';
+import { DredgeError } from '../../services/errors.js';
+import { modelIdLabel, modelIdSchema, requireModel } from './model-ref.js';
+import { defineOperation } from './operation.js';
+import { describeIssue, numberArray, numberMatrix } from './schema.js';
+
+/** Most rows in one inference request. */
+export const MAX_INFERENCE_ROWS = 1_000_000;
+/** Inputs up to this many numbers are cached; larger ones cost more to key than to compute. */
+export const MAX_CACHED_INFERENCE_VALUES = 10_000;
+
+const column = numberArray(MAX_INFERENCE_ROWS);
+
+export const inference = defineOperation({
+  name: 'inference',
+  description:
+    'Evaluate a loaded model. Waves take columns (1D and ensembles: x, t; 4D: x, y, z, t; 6D: x1…x5, t), a missing ' +
+    'column is [0.0] and a one-value column is repeated; StringTheoryNN takes x as rows [N][dimensions]; the ' +
+    'interference basis takes x as rows [N][dim] and t as a column (cached).',
+  input: z.object({ model_id: modelIdSchema, inputs: z.record(z.string(), z.unknown()).default({}) }),
+  cost: 'inline',
+  metricLabels: modelIdLabel,
+  cache: {
+    kind: 'model_inference',
+    key: (input) => input.inputs as Record<string, never>,
+    modelId: (input) => input.model_id,
+    when: (input) => countValues(input.inputs) <= MAX_CACHED_INFERENCE_VALUES,
+  },
+  async handle(input, context) {
+    const { model } = await requireModel(input.model_id, context);
+    const batch = toModelInput(model, input.inputs);
+    const output = model.forward(batch);
+    return { model_id: input.model_id, output: shapeOutput(output, model.outputShape(batch.size)) };
+  },
+});
+
+/** The request's inputs as the model's columns, checked field by field. */
+export function toModelInput(model: AnyModel, inputs: Readonly<Record<string, unknown>>): ModelInput {
+  if (model.type === 'string_theory') {
+    const width = model.config.dimensions;
+    const rows = parseField(`inputs.x`, numberMatrix(MAX_INFERENCE_ROWS, width), inputs.x);
+    if (rows.length === 0)
+      throw new DredgeError('invalid_input', 'params.inputs.x must have at least one row');
+    return inputFromRows('x', rows, width);
+  }
+  if (model.type === 'quasimoto_interference_basis') {
+    const dim = model.config.dim;
+    const rows = parseField(`inputs.x`, numberMatrix(MAX_INFERENCE_ROWS, dim), inputs.x);
+    const t = broadcast({ t: parseField('inputs.t', column, inputs.t ?? [0.0]) }, rows.length).t ?? [];
+    const columns: Record<string, number[]> = { t };
+    for (let d = 0; d < dim; d++) columns[`x${d + 1}`] = rows.map((row) => row[d] as number);
+    return inputFromColumns(model.inputNames, columns);
+  }
+  const given: Record<string, number[]> = {};
+  for (const name of model.inputNames) {
+    // The original: a missing column is [0.0].
+    given[name] = parseField(`inputs.${name}`, column, inputs[name] ?? [0.0]);
+  }
+  const rows = Math.max(...Object.values(given).map((values) => values.length));
+  return inputFromColumns(model.inputNames, broadcast(given, rows));
+}
+
+/** As PyTorch broadcasts: a one-value column stands for every row; any other length must match. */
+function broadcast(columns: Record<string, number[]>, rows: number): Record<string, number[]> {
+  const result: Record<string, number[]> = {};
+  for (const [name, values] of Object.entries(columns)) {
+    if (values.length === rows) result[name] = values;
+    else if (values.length === 1) result[name] = new Array<number>(rows).fill(values[0] as number);
+    else {
+      throw new DredgeError(
+        'invalid_input',
+        `params.inputs.${name} has ${values.length} values; the other inputs have ${rows} (or give one value for all)`,
+      );
+    }
+  }
+  return result;
+}
+
+export function parseField<T>(field: string, schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DredgeError(
+    'invalid_input',
+    issue ? describeIssue(issue, `params.${field}`) : `params.${field} is invalid`,
+  );
+}
+
+/** [N] for the single waves, [N][outputs] otherwise, as the original's tensors converted to lists. */
+export function shapeOutput(values: Float64Array, shape: readonly number[]): number[] | number[][] {
+  if (shape.length === 1) return Array.from(values);
+  const width = shape[1] ?? 1;
+  const rows = new Array<number[]>(shape[0] ?? 0);
+  for (let r = 0; r < rows.length; r++) rows[r] = Array.from(values.subarray(r * width, (r + 1) * width));
+  return rows;
+}
+
+function countValues(inputs: Readonly<Record<string, unknown>>): number {
+  let count = 0;
+  for (const value of Object.values(inputs)) {
+    if (!Array.isArray(value)) continue;
+    for (const item of value) count += Array.isArray(item) ? item.length : 1;
+    if (count > MAX_CACHED_INFERENCE_VALUES) break;
+  }
+  return count;
+}

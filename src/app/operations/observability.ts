@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineOperation } from './operation.js';
+import { patternString, wholeNumber } from './schema.js';
+
+export const getMetrics = defineOperation({
+  name: 'get_metrics',
+  description:
+    "Counters, gauges, histograms and timers in the original's shape (keys like name{label=value}); timers carry " +
+    'count, total_time, min, max, avg, p50, p95 and p99 (seconds).',
+  input: z.object({}),
+  cost: 'inline',
+  async handle(_input, { services }) {
+    return {
+      metrics: await services.telemetry.legacy.getMetrics(),
+      metrics_enabled: services.config.telemetry.metricsEnabled,
+    };
+  },
+});
+
+export const getCacheStats = defineOperation({
+  name: 'get_cache_stats',
+  description:
+    'Result-cache statistics: entries, TTL and backend as the original reported them, plus hits, misses, hit rate, evictions and bytes.',
+  input: z.object({}),
+  cost: 'inline',
+  async handle(_input, { services }) {
+    return { cache_stats: await services.cache.stats() };
+  },
+});
+
+export const getTraces = defineOperation({
+  name: 'get_traces',
+  description:
+    "Recent trace spans in the original's Jaeger-like shape (traceID, spanID, operationName, startTime and duration " +
+    'in microseconds, tags, logs), optionally only those of one trace.',
+  input: z.object({
+    trace_id: patternString(/^[0-9a-f]{32}$/, 32, '32 lowercase hexadecimal digits').optional(),
+    limit: wholeNumber(1, 10_000).default(500),
+  }),
+  cost: 'inline',
+  handle(input, { services }) {
+    const { tracing } = services.telemetry;
+    const spans = tracing.recentSpans({
+      limit: input.limit,
+      ...(input.trace_id ? { traceId: input.trace_id } : {}),
+    });
+    return { tracing_enabled: tracing.enabled, count: spans.length, spans };
+  },
+});

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import {
+  DEFAULT_COUPLING_CONSTANT,
+  DEFAULT_DIMENSIONS,
+  DEFAULT_ENERGY_SCALE,
+  MAX_COORDINATES,
+  MAX_MODE_NUMBER,
+  MAX_MODES,
+  MAX_SPACETIME_DIMENSIONS,
+  MAX_STRING_MODES,
+  StringQuasimotoIntegration,
+  StringVibration,
+  calculateStringParameters,
+} from '../../core/index.js';
+import { JsonText } from '../../services/cache/index.js';
+import { defineOperation } from './operation.js';
+import {
+  boundedString,
+  finiteNumber,
+  numberArray,
+  positiveNumber,
+  wholeNumber,
+  wholeNumberArray,
+} from './schema.js';
+
+/** Longest `dredge_insight`: the same 64 KiB as an insight lifted on the DREDGE server. */
+export const MAX_INSIGHT_LENGTH = 65_536;
+/** Bounds of the string parameters: any physical energy scale, and a coupling that keeps √g and 1/(2πg) finite. */
+export const MAX_ENERGY_SCALE = 1e30;
+export const MAX_COUPLING_CONSTANT = 1e6;
+
+export const stringSpectrum = defineOperation({
+  name: 'string_spectrum',
+  description: 'Energy levels E_n = n/2 of the first max_modes vibrational modes of a string (cached).',
+  input: z.object({
+    max_modes: wholeNumber(1, MAX_MODES).default(10),
+    dimensions: wholeNumber(1, MAX_SPACETIME_DIMENSIONS).default(DEFAULT_DIMENSIONS),
+  }),
+  cost: 'inline',
+  cache: {
+    kind: 'string_spectrum',
+    key: (input) => ({ max_modes: input.max_modes, dimensions: input.dimensions }),
+  },
+  handle(input) {
+    const energy_spectrum = new StringVibration(input.dimensions).modeSpectrum(input.max_modes);
+    return { dimensions: input.dimensions, max_modes: input.max_modes, energy_spectrum };
+  },
+});
+
+export const stringParameters = defineOperation({
+  name: 'string_parameters',
+  description: 'String length l_P·√g and tension 1/(2πg) for an energy scale and a coupling constant g.',
+  input: z.object({
+    energy_scale: finiteNumber(-MAX_ENERGY_SCALE, MAX_ENERGY_SCALE).default(DEFAULT_ENERGY_SCALE),
+    coupling_constant: positiveNumber(MAX_COUPLING_CONSTANT).default(DEFAULT_COUPLING_CONSTANT),
+  }),
+  cost: 'inline',
+  handle(input) {
+    return { parameters: calculateStringParameters(input.energy_scale, input.coupling_constant) };
+  },
+});
+
+export const unifiedInference = defineOperation({
+  name: 'unified_inference',
+  description:
+    'Unified DREDGE × Quasimoto × string-theory inference: the coupled amplitude of string modes at Quasimoto ' +
+    'coordinates, and the unified field on [0, 1] (cached).',
+  input: z.object({
+    dredge_insight: boundedString(MAX_INSIGHT_LENGTH).default(''),
+    quasimoto_coords: numberArray(MAX_COORDINATES).default([0.5]),
+    string_modes: wholeNumberArray(MAX_STRING_MODES, 1, MAX_MODE_NUMBER).default([1, 2, 3]),
+  }),
+  cost: 'inline',
+  cache: {
+    kind: 'unified_inference',
+    key: (input) => ({
+      dredge_insight: input.dredge_insight,
+      quasimoto_coords: input.quasimoto_coords,
+      string_modes: input.string_modes,
+    }),
+  },
+  handle(input, { services }) {
+    const amplitude = integration.coupledAmplitude(input.string_modes, input.quasimoto_coords);
+    // The unified field does not depend on the request: its 200 numbers are computed and written once. Writing
+    // them was most of the cost of an answer (JSON.stringify of a double costs about 0.1 µs).
+    return new JsonText(
+      `{"dredge_insight":${JSON.stringify(input.dredge_insight)},` +
+        `"quasimoto_coordinates":${JSON.stringify(input.quasimoto_coords)},` +
+        `"string_modes":${JSON.stringify(input.string_modes)},` +
+        `"coupled_amplitude":${JSON.stringify(amplitude)},` +
+        `"unified_field":${UNIFIED_FIELD_JSON},` +
+        `"device":${JSON.stringify(services.device.resolution.device)}}`,
+    );
+  },
+});
+
+/** unified_inference as the original computes it: 10 dimensions, the field on 100 points of [0, 1]. */
+const integration = new StringQuasimotoIntegration(DEFAULT_DIMENSIONS);
+const UNIFIED_FIELD_JSON = JSON.stringify(integration.generateUnifiedField());

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import {
+  DEFAULT_LEARNING_RATE,
+  MAX_EPOCHS,
+  MAX_GRAD_CLIP_NORM,
+  MAX_LEARNING_RATE,
+  MAX_SEED,
+  MODEL_TYPES,
+  decimateLosses,
+  fit,
+  modelFromJSON,
+  type AnyModel,
+  type Dataset,
+  type FitResult,
+} from '../../core/index.js';
+import { DredgeError } from '../../services/errors.js';
+import { DATASET_NAMES, defaultDataset, loadDataset } from './datasets.js';
+import { MAX_INFERENCE_ROWS, parseField, toModelInput } from './inference.js';
+import { parseModelConfig } from './model-config.js';
+import { modelIdSchema, requireModel } from './model-ref.js';
+import { buildModel } from './models.js';
+import { defineOperation, type OperationContext } from './operation.js';
+import { numberArray, oneOf, positiveNumber, wholeNumber } from './schema.js';
+
+/**
+ * The most work one training request may ask for, in epochs × rows × parameters: about a minute of this
+ * machine's time. It keeps one request from occupying a server, which the original allowed.
+ */
+export const MAX_TRAINING_WORK = 1e10;
+
+const fitOptions = {
+  epochs: wholeNumber(1, MAX_EPOCHS).default(100),
+  lr: positiveNumber(MAX_LEARNING_RATE).default(DEFAULT_LEARNING_RATE),
+  clip: positiveNumber(MAX_GRAD_CLIP_NORM).optional(),
+};
+
+export const benchmark = defineOperation({
+  name: 'benchmark',
+  description:
+    'Train a fresh model of a type on its data set with Adam (lr 1e-2, MSE) and report the loss curve; works for ' +
+    'every model type. config holds epochs (default 100) and the model settings (e.g. n_waves, default 16).',
+  input: z.object({ model_type: oneOf(MODEL_TYPES), config: z.record(z.string(), z.unknown()).default({}) }),
+  cost: 'worker',
+  async handle(input, context) {
+    const { epochs, ...modelSettings } = input.config;
+    const parsedEpochs = parseField('config.epochs', fitOptions.epochs, epochs);
+    const config = parseModelConfig(input.model_type, modelSettings);
+    const model = buildModel(input.model_type, config, context);
+    const dataset = loadDataset(defaultDataset(model), model);
+    const result = await train(model, dataset, { epochs: parsedEpochs, lr: DEFAULT_LEARNING_RATE }, context);
+    return {
+      model_type: input.model_type,
+      epochs: parsedEpochs,
+      initial_loss: result.initialLoss,
+      final_loss: result.finalLoss,
+      losses: decimateLosses(result.losses),
+      device: context.services.device.resolution.device,
+      dataset: dataset.name,
+      n_parameters: model.parameterCount,
+    };
+  },
+});
+
+export const trainModel = defineOperation({
+  name: 'train',
+  description:
+    'Fit a loaded model to a built-in data set (chirp, grid4d, grid6d, string_modes, wave_packet; default: the ' +
+    "model's own) or to data in the request ({inputs, target}), with Adam. The trained parameters replace the " +
+    "model's and its version changes, so cached outputs of the old parameters are no longer used. A seed " +
+    'first re-initialises the parameters, for a reproducible fit. Sends progress while it runs.',
+  input: z.object({
+    model_id: modelIdSchema,
+    dataset: oneOf(DATASET_NAMES).optional(),
+    data: z.object({ inputs: z.record(z.string(), z.unknown()), target: z.unknown() }).optional(),
+    seed: wholeNumber(0, MAX_SEED).optional(),
+    ...fitOptions,
+  }),
+  cost: 'worker',
+  async handle(input, context) {
+    if (input.dataset && input.data) {
+      throw new DredgeError(
+        'invalid_input',
+        'params.dataset and params.data cannot both be given: choose one',
+      );
+    }
+    const registered = await requireModel(input.model_id, context);
+    // Train a copy: requests reading the model meanwhile see the old parameters whole, never a half-step.
+    const model =
+      input.seed === undefined
+        ? modelFromJSON(registered.model.toJSON())
+        : buildModel(
+            registered.type,
+            { ...parseModelConfig(registered.type, registered.requestConfig), seed: input.seed },
+            context,
+          );
+    const dataset = input.data
+      ? requestDataset(model, input.data)
+      : loadDataset(input.dataset ?? defaultDataset(model), model);
+    const result = await train(model.train(), dataset, input, context);
+    const stored = await context.services.models.update(registered.id, model.eval());
+    return {
+      model_id: stored.id,
+      model_type: stored.type,
+      dataset: dataset.name,
+      epochs: result.epochs,
+      initial_loss: result.initialLoss,
+      final_loss: result.finalLoss,
+      losses: decimateLosses(result.losses),
+      version: stored.model.version,
+      device: context.services.device.resolution.device,
+    };
+  },
+});
+
+async function train(
+  model: AnyModel,
+  dataset: Dataset,
+  options: { epochs: number; lr: number; clip?: number | undefined },
+  context: OperationContext,
+): Promise<FitResult> {
+  const work = options.epochs * dataset.input.size * model.parameterCount;
+  if (work > MAX_TRAINING_WORK) {
+    throw new DredgeError(
+      'too_large',
+      `params.epochs × rows × parameters must be at most ${MAX_TRAINING_WORK.toExponential()} ` +
+        `(this request: ${options.epochs} × ${dataset.input.size} × ${model.parameterCount} = ${work.toExponential(2)})`,
+    );
+  }
+  return fit(model, dataset, {
+    epochs: options.epochs,
+    learningRate: options.lr,
+    ...(options.clip === undefined ? {} : { gradClipNorm: options.clip }),
+    signal: context.signal,
+    progressEvery: Math.max(1, Math.floor(options.epochs / 20)),
+    onProgress: ({ epoch, epochs, loss }) =>
+      context.progress({ progress: epoch, total: epochs, message: `epoch ${epoch}/${epochs}: loss ${loss}` }),
+  });
+}
+
+/** Data given in the request: inputs as inference takes them, and a target per row (and per output). */
+function requestDataset(
+  model: AnyModel,
+  data: { inputs: Record<string, unknown>; target: unknown },
+): Dataset {
+  const input = toModelInput(model, data.inputs);
+  const flat =
+    Array.isArray(data.target) && data.target.every(Array.isArray) ? data.target.flat() : data.target;
+  const target = parseField('data.target', numberArray(MAX_INFERENCE_ROWS * model.outputWidth, 1), flat);
+  if (target.length !== input.size * model.outputWidth) {
+    throw new DredgeError(
+      'invalid_input',
+      `params.data.target must hold ${input.size * model.outputWidth} values (${input.size} rows × ${model.outputWidth} outputs); it holds ${target.length}`,
+    );
+  }
+  return { name: 'request', input, target: Float64Array.from(target) };
+}

@@ -1,0 +1,18 @@
+import type { DeviceInfo, DeviceResolution } from '../core/index.js';
+import type { DredgeConfig } from '../config/index.js';
+import type { ResultCache } from '../services/cache/index.js';
+import type { DependabotClient } from '../services/github/dependabot-client.js';
+import type { ModelRegistry } from '../services/store/model-registry.js';
+import type { Logger, Telemetry } from '../services/telemetry/index.js';
+
+/** The long-lived services every operation can use, built once per process (see `createAppServices`). */
+export interface AppServices {
+  readonly config: DredgeConfig;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly cache: ResultCache;
+  readonly models: ModelRegistry;
+  readonly dependabot: DependabotClient;
+  /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
+  readonly device: { readonly resolution: DeviceResolution; readonly info: DeviceInfo };
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { createAppServices } from '../../src/app/create-services.js';
+import { createMcpServer } from '../../src/app/http/mcp-server.js';
+import { createCatalogue } from '../../src/app/operations/index.js';
+import type { AppServices } from '../../src/app/services.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/services/telemetry/index.js';
+
+export interface RunningMcpServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly services: AppServices;
+  /** Every log line the server wrote (JSON text), oldest first. */
+  readonly logs: string[];
+  /** POST /mcp with a JSON body; answers status and parsed body. */
+  call(operation: string, params?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+/** A real MCP server on 127.0.0.1:0 with its own data directory and the given environment. */
+export async function startMcpServer(env: NodeJS.ProcessEnv = {}): Promise<RunningMcpServer> {
+  const cwd = mkdtempSync(join(tmpdir(), 'dredge-mcp-'));
+  const loaded = loadConfig({ cwd, homeDir: cwd, env: { LOG_LEVEL: 'silent', ...env } });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(...chunk.toString().split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination });
+  const services = await createAppServices(loaded, { serviceName: 'dredge-mcp-test', logger });
+  const app = await createMcpServer(services, createCatalogue());
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    app,
+    services,
+    logs,
+    async call(operation, params) {
+      const response = await fetch(`${url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(params === undefined ? { operation } : { operation, params }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async close() {
+      await app.close();
+      await services.close();
+    },
+  };
+}
