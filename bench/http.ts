@@ -1,56 +1,49 @@
 /**
- * HTTP throughput and latency of the MCP server at 8 connections (autocannon), against a bare node:http server
- * returning the same bytes, measured in the same run. Server and load generator run in separate processes.
+ * HTTP throughput and latency of the MCP server at 8 connections, against a bare node:http server returning the
+ * same bytes, measured in the same run. Servers and the load generator run in separate processes (pinned to
+ * separate cores where possible); each MCP workload gets a fresh server, so one workload's cache and garbage do
+ * not weigh on the next.
  *
  *   npm run bench -- http [--seconds 10]
  */
-import autocannon from 'autocannon';
-import { startChildServer, type ChildServer } from './support/child-server.js';
+import { describePinning, startChildServer } from './support/child-server.js';
+import { describeLoadGenerator, runLoad, type LoadResult, type Workload } from './support/load-generator.js';
 
 const CONNECTIONS = 8;
 
-interface Row {
+const MISS =
+  '{"operation":"unified_inference","params":{"dredge_insight":"insight {n}","quasimoto_coords":[0.5,0.5],"string_modes":[1,2,3]}}';
+const HIT =
+  '{"operation":"unified_inference","params":{"dredge_insight":"the same insight","quasimoto_coords":[0.5],"string_modes":[1,2,3]}}';
+const SPECTRUM = '{"operation":"string_spectrum","params":{}}';
+const inference = (x: string) =>
+  `{"operation":"inference","params":{"model_id":"quasimoto_1d_0","inputs":{"x":[${x}],"t":[0]}}}`;
+
+interface Row extends LoadResult {
   readonly name: string;
-  readonly requestsPerSecond: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly errors: number;
 }
 
-interface Workload {
-  readonly name: string;
-  /** The request body; called per request when the body must change (all misses). */
-  readonly body: string | (() => string);
-}
-
-async function load(url: string, workload: Workload, seconds: number): Promise<Row> {
-  const makeBody = typeof workload.body === 'string' ? undefined : workload.body;
-  const result = await autocannon({
-    url: `${url}/mcp`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(makeBody
-      ? { requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: makeBody() }) }] }
-      : { body: workload.body as string }),
-  });
-  return {
-    name: workload.name,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.non2xx,
-  };
-}
-
-async function post(url: string, body: unknown): Promise<string> {
+async function post(url: string, body: string): Promise<string> {
   const response = await fetch(`${url}/mcp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    body,
   });
   return response.text();
+}
+
+/** A fresh MCP server process with a seeded 1D wave loaded, loaded with one workload, then stopped. */
+async function measureMcp(workload: Workload, seconds: number, env: NodeJS.ProcessEnv = {}): Promise<Row> {
+  const server = await startChildServer('./mcp-server-process.js', env);
+  try {
+    await post(
+      server.url,
+      '{"operation":"load_model","params":{"model_type":"quasimoto_1d","config":{"seed":1}}}',
+    );
+    return { name: workload.name, ...(await runLoad(server.url, workload, CONNECTIONS, seconds)) };
+  } finally {
+    await server.stop();
+  }
 }
 
 function format(rows: readonly Row[], baseline: Row): string {
@@ -71,101 +64,47 @@ function format(rows: readonly Row[], baseline: Row): string {
 export async function run(args: string[]): Promise<void> {
   const secondsArg = args.indexOf('--seconds');
   const seconds = secondsArg >= 0 ? Number(args[secondsArg + 1]) : 10;
-  let counter = 0;
-  const missBody = () =>
-    JSON.stringify({
-      operation: 'unified_inference',
-      params: {
-        dredge_insight: `insight ${counter++}`,
-        quasimoto_coords: [0.5, 0.5],
-        string_modes: [1, 2, 3],
-      },
-    });
-  const hitBody = JSON.stringify({
-    operation: 'unified_inference',
-    params: { dredge_insight: 'the same insight', quasimoto_coords: [0.5], string_modes: [1, 2, 3] },
-  });
 
-  const servers: ChildServer[] = [];
+  // The bare server answers with exactly the bytes the MCP server gives for a unified_inference miss.
+  const probe = await startChildServer('./mcp-server-process.js');
+  const bytes = await post(probe.url, MISS.replace('{n}', '0'));
+  await probe.stop();
+  const bare = await startChildServer('./bare-server-process.js', {}, [bytes]);
+  let baseline: Row;
   try {
-    const mcp = await startChildServer('./mcp-server-process.js');
-    servers.push(mcp);
-    const loaded = JSON.parse(
-      await post(mcp.url, {
-        operation: 'load_model',
-        params: { model_type: 'quasimoto_1d', config: { seed: 1 } },
-      }),
-    ) as { model_id: string };
-    // The bare server answers with exactly the bytes the MCP server gives for a unified_inference miss.
-    const bytes = await post(mcp.url, JSON.parse(missBody()));
-    const bare = await startChildServer('./bare-server-process.js', {}, [bytes]);
-    servers.push(bare);
-    const quiet = await startChildServer('./mcp-server-process.js', {
-      METRICS_ENABLED: 'false',
-      TRACING_ENABLED: 'false',
-    });
-    servers.push(quiet);
-
-    const rows: Row[] = [];
-    const baseline = await load(bare.url, { name: 'bare node:http, same bytes', body: missBody() }, seconds);
-    rows.push(baseline);
-    rows.push(await load(mcp.url, { name: 'unified_inference, all misses', body: missBody }, seconds));
-    rows.push(
-      await load(
-        quiet.url,
-        { name: 'unified_inference, all misses, metrics and tracing off', body: missBody },
-        seconds,
-      ),
-    );
-    rows.push(await load(mcp.url, { name: 'unified_inference, all hits', body: hitBody }, seconds));
-    rows.push(
-      await load(
-        mcp.url,
-        {
-          name: 'string_spectrum (10 modes, cached)',
-          body: JSON.stringify({ operation: 'string_spectrum', params: {} }),
-        },
-        seconds,
-      ),
-    );
-    rows.push(
-      await load(
-        mcp.url,
-        {
-          name: 'inference, 1D wave, 1 point (cached)',
-          body: JSON.stringify({
-            operation: 'inference',
-            params: { model_id: loaded.model_id, inputs: { x: [0.5], t: [0] } },
-          }),
-        },
-        seconds,
-      ),
-    );
-    const noCacheInference = () =>
-      JSON.stringify({
-        operation: 'inference',
-        params: { model_id: loaded.model_id, inputs: { x: [Math.random()], t: [0] } },
-      });
-    rows.push(
-      await load(
-        mcp.url,
-        { name: 'inference, 1D wave, 1 point (all misses)', body: noCacheInference },
-        seconds,
-      ),
-    );
-
-    console.log(
-      `HTTP benchmark — node ${process.version}, ${seconds} s per workload, ${CONNECTIONS} connections`,
-    );
-    console.log(format(rows, baseline));
-    const [, misses, quietMisses] = rows;
-    if (misses && quietMisses) {
-      const cost = 1 - misses.requestsPerSecond / quietMisses.requestsPerSecond;
-      console.log(
-        `\ncost of metrics and tracing on unified_inference misses: ${(cost * 100).toFixed(1)} % of throughput`,
-      );
-    }
+    baseline = {
+      name: 'bare node:http, same bytes',
+      ...(await runLoad(bare.url, { name: 'bare', body: MISS, unique: true }, CONNECTIONS, seconds)),
+    };
   } finally {
-    await Promise.all(servers.map((server) => server.stop()));
+    await bare.stop();
+  }
+  const off = { METRICS_ENABLED: 'false', TRACING_ENABLED: 'false' };
+  const rows: Row[] = [
+    baseline,
+    await measureMcp({ name: 'unified_inference, all misses', body: MISS, unique: true }, seconds),
+    await measureMcp(
+      { name: 'unified_inference, all misses, metrics and tracing off', body: MISS, unique: true },
+      seconds,
+      off,
+    ),
+    await measureMcp({ name: 'unified_inference, all hits', body: HIT }, seconds),
+    await measureMcp({ name: 'string_spectrum (cached)', body: SPECTRUM }, seconds),
+    await measureMcp({ name: 'inference, 1D wave, 1 point (cached)', body: inference('0.5') }, seconds),
+    await measureMcp(
+      { name: 'inference, 1D wave, 1 point (all misses)', body: inference('0.{n}'), unique: true },
+      seconds,
+    ),
+  ];
+  console.log(
+    `HTTP benchmark: Node.js ${process.version}, ${seconds} s per workload, ${CONNECTIONS} connections, ${describeLoadGenerator()}, ${describePinning()}`,
+  );
+  console.log(format(rows, baseline));
+  const [, misses, quiet] = rows;
+  if (misses && quiet) {
+    const cost = 1 - misses.requestsPerSecond / quiet.requestsPerSecond;
+    console.log(
+      `\ncost of metrics and tracing on unified_inference misses: ${(cost * 100).toFixed(1)} % of throughput`,
+    );
   }
 }

@@ -1,5 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * On a machine with two or more cores the servers run on core 0 and the load generator (this process) on core 1,
+ * so that neither steals the other's time and runs compare like with like. Without taskset nothing is pinned.
+ */
+const pinning =
+  availableParallelism() >= 2 && spawnSync('taskset', ['-cp', '1', String(process.pid)]).status === 0;
+
+export function describePinning(): string {
+  return pinning ? 'servers pinned to core 0, load generator to core 1' : 'no CPU pinning';
+}
 
 export interface ChildServer {
   readonly url: string;

@@ -18,6 +18,9 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
     loggerInstance: services.logger.child({ component: 'mcp-server' }) as FastifyBaseLogger,
     // One log line per request would cost more than answering a cached request; metrics and traces cover it.
     logController: new LogController({ disableRequestLogging: true }),
+    // Every request would otherwise get its own child logger (with the redaction compiled again): the servers'
+    // own log lines carry trace ids instead, so requests share the server's logger.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: servers.maxBodyBytes,
     return503OnClosing: true,
     requestTimeout: servers.requestTimeoutMs,

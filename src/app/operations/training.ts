@@ -7,12 +7,12 @@ import {
   MAX_SEED,
   MODEL_TYPES,
   decimateLosses,
-  fit,
   modelFromJSON,
   type AnyModel,
   type Dataset,
   type FitResult,
 } from '../../core/index.js';
+import { fitParallel, planThreads } from '../../services/compute/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { DATASET_NAMES, defaultDataset, loadDataset } from './datasets.js';
 import { MAX_INFERENCE_ROWS, parseField, toModelInput } from './inference.js';
@@ -126,7 +126,10 @@ async function train(
         `(this request: ${options.epochs} × ${dataset.input.size} × ${model.parameterCount} = ${work.toExponential(2)})`,
     );
   }
-  return fit(model, dataset, {
+  // Large batches (the 6D grid) train on worker threads where that measured faster; NUM_WORKERS caps them.
+  const threads = Math.min(planThreads(model, dataset.input.size), context.services.config.workers.threads);
+  return fitParallel(model, dataset, {
+    threads,
     epochs: options.epochs,
     learningRate: options.lr,
     ...(options.clip === undefined ? {} : { gradClipNorm: options.clip }),

@@ -118,6 +118,24 @@ describe('MCP server: the JSON API', () => {
     }
   });
 
+  it('trains on the 6D grid, on worker threads when the batch is large enough', async () => {
+    const model = await server.call('load_model', {
+      model_type: 'quasimoto_ensemble_6d',
+      config: { n_waves: 2, seed: 5 },
+    });
+    const trained = await server.call('train', {
+      model_id: model.body.model_id,
+      epochs: 4,
+      dataset: 'grid6d',
+    });
+    expect(trained.status).toBe(200);
+    expect(trained.body).toMatchObject({ dataset: 'grid_6d', epochs: 4 });
+    expect(trained.body.final_loss as number).toBeLessThan(trained.body.initial_loss as number);
+    const refused = await server.call('train', { model_id: model.body.model_id, dataset: 'chirp' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/^params\.dataset chirp does not fit a quasimoto_ensemble_6d model/);
+  });
+
   it('benchmarks every model type', async () => {
     for (const model_type of [
       'quasimoto_1d',

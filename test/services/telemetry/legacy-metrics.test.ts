@@ -52,16 +52,30 @@ describe("the original's metrics API", () => {
 
   it('reports timer percentiles that the original lacked, right for a known distribution', async () => {
     const { metrics } = fresh();
-    for (let ms = 1; ms <= 1000; ms++) metrics.recordTimer('op_duration', ms / 1000);
+    // Shuffled, so that order cannot make the answer right by accident.
+    const values = Array.from({ length: 1000 }, (_, i) => (i + 1) / 1000).sort(
+      (a, b) => Math.sin(a * 1e4) - Math.sin(b * 1e4),
+    );
+    for (const seconds of values) metrics.recordTimer('op_duration', seconds);
     const timer = (await metrics.getMetrics()).timers.op_duration!;
     expect(timer.count).toBe(1000);
     expect(timer.total_time).toBeCloseTo(500.5, 6);
     expect(timer.min).toBe(0.001);
     expect(timer.max).toBe(1);
     expect(timer.avg).toBeCloseTo(0.5005, 9);
-    expect(timer.p50).toBeCloseTo(0.5, 2);
-    expect(timer.p95).toBeCloseTo(0.95, 2);
-    expect(timer.p99).toBeCloseTo(0.99, 2);
+    // Nearest rank over the recent samples (all 1000 here).
+    expect(timer.p50).toBe(0.5);
+    expect(timer.p95).toBe(0.95);
+    expect(timer.p99).toBe(0.99);
+  });
+
+  it('takes percentiles over the most recent 1000 recordings, while counting every one', async () => {
+    const { metrics } = fresh();
+    for (let i = 0; i < 1000; i++) metrics.recordTimer('op_duration', 10);
+    for (let i = 0; i < 1000; i++) metrics.recordTimer('op_duration', 0.001);
+    const timer = (await metrics.getMetrics()).timers.op_duration!;
+    expect(timer).toMatchObject({ count: 2000, min: 0.001, max: 10, p50: 0.001, p99: 0.001 });
+    expect(timer.total_time).toBeCloseTo(10_001, 6);
   });
 
   it('times a piece of work with startTimer', async () => {
@@ -82,8 +96,9 @@ describe("the original's metrics API", () => {
     const text = await registry.metrics();
     expect(text).toContain('# TYPE mcp_inference_total counter');
     expect(text).toContain('mcp_inference_total{model_id="m"} 1');
-    expect(text).toContain('# TYPE mcp_inference_duration_seconds summary');
-    expect(text).toContain('mcp_inference_duration_seconds{quantile="0.99",model_id="m"} 0.25');
+    expect(text).toContain('# TYPE mcp_inference_duration_seconds histogram');
+    expect(text).toContain('mcp_inference_duration_seconds_bucket{le="0.25",model_id="m"} 1');
+    expect(text).toContain('mcp_inference_duration_seconds_bucket{le="0.1",model_id="m"} 0');
     expect(text).toContain('mcp_inference_duration_seconds_count{model_id="m"} 1');
   });
 

@@ -33,10 +33,11 @@ export class LabelGuard {
 
 /** `a=1,b=x` with names sorted: the original's way of writing labels inside a metric key. */
 export function labelKey(labels: Labels): string {
-  return Object.keys(labels)
-    .sort()
-    .map((name) => `${name}=${labels[name]}`)
-    .join(',');
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort();
+  let key = '';
+  for (const name of names) key += `${key === '' ? '' : ','}${name}=${labels[name]}`;
+  return key;
 }
 
 /** `name{a=1,b=x}`, or `name` without labels, exactly as the original's get_metrics keys. */

@@ -137,6 +137,11 @@ class OpenTelemetryTracing implements Tracing {
   }
 
   startSpan(name: string, options: SpanOptions = {}): Span {
+    // Under a local span that is not recorded (its trace was not sampled), no child would be recorded either
+    // (parent-based sampling): hand back that span and skip the SDK's sampler, id generation and allocation.
+    const parent = options.parent === undefined ? undefined : trace.getSpan(options.parent);
+    if (parent !== undefined && !parent.isRecording() && parent.spanContext().isRemote !== true)
+      return parent;
     return this.tracer.startSpan(
       name,
       {
