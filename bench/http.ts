@@ -21,6 +21,8 @@ const inference = (x: string) =>
 
 interface Row extends LoadResult {
   readonly name: string;
+  /** The server's CPU time per answered request, µs (less sensitive to the load generator than throughput). */
+  readonly cpuPerRequest?: number;
 }
 
 async function post(url: string, body: string): Promise<string> {
@@ -35,27 +37,35 @@ async function post(url: string, body: string): Promise<string> {
 /** A fresh MCP server process with a seeded 1D wave loaded, loaded with one workload, then stopped. */
 async function measureMcp(workload: Workload, seconds: number, env: NodeJS.ProcessEnv = {}): Promise<Row> {
   const server = await startChildServer('./mcp-server-process.js', env);
+  let result: LoadResult;
   try {
     await post(
       server.url,
       '{"operation":"load_model","params":{"model_type":"quasimoto_1d","config":{"seed":1}}}',
     );
-    return { name: workload.name, ...(await runLoad(server.url, workload, CONNECTIONS, seconds)) };
-  } finally {
+    server.markStart();
+    result = await runLoad(server.url, workload, CONNECTIONS, seconds);
+  } catch (error) {
     await server.stop();
+    throw error;
   }
+  const cpu = await server.stop();
+  const requests = result.requestsPerSecond * seconds;
+  return { name: workload.name, ...result, ...(cpu === undefined ? {} : { cpuPerRequest: cpu / requests }) };
 }
 
 function format(rows: readonly Row[], baseline: Row): string {
   const lines = [
-    '| workload (8 connections) | requests/s | vs bare node:http | p50 ms | p99 ms | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    '| workload (8 connections) | requests/s | vs bare node:http | p50 ms | p99 ms | server CPU µs/request | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const ratio =
       row === baseline ? '1.00 (baseline)' : (row.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
+    const cpu = row.cpuPerRequest === undefined ? '' : row.cpuPerRequest.toFixed(0);
+    const latency = `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)}`;
     lines.push(
-      `| ${row.name} | ${Math.round(row.requestsPerSecond)} | ${ratio} | ${row.p50.toFixed(2)} | ${row.p99.toFixed(2)} | ${row.errors} |`,
+      `| ${row.name} | ${Math.round(row.requestsPerSecond)} | ${ratio} | ${latency} | ${cpu} | ${row.errors} |`,
     );
   }
   return lines.join('\n');
@@ -106,5 +116,12 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `\ncost of metrics and tracing on unified_inference misses: ${(cost * 100).toFixed(1)} % of throughput`,
     );
+    if (misses.cpuPerRequest !== undefined && quiet.cpuPerRequest !== undefined) {
+      const extra = misses.cpuPerRequest - quiet.cpuPerRequest;
+      const share = ((extra / misses.cpuPerRequest) * 100).toFixed(1);
+      console.log(
+        `… in server CPU time: ${extra.toFixed(1)} µs per request, ${share} % of the server's CPU per request`,
+      );
+    }
   }
 }

@@ -15,7 +15,10 @@ export function describePinning(): string {
 
 export interface ChildServer {
   readonly url: string;
-  stop(): Promise<void>;
+  /** Marks the start of a measurement: the server counts its CPU time from here. */
+  markStart(): void;
+  /** Stops the server; resolves with the CPU time it used since `markStart`, when it reports one (µs). */
+  stop(): Promise<number | undefined>;
 }
 
 /**
@@ -41,9 +44,13 @@ export function startChildServer(
       const { url } = JSON.parse(line) as { url: string };
       resolve({
         url,
+        markStart: () => child.kill('SIGUSR2'),
         stop: () =>
-          new Promise<void>((done) => {
-            child.once('exit', () => done());
+          new Promise<number | undefined>((done) => {
+            child.once('exit', () => {
+              const report = output.split('\n').find((l) => l.startsWith('{"cpuMicroseconds"'));
+              done(report ? (JSON.parse(report) as { cpuMicroseconds: number }).cpuMicroseconds : undefined);
+            });
             child.kill('SIGTERM');
           }),
       });

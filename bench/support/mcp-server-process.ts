@@ -13,11 +13,18 @@ const loaded = loadConfig({ cwd, homeDir: cwd });
 const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
 const services = await createAppServices(loaded, { serviceName: 'dredge-bench', logger });
 const app = await createMcpServer(services, createCatalogue());
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(JSON.stringify({ url }) + '\n');
+// CPU time from the start of a measurement (SIGUSR2) to the end (SIGTERM), for the cost per request.
+let cpuAtStart = process.cpuUsage();
+process.on('SIGUSR2', () => {
+  cpuAtStart = process.cpuUsage();
+});
 process.once('SIGTERM', () => {
+  const { user, system } = process.cpuUsage(cpuAtStart);
+  process.stdout.write(JSON.stringify({ cpuMicroseconds: user + system }) + '\n');
   void app
     .close()
     .then(() => services.close())
     .then(() => process.exit(0));
 });
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(JSON.stringify({ url }) + '\n');

@@ -88,7 +88,7 @@ async function execute(
     tracing.inSpan('compute', { parent: context.trace }, async (_span, trace) =>
       withSuccess(await operation.handle(input, { ...context, trace })),
     );
-  if (!policy || (policy.when && !policy.when(input))) {
+  if (!policy || !context.services.cache.enabled || (policy.when && !policy.when(input))) {
     const json = toJson(await compute());
     return policy ? { json: withCachedFlag(json, false), cached: false } : { json, cached: undefined };
   }
