@@ -63,11 +63,33 @@ export async function runOperation(
   } finally {
     const seconds = (performance.now() - started) / 1000;
     metrics.operation(operation.name, seconds, errorCode);
-    legacy.incrementCounter(`mcp_${operation.name}`, 1, labels);
-    if (cached === true) legacy.incrementCounter(`mcp_${operation.name}_cache_hit`, 1, labels);
-    if (errorCode !== undefined) legacy.incrementCounter(`mcp_${operation.name}_error`, 1, labels);
-    legacy.recordTimer(`mcp_${operation.name}_duration`, seconds, labels);
+    const names = legacyNames(operation.name);
+    legacy.incrementCounter(names.calls, 1, labels);
+    if (cached === true) legacy.incrementCounter(names.cacheHits, 1, labels);
+    if (errorCode !== undefined) legacy.incrementCounter(names.errors, 1, labels);
+    legacy.recordTimer(names.duration, seconds, labels);
   }
+}
+
+/** The original's metric names for an operation (`mcp_inference`, `mcp_inference_duration` …), made once each. */
+const LEGACY_NAMES = new Map<
+  string,
+  { calls: string; cacheHits: string; errors: string; duration: string }
+>();
+
+function legacyNames(operation: string) {
+  let names = LEGACY_NAMES.get(operation);
+  if (!names) {
+    const base = `mcp_${operation}`;
+    names = {
+      calls: base,
+      cacheHits: `${base}_cache_hit`,
+      errors: `${base}_error`,
+      duration: `${base}_duration`,
+    };
+    LEGACY_NAMES.set(operation, names);
+  }
+  return names;
 }
 
 function validate(operation: AnyOperation, params: unknown): unknown {

@@ -7,7 +7,7 @@ export type {
   TimerSummary,
   HistogramSummary,
 } from './metrics/legacy-metrics.js';
-export { labelKey, metricKey, OVERFLOW_LABEL_VALUE, type Labels } from './metrics/label-guard.js';
+export { labelKey, metricKey, type Labels } from './metrics/metric-keys.js';
 export {
   ROOT_CONTEXT,
   SpanKind,

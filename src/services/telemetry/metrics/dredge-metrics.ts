@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { LabelGuard } from './label-guard.js';
+import { Gauge, type Registry } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './series-metrics.js';
 
 /** HTTP methods kept as label values; anything else is counted as OTHER. */
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -32,98 +32,101 @@ export const NOOP_DREDGE_METRICS: DredgeMetrics = {
   queueDepth: () => undefined,
 };
 
+/**
+ * DREDGE's series. Every label here is bounded by construction — route templates (or `unmatched`), the methods
+ * above, status codes, catalogue operation names, error codes, result kinds — and each metric caps its series
+ * anyway. Counters and histograms are `SeriesCounter`/`SeriesHistogram`, which cost a few additions per request.
+ */
 export class PrometheusDredgeMetrics implements DredgeMetrics {
-  private readonly guard = new LabelGuard(200);
-  private readonly httpRequests: Counter<'route' | 'method' | 'status'>;
-  private readonly httpDuration: Histogram<'route' | 'method' | 'status'>;
-  private readonly operationCalls: Counter<'operation'>;
-  private readonly operationErrors: Counter<'operation' | 'code'>;
-  private readonly operationDuration: Histogram<'operation'>;
-  private readonly cacheHits: Counter<'kind'>;
-  private readonly cacheMisses: Counter<'kind'>;
+  private readonly httpRequests: SeriesCounter;
+  private readonly httpDuration: SeriesHistogram;
+  private readonly operationCalls: SeriesCounter;
+  private readonly operationErrors: SeriesCounter;
+  private readonly operationDuration: SeriesHistogram;
+  private readonly cacheHits: SeriesCounter;
+  private readonly cacheMisses: SeriesCounter;
   private readonly queueDepthGauge: Gauge;
 
   constructor(registry: Registry) {
-    const registers = [registry];
-    this.httpRequests = new Counter({
-      name: 'dredge_http_requests_total',
-      help: 'HTTP requests answered, by route template, method and status code.',
-      labelNames: ['route', 'method', 'status'],
-      registers,
-    });
-    this.httpDuration = new Histogram({
-      name: 'dredge_http_request_duration_seconds',
-      help: 'Time from receiving an HTTP request to finishing its response.',
-      labelNames: ['route', 'method', 'status'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.operationCalls = new Counter({
-      name: 'dredge_operation_calls_total',
-      help: 'Catalogue operations run, through any door.',
-      labelNames: ['operation'],
-      registers,
-    });
-    this.operationErrors = new Counter({
-      name: 'dredge_operation_errors_total',
-      help: 'Catalogue operations that failed, by error code.',
-      labelNames: ['operation', 'code'],
-      registers,
-    });
-    this.operationDuration = new Histogram({
-      name: 'dredge_operation_duration_seconds',
-      help: 'Time an operation took, cache lookups included.',
-      labelNames: ['operation'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.cacheHits = new Counter({
-      name: 'dredge_cache_hits_total',
-      help: 'Result-cache lookups that found a result, by result kind.',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.cacheMisses = new Counter({
-      name: 'dredge_cache_misses_total',
-      help: 'Result-cache lookups that found nothing, by result kind.',
-      labelNames: ['kind'],
-      registers,
-    });
+    const http = ['route', 'method', 'status'];
+    this.httpRequests = new SeriesCounter(
+      'dredge_http_requests_total',
+      'HTTP requests answered, by route template, method and status code.',
+      http,
+      registry,
+    );
+    this.httpDuration = new SeriesHistogram(
+      'dredge_http_request_duration_seconds',
+      'Time from receiving an HTTP request to finishing its response.',
+      http,
+      registry,
+      LATENCY_BUCKETS,
+    );
+    this.operationCalls = new SeriesCounter(
+      'dredge_operation_calls_total',
+      'Catalogue operations run, through any door.',
+      ['operation'],
+      registry,
+    );
+    this.operationErrors = new SeriesCounter(
+      'dredge_operation_errors_total',
+      'Catalogue operations that failed, by error code.',
+      ['operation', 'code'],
+      registry,
+    );
+    this.operationDuration = new SeriesHistogram(
+      'dredge_operation_duration_seconds',
+      'Time an operation took, cache lookups included.',
+      ['operation'],
+      registry,
+      LATENCY_BUCKETS,
+    );
+    this.cacheHits = new SeriesCounter(
+      'dredge_cache_hits_total',
+      'Result-cache lookups that found a result, by result kind.',
+      ['kind'],
+      registry,
+    );
+    this.cacheMisses = new SeriesCounter(
+      'dredge_cache_misses_total',
+      'Result-cache lookups that found nothing, by result kind.',
+      ['kind'],
+      registry,
+    );
     this.queueDepthGauge = new Gauge({
       name: 'dredge_queue_depth',
       help: 'Tasks waiting in the task queue.',
-      registers,
+      registers: [registry],
     });
   }
 
   httpRequest(route: string, method: string, status: number, seconds: number): void {
-    const upper = method.toUpperCase();
-    const labels = this.guard.admit('http', {
-      route,
-      method: KNOWN_METHODS.has(upper) ? upper : 'OTHER',
-      status: String(status),
-    });
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
+    const known = KNOWN_METHODS.has(method)
+      ? method
+      : KNOWN_METHODS.has(method.toUpperCase())
+        ? method.toUpperCase()
+        : 'OTHER';
+    const code = STATUS_TEXT[status] ?? String(status);
+    this.httpRequests.series(route, known, code).inc();
+    this.httpDuration.series(route, known, code).observe(seconds);
   }
 
   operation(name: string, seconds: number, errorCode?: string): void {
-    const labels = this.guard.admit('operation', { operation: name });
-    this.operationCalls.inc(labels);
-    this.operationDuration.observe(labels, seconds);
-    if (errorCode !== undefined) {
-      this.operationErrors.inc(
-        this.guard.admit('operation_errors', { operation: labels.operation, code: errorCode }),
-      );
-    }
+    this.operationCalls.series(name).inc();
+    this.operationDuration.series(name).observe(seconds);
+    if (errorCode !== undefined) this.operationErrors.series(name, errorCode).inc();
   }
 
   cacheLookup(kind: string, result: CacheLookupResult): void {
-    const labels = this.guard.admit('cache', { kind });
-    (result === 'hit' ? this.cacheHits : this.cacheMisses).inc(labels);
+    (result === 'hit' ? this.cacheHits : this.cacheMisses).series(kind).inc();
   }
 
   queueDepth(depth: number): void {
     this.queueDepthGauge.set(depth);
   }
 }
+
+/** Status codes as label text, made once. */
+const STATUS_TEXT: Record<number, string> = Object.fromEntries(
+  Array.from({ length: 500 }, (_, i) => [i + 100, String(i + 100)]),
+);

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { LabelGuard, labelKey, metricKey, type Labels } from './label-guard.js';
+import { Gauge, type Registry } from 'prom-client';
+import { metricKey, type Labels } from './metric-keys.js';
+import { SeriesCounter, SeriesHistogram } from './series-metrics.js';
 
 /** A timer's summary in get_metrics: the original's fields, plus the percentiles it never reported. */
 export interface TimerSummary {
@@ -55,83 +56,58 @@ export const NOOP_LEGACY_METRICS: LegacyMetrics = {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 /** Percentiles describe the most recent recordings of a series, as many as the original kept (a deque of 1000). */
 export const RECENT_SAMPLES = 1000;
-/** Seconds; fine at the bottom because a cached answer takes well under a millisecond. */
+/** Seconds for timers; prom-client's defaults for other histograms. */
 const TIMER_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
 ];
+const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 type Kind = 'counter' | 'gauge' | 'histogram' | 'timer';
 
-/** What a histogram or timer series keeps for get_metrics: exact count, sum and extremes, and recent samples. */
-class SeriesStats {
-  count = 0;
-  sum = 0;
-  min = Infinity;
-  max = -Infinity;
-  private readonly recent = new Float64Array(RECENT_SAMPLES);
-
-  constructor(readonly labels: Labels) {}
-
-  add(value: number): void {
-    this.recent[this.count % RECENT_SAMPLES] = value;
-    this.count += 1;
-    this.sum += value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
-  }
-
-  /** Nearest-rank percentile of the recent samples (p in (0, 1]). */
-  percentiles(ps: readonly number[]): number[] {
-    const sorted = this.recent.slice(0, Math.min(this.count, RECENT_SAMPLES)).sort();
-    return ps.map((p) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] as number);
-  }
-}
-
 interface Entry {
   readonly kind: Kind;
-  /** Sorted and comma-joined, for messages. */
-  readonly labelNames: string;
+  /** Sorted: the order label values are given to the series. */
+  readonly labelNames: readonly string[];
   readonly labelNameSet: ReadonlySet<string>;
-  readonly metric: Counter | Gauge | Histogram;
-  /** Histograms and timers: the statistics of each label combination. */
-  readonly series: Map<string, SeriesStats>;
+  readonly metric: SeriesCounter | SeriesHistogram | Gauge;
 }
 
 const NO_LABELS: Labels = Object.freeze({});
 
 /**
- * The original's API as a thin layer over prom-client: each name becomes one Prometheus metric (counters get
- * `_total`, timers become histograms in `_seconds`), so /metrics exports everything the JSON view shows —
- * timers included, which the original dropped. Timers are histograms rather than summaries because a summary's
- * quantile sketch cost more per recording than everything else an operation records, and histograms add up across
- * replicas; get_metrics' percentiles come from each series' recent samples instead. A name keeps the label names
- * of its first use.
+ * The original's API as a thin layer over the Prometheus registry: each name becomes one metric (counters get
+ * `_total`, timers become histograms in `_seconds`), so /metrics exports everything the JSON view shows — timers
+ * included, which the original dropped. Timers are histograms, not summaries: a summary's quantile sketch cost more
+ * per recording than everything else an operation records, and histograms add up across replicas; get_metrics'
+ * percentiles come from each series' most recent recordings. A name keeps the label names of its first use, and at
+ * most `maxSeriesPerMetric` label combinations (beyond, `_other`).
  */
 export class PrometheusLegacyMetrics implements LegacyMetrics {
   private readonly entries = new Map<string, Entry>();
-  private readonly guard: LabelGuard;
 
   constructor(
     private readonly registry: Registry,
-    maxSeriesPerMetric = 500,
-  ) {
-    this.guard = new LabelGuard(maxSeriesPerMetric);
-  }
+    private readonly maxSeriesPerMetric = 500,
+  ) {}
 
   incrementCounter(name: string, value = 1, labels: Labels = NO_LABELS): void {
-    (this.entry(name, 'counter', labels).metric as Counter).inc(this.guard.admit(name, labels), value);
+    const entry = this.entry(name, 'counter', labels);
+    (entry.metric as SeriesCounter).series(...valuesOf(entry, labels)).inc(value);
   }
 
   setGauge(name: string, value: number, labels: Labels = NO_LABELS): void {
-    (this.entry(name, 'gauge', labels).metric as Gauge).set(this.guard.admit(name, labels), value);
+    const entry = this.entry(name, 'gauge', labels);
+    (entry.metric as Gauge).set(labels as Record<string, string | number>, value);
   }
 
   observeHistogram(name: string, value: number, labels: Labels = NO_LABELS): void {
-    this.observe(name, 'histogram', value, labels);
+    const entry = this.entry(name, 'histogram', labels);
+    (entry.metric as SeriesHistogram).series(...valuesOf(entry, labels)).observe(value);
   }
 
   recordTimer(name: string, seconds: number, labels: Labels = NO_LABELS): void {
-    this.observe(name, 'timer', seconds, labels);
+    const entry = this.entry(name, 'timer', labels);
+    (entry.metric as SeriesHistogram).series(...valuesOf(entry, labels)).observe(seconds);
   }
 
   startTimer(name: string, labels: Labels = NO_LABELS): () => number {
@@ -146,42 +122,32 @@ export class PrometheusLegacyMetrics implements LegacyMetrics {
   async getMetrics(): Promise<LegacyMetricsSnapshot> {
     const snapshot = structuredClone(EMPTY_SNAPSHOT);
     for (const [name, entry] of this.entries) {
-      if (entry.kind === 'counter' || entry.kind === 'gauge') {
-        const target = entry.kind === 'counter' ? snapshot.counters : snapshot.gauges;
-        for (const value of (await entry.metric.get()).values)
-          target[metricKey(name, value.labels as Labels)] = value.value;
-        continue;
-      }
-      for (const series of entry.series.values()) {
-        const key = metricKey(name, series.labels);
-        const common = {
-          count: series.count,
-          min: series.min,
-          max: series.max,
-          avg: series.sum / series.count,
-        };
-        if (entry.kind === 'histogram') {
-          snapshot.histograms[key] = { ...common, sum: series.sum };
-        } else {
-          const [p50, p95, p99] = series.percentiles([0.5, 0.95, 0.99]) as [number, number, number];
-          snapshot.timers[key] = { ...common, total_time: series.sum, p50, p95, p99 };
+      const { metric } = entry;
+      if (metric instanceof Gauge) {
+        for (const value of (await metric.get()).values)
+          snapshot.gauges[metricKey(name, value.labels as Labels)] = value.value;
+      } else if (metric instanceof SeriesCounter) {
+        for (const { labels, series } of metric.entries())
+          snapshot.counters[metricKey(name, labels)] = series.value;
+      } else {
+        for (const { labels, series } of metric.entries()) {
+          const key = metricKey(name, labels);
+          const common = {
+            count: series.count,
+            min: series.min,
+            max: series.max,
+            avg: series.sum / series.count,
+          };
+          if (entry.kind === 'histogram') {
+            snapshot.histograms[key] = { ...common, sum: series.sum };
+          } else {
+            const [p50, p95, p99] = series.percentiles([0.5, 0.95, 0.99]) as [number, number, number];
+            snapshot.timers[key] = { ...common, total_time: series.sum, p50, p95, p99 };
+          }
         }
       }
     }
     return snapshot;
-  }
-
-  private observe(name: string, kind: 'histogram' | 'timer', value: number, labels: Labels): void {
-    const entry = this.entry(name, kind, labels);
-    const admitted = this.guard.admit(name, labels);
-    (entry.metric as Histogram).observe(admitted, value);
-    const key = labelKey(admitted);
-    let series = entry.series.get(key);
-    if (!series) {
-      series = new SeriesStats(admitted);
-      entry.series.set(key, series);
-    }
-    series.add(value);
   }
 
   private entry(name: string, kind: Kind, labels: Labels): Entry {
@@ -191,41 +157,57 @@ export class PrometheusLegacyMetrics implements LegacyMetrics {
     if (existing) {
       if (existing.kind !== kind) throw new TypeError(`metric ${name} is a ${existing.kind}, not a ${kind}`);
       throw new TypeError(
-        `metric ${name} has labels [${existing.labelNames}], not [${labelNames.join(',')}]`,
+        `metric ${name} has labels [${existing.labelNames.join(',')}], not [${labelNames.join(',')}]`,
       );
     }
     if (!METRIC_NAME.test(name))
       throw new TypeError(`metric name ${JSON.stringify(name)} is not a valid name`);
     const entry: Entry = {
       kind,
-      labelNames: labelNames.join(','),
+      labelNames,
       labelNameSet: new Set(labelNames),
       metric: this.create(name, kind, labelNames),
-      series: new Map(),
     };
     this.entries.set(name, entry);
     return entry;
   }
 
-  private create(name: string, kind: Kind, labelNames: string[]): Counter | Gauge | Histogram {
-    const common = { labelNames, registers: [this.registry] };
+  private create(name: string, kind: Kind, labelNames: string[]): SeriesCounter | SeriesHistogram | Gauge {
     const help = `${name} (recorded through the metrics API)`;
+    const max = this.maxSeriesPerMetric;
     switch (kind) {
       case 'counter':
-        return new Counter({ name: `${name}_total`, help, ...common });
+        return new SeriesCounter(`${name}_total`, help, labelNames, this.registry, max);
       case 'gauge':
-        return new Gauge({ name, help, ...common });
+        return new Gauge({ name, help, labelNames, registers: [this.registry] });
       case 'histogram':
-        return new Histogram({ name, help, ...common });
+        return new SeriesHistogram(
+          name,
+          help,
+          labelNames,
+          this.registry,
+          DEFAULT_BUCKETS,
+          RECENT_SAMPLES,
+          max,
+        );
       case 'timer':
-        return new Histogram({
-          name: `${name}_seconds`,
-          help: `${name} in seconds (recorded through the metrics API)`,
-          buckets: TIMER_BUCKETS,
-          ...common,
-        });
+        return new SeriesHistogram(
+          `${name}_seconds`,
+          `${name} in seconds (recorded through the metrics API)`,
+          labelNames,
+          this.registry,
+          TIMER_BUCKETS,
+          RECENT_SAMPLES,
+          max,
+        );
     }
   }
+}
+
+/** The label values in the entry's (sorted) label order; one empty value for a metric without labels. */
+function valuesOf(entry: Entry, labels: Labels): string[] {
+  if (entry.labelNames.length === 0) return [''];
+  return entry.labelNames.map((name) => String(labels[name]));
 }
 
 /** Whether `labels` has exactly these names (checked without allocating: this runs on every recording). */
