@@ -7,9 +7,8 @@
  * The unified_inference rows measure what a door does to answer: "computed" is compute + JSON.stringify of the
  * response; a cache hit is key hashing + lookup + the stored JSON with `"cached":true` spliced in (no parse).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, createConnection } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unifiedInference } from '../src/core/index.js';
@@ -22,6 +21,7 @@ import {
   type CacheBackend,
 } from '../src/services/cache/index.js';
 import { createLogger } from '../src/services/telemetry/logger.js';
+import { RedisTestServer } from '../test/helpers/redis-server.js';
 
 const HOUR_MS = 3_600_000;
 const logger = createLogger({ level: 'silent' });
@@ -262,72 +262,7 @@ function memoryBackend(): MemoryBackend {
 
 /** A throwaway redis-server on a free loopback port, keeping nothing on disk; undefined when it is not installed. */
 async function startRedis(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
-  const port = await freePort();
-  let child: ChildProcess;
-  try {
-    child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
-    );
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
-    });
-  } catch {
-    return undefined;
-  }
-  const deadline = Date.now() + 10_000;
-  while (!(await answersPing(port))) {
-    if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`redis-server did not start on port ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function answersPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
-  });
+  if (spawnSync('redis-server', ['--version']).error !== undefined) return undefined;
+  const server = await RedisTestServer.start();
+  return { url: server.url, stop: () => server.stop() };
 }
