@@ -1,7 +1,7 @@
 import { ComputeInputError, ComputeStateError } from '../../core/index.js';
 import { JsonText, cacheKey } from '../../services/cache/index.js';
 import { DredgeError } from '../../services/errors.js';
-import { SpanKind, traceBindings } from '../../services/telemetry/index.js';
+import { SpanKind, traceBindings, type Logger, type TraceContext } from '../../services/telemetry/index.js';
 import type { Catalogue } from './catalogue.js';
 import type { AnyOperation, OperationContext, OperationResult } from './operation.js';
 import { describeIssue } from './schema.js';
@@ -50,7 +50,7 @@ export async function runOperation(
       },
       async (span, trace) => {
         const input = validate(operation, params);
-        const outcome = await execute(operation, input, { ...context, trace });
+        const outcome = await execute(operation, input, within(context, trace));
         cached = outcome.cached;
         if (cached !== undefined) span.setAttribute('dredge.cached', cached);
         return outcome;
@@ -70,6 +70,31 @@ export async function runOperation(
     legacy.recordTimer(names.duration, seconds, labels);
   }
 }
+
+/**
+ * The context for work inside a span: its children hang from `trace`, and its log lines carry the span's
+ * trace_id and span_id. The logger is made on first use only: most operations never log, and a pino child costs
+ * more than a cached answer.
+ */
+function within(context: OperationContext, trace: TraceContext): OperationContext {
+  // Reading `context.logger` of a context made here would make its child logger: keep the base aside instead.
+  const base = baseLoggers.get(context) ?? context.logger;
+  let logger: Logger | undefined;
+  const scoped: OperationContext = {
+    tenant: context.tenant,
+    services: context.services,
+    signal: context.signal,
+    progress: context.progress,
+    trace,
+    get logger() {
+      return (logger ??= base.child(traceBindings(trace)));
+    },
+  };
+  baseLoggers.set(scoped, base);
+  return scoped;
+}
+
+const baseLoggers = new WeakMap<OperationContext, Logger>();
 
 /** The original's metric names for an operation (`mcp_inference`, `mcp_inference_duration` …), made once each. */
 const LEGACY_NAMES = new Map<
@@ -108,7 +133,7 @@ async function execute(
   const { tracing } = context.services.telemetry;
   const compute = (): Promise<OperationResult | JsonText> =>
     tracing.inSpan('compute', { parent: context.trace }, async (_span, trace) =>
-      withSuccess(await operation.handle(input, { ...context, trace })),
+      withSuccess(await operation.handle(input, within(context, trace))),
     );
   if (!policy || !context.services.cache.enabled || (policy.when && !policy.when(input))) {
     const json = toJson(await compute());
@@ -134,6 +159,7 @@ async function execute(
   const result = await tracing.inSpan('cache', { parent: context.trace }, async (span) => {
     const found = await cache.getOrCompute(key, compute);
     span.setAttribute('dredge.cache.hit', found.cached);
+    span.addEvent(found.cached ? 'cache hit' : 'cache miss', { 'dredge.cache.kind': policy.kind });
     return found;
   });
   telemetry.metrics.cacheLookup(policy.kind, result.cached ? 'hit' : 'miss');

@@ -348,3 +348,28 @@ describe('MCP server: telemetry of a request', () => {
     expect(delta('mcp_string_spectrum_duration_seconds_count')).toBe(4);
   });
 });
+
+describe('MCP server: logs of a traced request', () => {
+  it("carry the request's trace_id and span_id", async () => {
+    const logged = await startMcpServer({ LOG_LEVEL: 'warn' });
+    try {
+      const traceId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+      const response = await fetch(`${logged.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-2222222222222222-01` },
+        body: JSON.stringify({
+          operation: 'load_model',
+          params: { model_type: 'string_theory', config: { device: 'cuda' } },
+        }),
+      });
+      expect(((await response.json()) as { device: string }).device).toBe('cpu');
+      const warning = logged.logs
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => String(line.msg).includes('CUDA requested'));
+      expect(warning).toMatchObject({ trace_id: traceId, level: 40 });
+      expect(warning?.span_id).toMatch(/^[0-9a-f]{16}$/);
+    } finally {
+      await logged.close();
+    }
+  });
+});
