@@ -3,6 +3,7 @@ import { DredgeError } from '../../services/errors.js';
 import type { Catalogue } from '../operations/index.js';
 import { PRODUCT } from '../product.js';
 import type { AppServices } from '../services.js';
+import { registerMcpProtocolRoute } from './mcp-protocol-route.js';
 import { answerOperation } from './operation-door.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { telemetryPlugin } from './plugins/telemetry.js';
@@ -10,7 +11,8 @@ import { readiness } from './readiness.js';
 
 /**
  * The MCP server (MCP_SERVER_PORT, 3002): the original's JSON API — `GET /` (capabilities) and
- * `POST /mcp {operation, params}` — with statuses that mean something, plus health, readiness and metrics.
+ * `POST /mcp {operation, params}` — with statuses that mean something; the Model Context Protocol over Streamable
+ * HTTP at `POST /mcp/protocol`; and health, readiness and metrics.
  */
 export async function createMcpServer(services: AppServices, catalogue: Catalogue): Promise<FastifyInstance> {
   const { servers } = services.config;
@@ -50,6 +52,8 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
     }
     return answerOperation(catalogue, services, request, reply, operation, params ?? {});
   });
+
+  registerMcpProtocolRoute(app, services, catalogue);
 
   app.get('/health', () => ({ status: 'healthy', version: PRODUCT.version }));
 

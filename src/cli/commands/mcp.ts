@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createAppServices } from '../../app/create-services.js';
 import { createMcpServer } from '../../app/http/mcp-server.js';
 import { createCatalogue } from '../../app/operations/index.js';
+import { serveStdio } from '../../app/mcp/stdio.js';
 import { closeOnSignals } from '../../app/run-server.js';
 import { createLogger } from '../../services/telemetry/index.js';
 import type { CliContext } from '../context.js';
@@ -10,20 +11,34 @@ import { writeLine } from '../io.js';
 export function registerMcpCommand(program: Command, context: () => CliContext): void {
   program
     .command('mcp')
-    .description('start the MCP server: the JSON API (POST /mcp) on MCP_SERVER_PORT')
+    .description(
+      'start the MCP server: the JSON API (POST /mcp) and the Model Context Protocol (POST /mcp/protocol) on MCP_SERVER_PORT, or the protocol over stdio',
+    )
     .option('--host <address>', 'address to listen on (BIND_HOST)')
     .option('--port <port>', 'port to listen on (MCP_SERVER_PORT)')
-    .action(async (options: { host?: string; port?: string }) => {
+    .option('--stdio', 'speak the Model Context Protocol over stdin and stdout instead (for desktop clients)')
+    .action(async (options: { host?: string; port?: string; stdio?: boolean }) => {
       const ctx = context();
       const loaded = ctx.loadConfig({
         ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
         ...(options.port === undefined ? {} : { MCP_SERVER_PORT: options.port }),
       });
+      if (options.stdio) {
+        // stdout carries the protocol: every log line goes to stderr.
+        const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
+        const services = await createAppServices(loaded, { serviceName: 'dredge-mcp', logger });
+        await serveStdio(services, createCatalogue());
+        await services.close();
+        return;
+      }
       const logger = createLogger({ level: loaded.config.telemetry.logLevel });
       const services = await createAppServices(loaded, { serviceName: 'dredge-mcp', logger });
       const app = await createMcpServer(services, createCatalogue());
       const url = await app.listen({ host: loaded.config.servers.host, port: loaded.config.servers.mcpPort });
-      writeLine(ctx.io.stdout, `DREDGE MCP server listening on ${url} (POST /mcp, GET /metrics)`);
+      writeLine(
+        ctx.io.stdout,
+        `DREDGE MCP server listening on ${url} (POST /mcp, POST /mcp/protocol, GET /metrics)`,
+      );
       await closeOnSignals([{ name: 'mcp', app, url }], () => services.close(), logger);
     });
 }

@@ -1,0 +1,92 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MCP_PROTOCOL_PATH } from '../../../src/app/http/mcp-protocol-route.js';
+import { stdioClient } from '../../helpers/mcp-clients.js';
+import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
+
+type ToolResult = { structuredContent?: Record<string, unknown> };
+
+describe('cancelling a long tool call', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await stdioClient();
+  });
+  afterAll(async () => {
+    await client.close();
+  });
+
+  it('over stdio: the client cancels, the training stops, and the model keeps its parameters', async () => {
+    const loaded = (await client.callTool({
+      name: 'load_model',
+      arguments: { model_type: 'quasimoto_ensemble', config: { n_waves: 16, seed: 2 } },
+    })) as ToolResult;
+    const id = loaded.structuredContent?.model_id as string;
+    const controller = new AbortController();
+    let updates = 0;
+    const started = performance.now();
+    const call = client.callTool({ name: 'train', arguments: { model_id: id, epochs: 50_000 } }, undefined, {
+      signal: controller.signal,
+      onprogress: () => {
+        updates += 1;
+        if (updates === 2) controller.abort(new Error('the user changed their mind'));
+      },
+    });
+    await expect(call).rejects.toThrow(/the user changed their mind|aborted/i);
+    // The training notices at its next step (it yields every 20 ms): poll for the failed call to be counted.
+    let failures: number | undefined;
+    for (let i = 0; i < 40 && failures === undefined; i++) {
+      const metrics = (await client.callTool({ name: 'get_metrics', arguments: {} })) as ToolResult;
+      failures = (metrics.structuredContent?.metrics as { counters: Record<string, number> }).counters
+        .mcp_train_error;
+      if (failures === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(failures).toBe(1);
+    // 50,000 epochs would take about a minute: stopped long before.
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const parameters = (await client.callTool({
+      name: 'get_parameters',
+      arguments: { model_id: id },
+    })) as ToolResult;
+    expect(parameters.structuredContent?.version).toBe(0);
+  }, 30_000);
+});
+
+describe('cancelling over stateless Streamable HTTP', () => {
+  let server: RunningMcpServer;
+  beforeAll(async () => {
+    server = await startMcpServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('stops the training when the client drops the connection of its request', async () => {
+    const loaded = await server.call('load_model', {
+      model_type: 'quasimoto_ensemble',
+      config: { n_waves: 16, seed: 2 },
+    });
+    const id = loaded.body.model_id as string;
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}${MCP_PROTOCOL_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'train', arguments: { model_id: id, epochs: 50_000 }, _meta: { progressToken: 'p' } },
+      }),
+      signal: controller.signal,
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('notifications/progress');
+    controller.abort();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const metrics = await server.call('get_metrics');
+    const counters = (metrics.body.metrics as { counters: Record<string, number> }).counters;
+    expect(counters.mcp_train_error).toBe(1);
+    expect((await server.call('get_parameters', { model_id: id })).body.version).toBe(0);
+  }, 30_000);
+});

@@ -1,0 +1,28 @@
+import { resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+/** The compiled `dredge` executable, as an MCP client configuration starts it. */
+export const DREDGE_BIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+
+/** The SDK's own client over Streamable HTTP, connected to `url` (…/mcp/protocol). */
+export async function httpClient(url: string): Promise<Client> {
+  const client = new Client({ name: 'dredge-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return client;
+}
+
+/** The SDK's own client over stdio, starting `dredge mcp --stdio` as a desktop client would. */
+export async function stdioClient(env: Record<string, string> = {}): Promise<Client> {
+  const client = new Client({ name: 'dredge-test', version: '1.0.0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [DREDGE_BIN, 'mcp', '--stdio'],
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', DATA_DIR: '/tmp/dredge-stdio-test', ...env },
+      stderr: 'ignore',
+    }),
+  );
+  return client;
+}
