@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { runOperation, type Catalogue, type OperationContext } from '../operations/index.js';
+import { requestContext } from '../operations/request-context.js';
+import { runOperation, type Catalogue } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 
 /** Never aborted: inline operations finish long before any timeout, and need no timer of their own. */
@@ -22,14 +23,7 @@ export async function answerOperation(
     operation && operation.cost !== 'inline'
       ? requestSignal(reply, services.config.servers.requestTimeoutMs)
       : NEVER;
-  const context: OperationContext = {
-    tenant: 'default',
-    logger: services.logger,
-    trace: request.traceContext,
-    services,
-    signal,
-    progress: () => undefined,
-  };
+  const context = requestContext(services, { trace: request.traceContext, signal });
   const outcome = await runOperation(catalogue, name, params, context);
   return reply.type('application/json').send(outcome.json);
 }

@@ -11,7 +11,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { DredgeError, errorBody } from '../../services/errors.js';
 import { ROOT_CONTEXT, type TraceContext } from '../../services/telemetry/index.js';
-import { runOperation, type Catalogue, type OperationContext } from '../operations/index.js';
+import { requestContext } from '../operations/request-context.js';
+import { runOperation, type Catalogue } from '../operations/index.js';
 import { PRODUCT } from '../product.js';
 import type { AppServices } from '../services.js';
 import { RESOURCES, readResource } from './resources.js';
@@ -51,11 +52,8 @@ export function createProtocolServer(
     // Progress is reported from inside synchronous compute steps; the notifications are awaited before the
     // result goes out, so that none arrives after it (a client stops listening for progress once it has the result).
     const notifications: Array<Promise<void>> = [];
-    const context: OperationContext = {
-      tenant: 'default',
-      logger: services.logger,
+    const context = requestContext(services, {
       trace,
-      services,
       signal: extra.signal,
       progress: (update) => {
         if (progressToken === undefined) return;
@@ -65,7 +63,7 @@ export function createProtocolServer(
             .catch(() => undefined),
         );
       },
-    };
+    });
     try {
       const outcome = await runOperation(catalogue, name, request.params.arguments ?? {}, context).finally(
         () => Promise.all(notifications),
