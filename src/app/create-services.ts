@@ -3,7 +3,7 @@ import { getDeviceInfo, resolveDevice, setHostFacts } from '../core/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { createResultCache } from '../services/cache/index.js';
 import { DependabotClient } from '../services/github/dependabot-client.js';
-import { MemoryModelRegistry } from '../services/store/memory-model-registry.js';
+import { createStore } from '../services/store/create-store.js';
 import { componentLogger, createTelemetry, type Logger } from '../services/telemetry/index.js';
 import { PRODUCT } from './product.js';
 import type { AppServices } from './services.js';
@@ -33,6 +33,7 @@ export async function createAppServices(
     serviceName: options.serviceName,
     serviceVersion: PRODUCT.version,
   });
+  const store = createStore(config);
   const cache = await createResultCache(config, logger, {
     redisKeyPrefix: config.cache.redisKeyPrefix,
     redisConnectTimeoutMs: config.redis.connectTimeoutMs,
@@ -46,10 +47,8 @@ export async function createAppServices(
     logger,
     telemetry,
     cache,
-    models: new MemoryModelRegistry({
-      maxModels: config.compute.maxModels,
-      maxParameters: config.compute.maxModelParameters,
-    }),
+    models: store.models,
+    store,
     dependabot: new DependabotClient({
       apiUrl: config.integrations.githubApiUrl,
       token: config.integrations.githubToken,
@@ -58,6 +57,7 @@ export async function createAppServices(
     device: { resolution, info: getDeviceInfo() },
     async close() {
       await cache.close();
+      await store.close();
       await telemetry.shutdown();
     },
   };

@@ -2,6 +2,7 @@ import type { DeviceInfo, DeviceResolution } from '../core/index.js';
 import type { DredgeConfig } from '../config/index.js';
 import type { ResultCache } from '../services/cache/index.js';
 import type { DependabotClient } from '../services/github/dependabot-client.js';
+import type { Store } from '../services/store/create-store.js';
 import type { ModelRegistry } from '../services/store/model-registry.js';
 import type { Logger, Telemetry } from '../services/telemetry/index.js';
 
@@ -11,7 +12,10 @@ export interface AppServices {
   readonly logger: Logger;
   readonly telemetry: Telemetry;
   readonly cache: ResultCache;
+  /** The models (the same registry as `store.models`). */
   readonly models: ModelRegistry;
+  /** Models, insights and task results, in SQLite or Redis (STORE_BACKEND). */
+  readonly store: Store;
   readonly dependabot: DependabotClient;
   /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
   readonly device: { readonly resolution: DeviceResolution; readonly info: DeviceInfo };

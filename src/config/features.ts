@@ -30,6 +30,7 @@ const BUILT_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   'cache',
   'telemetry',
   'servers',
+  'store',
   'integrations',
 ]);
 

@@ -13,8 +13,11 @@ export interface DredgeProcess {
 }
 
 /** `dredge mcp` as a real process on a free loopback port; resolves once it says where it listens. */
-export function startDredgeMcp(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DredgeProcess> {
-  const cwd = mkdtempSync(join(tmpdir(), 'dredge-process-'));
+export function startDredgeMcp(
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  cwd: string = mkdtempSync(join(tmpdir(), 'dredge-process-')),
+): Promise<DredgeProcess> {
   const child = spawn(process.execPath, [DREDGE_BIN, 'mcp', '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd,
     env: { PATH: process.env.PATH, HOME: cwd, LOG_LEVEL: 'info', ...env },

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -20,7 +22,12 @@ export async function stdioClient(env: Record<string, string> = {}): Promise<Cli
     new StdioClientTransport({
       command: process.execPath,
       args: [DREDGE_BIN, 'mcp', '--stdio'],
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', DATA_DIR: '/tmp/dredge-stdio-test', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        LOG_LEVEL: 'warn',
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'dredge-stdio-')),
+        ...env,
+      },
       stderr: 'ignore',
     }),
   );

@@ -21,9 +21,11 @@ export interface RunningMcpServer {
   close(): Promise<void>;
 }
 
-/** A real MCP server on 127.0.0.1:0 with its own data directory and the given environment. */
-export async function startMcpServer(env: NodeJS.ProcessEnv = {}): Promise<RunningMcpServer> {
-  const cwd = mkdtempSync(join(tmpdir(), 'dredge-mcp-'));
+/** A real MCP server on 127.0.0.1:0 with its own data directory (or `cwd`'s) and the given environment. */
+export async function startMcpServer(
+  env: NodeJS.ProcessEnv = {},
+  cwd: string = mkdtempSync(join(tmpdir(), 'dredge-mcp-')),
+): Promise<RunningMcpServer> {
   const loaded = loadConfig({ cwd, homeDir: cwd, env: { LOG_LEVEL: 'silent', ...env } });
   const logs: string[] = [];
   const destination = new Writable({

@@ -1,0 +1,28 @@
+/** An insight lifted on the DREDGE server: its text, under the SHA-256 of the text. */
+export interface InsightRecord {
+  readonly id: string;
+  readonly text: string;
+  readonly createdAt: string;
+}
+
+export interface InsightPage {
+  readonly items: InsightRecord[];
+  readonly total: number;
+}
+
+/** Lifted insights. Saving the same text twice keeps one record (the first). */
+export interface InsightStore {
+  /** Stores the insight unless one with its id exists; answers the stored record and whether it is new. */
+  save(id: string, text: string): Promise<{ record: InsightRecord; created: boolean }>;
+  get(id: string): Promise<InsightRecord | undefined>;
+  /** Newest first; `search` keeps insights whose text contains it (case-insensitive). */
+  list(options: { offset: number; limit: number; search?: string }): Promise<InsightPage>;
+  delete(id: string): Promise<boolean>;
+}
+
+/** Results of finished tasks, each kept until its expiry. */
+export interface TaskResultStore {
+  put(id: string, result: string, ttlMs: number): Promise<void>;
+  get(id: string): Promise<string | undefined>;
+  delete(id: string): Promise<boolean>;
+}

@@ -1,0 +1,67 @@
+import { modelFromJSON, type AnyModel, type ModelType } from '../../core/index.js';
+import type { RegisteredModel } from './model-registry.js';
+
+/** A model as a store keeps it: its wire facts and its serialised state (see ModelBase.toJSON). */
+export interface StoredModelRecord {
+  readonly id: string;
+  readonly type: ModelType;
+  readonly requestConfig: string;
+  readonly state: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/**
+ * Models already restored in this process, by id and version. A persistent registry asks its store only for the
+ * version of a model on each use (cheap), and restores the model from its state only when that version is not
+ * the one held here: another replica retrained it, or this process has not seen it yet.
+ */
+export class RegisteredModelCache {
+  private readonly byId = new Map<string, RegisteredModel>();
+
+  constructor(private readonly capacity: number) {}
+
+  lookup(id: string, version: number, updatedAt: string): RegisteredModel | undefined {
+    const held = this.byId.get(id);
+    return held && held.model.version === version && held.updatedAt.toISOString() === updatedAt
+      ? held
+      : undefined;
+  }
+
+  restore(record: StoredModelRecord): RegisteredModel {
+    return this.hold({
+      id: record.id,
+      type: record.type,
+      requestConfig: JSON.parse(record.requestConfig) as Record<string, unknown>,
+      model: modelFromJSON(JSON.parse(record.state)) as AnyModel,
+      createdAt: new Date(record.createdAt),
+      updatedAt: new Date(record.updatedAt),
+    });
+  }
+
+  hold(registered: RegisteredModel): RegisteredModel {
+    if (!this.byId.has(registered.id) && this.byId.size >= this.capacity) {
+      const oldest = this.byId.keys().next().value;
+      if (oldest !== undefined) this.byId.delete(oldest);
+    }
+    this.byId.set(registered.id, registered);
+    return registered;
+  }
+
+  forget(id: string): void {
+    this.byId.delete(id);
+  }
+}
+
+export function toRecord(registered: RegisteredModel): StoredModelRecord {
+  return {
+    id: registered.id,
+    type: registered.type,
+    requestConfig: JSON.stringify(registered.requestConfig),
+    state: JSON.stringify(registered.model.toJSON()),
+    version: registered.model.version,
+    createdAt: registered.createdAt.toISOString(),
+    updatedAt: registered.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWithBinary } from '../helpers/binaries.js';
+import { startDredgeMcp, type DredgeProcess } from '../helpers/dredge-process.js';
+import { RedisTestServer } from '../helpers/redis-server.js';
+import { startMcpServer } from '../helpers/mcp-server.js';
+
+async function post(url: string, operation: string, params: unknown = {}) {
+  const response = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ operation, params }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const X = { x: [0.1, 0.4, 0.9], t: [0] };
+
+describe('models survive a restart (SQLite in DATA_DIR)', () => {
+  it('brings every model back with identical parameters, version and outputs, and numbers on', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'dredge-restart-'));
+    const before = await startMcpServer({}, cwd);
+    const wave = await before.call('load_model', { model_type: 'quasimoto_1d', config: { seed: 4 } });
+    const network = await before.call('load_model', {
+      model_type: 'string_theory',
+      config: { dimensions: 2, hidden_size: 3, num_layers: 2, use_batch_norm: true, seed: 4 },
+    });
+    await before.call('train', { model_id: wave.body.model_id, epochs: 12 });
+    const outputs = (await before.call('inference', { model_id: wave.body.model_id, inputs: X })).body.output;
+    const networkOutputs = (
+      await before.call('inference', { model_id: network.body.model_id, inputs: { x: [[0.2, 0.3]] } })
+    ).body.output;
+    const parameters = (await before.call('get_parameters', { model_id: wave.body.model_id })).body;
+    await before.close();
+
+    const after = await startMcpServer({}, cwd);
+    try {
+      expect((await after.call('get_parameters', { model_id: wave.body.model_id })).body).toEqual(parameters);
+      expect(
+        (await after.call('inference', { model_id: wave.body.model_id, inputs: X })).body.output,
+      ).toEqual(outputs);
+      expect(
+        (await after.call('inference', { model_id: network.body.model_id, inputs: { x: [[0.2, 0.3]] } })).body
+          .output,
+      ).toEqual(networkOutputs);
+      expect(parameters.version).toBe(12);
+      const next = await after.call('load_model', { model_type: 'quasimoto_4d' });
+      expect(next.body.model_id).toBe('quasimoto_4d_1');
+      expect((await after.call('list_models')).body.count).toBe(3);
+    } finally {
+      await after.close();
+    }
+  });
+});
+
+describeWithBinary('redis-server', 'models shared by replicas (STORE_BACKEND=redis)', () => {
+  let redis: RedisTestServer;
+  let replicas: DredgeProcess[];
+
+  beforeAll(async () => {
+    redis = await RedisTestServer.start();
+    const env = { STORE_BACKEND: 'redis', REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+    replicas = await Promise.all([startDredgeMcp([], env), startDredgeMcp([], env)]);
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await redis.stop();
+  });
+
+  it("serves each other's models, and a model retrained on one is used by the other at once", async () => {
+    const [a, b] = replicas.map((replica) => replica.url) as [string, string];
+    const loaded = await post(a, 'load_model', { model_type: 'quasimoto_1d', config: { seed: 9 } });
+    const id = loaded.body.model_id as string;
+    const onA = await post(a, 'inference', { model_id: id, inputs: X });
+    const onB = await post(b, 'inference', { model_id: id, inputs: X });
+    expect(onB.status).toBe(200);
+    expect(onB.body.output).toEqual(onA.body.output);
+    await post(b, 'train', { model_id: id, epochs: 10 });
+    const retrained = await post(a, 'inference', { model_id: id, inputs: X });
+    expect(retrained.body.cached).toBe(false);
+    expect(retrained.body.output).not.toEqual(onA.body.output);
+    expect((await post(a, 'get_parameters', { model_id: id })).body.version).toBe(10);
+  });
+
+  it('gives concurrent load_model calls on both replicas distinct ids', async () => {
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      post(replicas[i % 2]!.url, 'load_model', { model_type: 'quasimoto_4d' }),
+    );
+    const ids = (await Promise.all(calls)).map((answer) => answer.body.model_id as string);
+    expect(new Set(ids).size).toBe(20);
+    for (const id of ids) expect(id).toMatch(/^quasimoto_4d_\d+$/);
+  });
+});

@@ -1,0 +1,87 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InsightStore, TaskResultStore } from '../../../src/services/store/records.js';
+import { RedisInsightStore, RedisTaskResultStore } from '../../../src/services/store/redis/redis-records.js';
+import { openDatabase } from '../../../src/services/store/sqlite/database.js';
+import {
+  SqliteInsightStore,
+  SqliteTaskResultStore,
+} from '../../../src/services/store/sqlite/sqlite-records.js';
+import { describeWithBinary } from '../../helpers/binaries.js';
+import { RedisTestServer } from '../../helpers/redis-server.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+
+const tempDir = useTempDirs();
+
+function describeRecords(
+  name: string,
+  open: () => { insights: InsightStore; results: TaskResultStore; close(): void },
+) {
+  describe(`${name} insights and task results`, () => {
+    it('keeps one record per insight, pages newest first, searches, deletes', async () => {
+      const { insights, close } = open();
+      try {
+        const first = await insights.save('a1', 'Digital memory must be human-reachable');
+        const again = await insights.save('a1', 'Digital memory must be human-reachable');
+        expect(first.created).toBe(true);
+        expect(again).toEqual({ record: first.record, created: false });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await insights.save('b2', 'Strings vibrate in ten dimensions');
+        const page = await insights.list({ offset: 0, limit: 1 });
+        expect(page).toMatchObject({ total: 2, items: [{ id: 'b2' }] });
+        expect(
+          (await insights.list({ offset: 0, limit: 10, search: 'MEMORY' })).items.map((i) => i.id),
+        ).toEqual(['a1']);
+        expect(await insights.delete('a1')).toBe(true);
+        expect(await insights.get('a1')).toBeUndefined();
+        expect(await insights.delete('a1')).toBe(false);
+      } finally {
+        close();
+      }
+    });
+
+    it('keeps a task result until it expires', async () => {
+      const { results, close } = open();
+      try {
+        await results.put('t1', '{"success":true}', 60_000);
+        await results.put('t2', '{"success":true}', 20);
+        expect(await results.get('t1')).toBe('{"success":true}');
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        expect(await results.get('t2')).toBeUndefined();
+        expect(await results.delete('t1')).toBe(true);
+        expect(await results.get('t1')).toBeUndefined();
+      } finally {
+        close();
+      }
+    });
+  });
+}
+
+describeRecords('SQLite', () => {
+  const db = openDatabase(tempDir());
+  return {
+    insights: new SqliteInsightStore(db),
+    results: new SqliteTaskResultStore(db),
+    close: () => db.close(),
+  };
+});
+
+describeWithBinary('redis-server', 'Redis records', () => {
+  let redis: RedisTestServer;
+  beforeAll(async () => {
+    redis = await RedisTestServer.start();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+  let run = 0;
+  describeRecords('Redis', () => {
+    const client = new Redis(redis.url);
+    const prefix = `records:${run++}:`;
+    return {
+      insights: new RedisInsightStore(client, prefix),
+      results: new RedisTaskResultStore(client, prefix),
+      close: () => client.disconnect(),
+    };
+  });
+});

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, openDatabase, schemaVersion } from '../../../src/services/store/sqlite/database.js';
+import { MIGRATIONS } from '../../../src/services/store/sqlite/migrations.js';
+import { SqliteModelRegistry } from '../../../src/services/store/sqlite/sqlite-model-registry.js';
+import { RedisModelRegistry } from '../../../src/services/store/redis/redis-model-registry.js';
+import { describeWithBinary } from '../../helpers/binaries.js';
+import { RedisTestServer } from '../../helpers/redis-server.js';
+import { useTempDirs } from '../../helpers/temp-dir.js';
+import { describeRegistryContract } from './registry-contract.js';
+
+const tempDir = useTempDirs();
+const LIMITS = { maxModels: 1000, maxParameters: 1e7 };
+
+describeRegistryContract('SQLite', async (limits = LIMITS) => {
+  const dir = tempDir();
+  // Two connections to one file: what two processes sharing DATA_DIR, or one process after a restart, see.
+  const [a, b] = [openDatabase(dir), openDatabase(dir)];
+  return {
+    first: new SqliteModelRegistry(a, limits),
+    second: new SqliteModelRegistry(b, limits),
+    close: async () => {
+      a.close();
+      b.close();
+    },
+  };
+});
+
+describe('the embedded database', () => {
+  it('lives in DATA_DIR, in WAL mode, at the latest schema version, and reopens without migrating again', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    expect(existsSync(join(dir, DATABASE_FILE))).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
+    db.close();
+    const again = openDatabase(dir);
+    expect((again.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(
+      MIGRATIONS.length,
+    );
+    again.close();
+  });
+});
+
+describeWithBinary('redis-server', 'Redis model registry', () => {
+  let redis: RedisTestServer;
+  beforeAll(async () => {
+    redis = await RedisTestServer.start();
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  let run = 0;
+  describeRegistryContract('Redis', async (limits = LIMITS) => {
+    const prefix = `test:${run++}:`;
+    const [a, b] = [new Redis(redis.url), new Redis(redis.url)];
+    return {
+      first: new RedisModelRegistry(a, limits, prefix),
+      second: new RedisModelRegistry(b, limits, prefix),
+      close: async () => {
+        a.disconnect();
+        b.disconnect();
+      },
+    };
+  });
+
+  it('answers 503 with a sentence while Redis is away', async () => {
+    const client = new Redis(redis.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    client.on('error', () => undefined);
+    const registry = new RedisModelRegistry(client, LIMITS, 'test:away:');
+    await redis.kill();
+    try {
+      await expect(registry.get('quasimoto_1d_0')).rejects.toMatchObject({ code: 'unavailable' });
+    } finally {
+      client.disconnect();
+      await redis.start();
+    }
+  });
+});

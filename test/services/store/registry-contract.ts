@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { createModel, inputFromColumns } from '../../../src/core/index.js';
+import type { ModelRegistry } from '../../../src/services/store/model-registry.js';
+
+/**
+ * What every model registry must do, run against each backend. `open` gives two registries over the same
+ * storage (two processes, or one process before and after a restart).
+ */
+export function describeRegistryContract(
+  name: string,
+  open: (limits?: {
+    maxModels: number;
+    maxParameters: number;
+  }) => Promise<{ first: ModelRegistry; second: ModelRegistry; close(): Promise<void> }>,
+): void {
+  describe(`${name} model registry`, () => {
+    const input = inputFromColumns(['x', 't'], { x: [0.1, 0.5, 0.9], t: [0, 0, 0] });
+
+    it('keeps a model whole: the other side reads identical parameters, version and outputs', async () => {
+      const { first, second, close } = await open();
+      try {
+        const model = createModel('quasimoto_ensemble', { nWaves: 3, seed: 11 }).eval();
+        const added = await first.add('quasimoto_ensemble', model, { n_waves: 3 });
+        expect(added.id).toMatch(/^quasimoto_ensemble_\d+$/);
+        const read = (await second.get(added.id))!;
+        expect(read.type).toBe('quasimoto_ensemble');
+        expect(read.requestConfig).toEqual({ n_waves: 3 });
+        expect(read.model.version).toBe(model.version);
+        expect(Array.from(read.model.parameters)).toEqual(Array.from(model.parameters));
+        expect(Array.from(read.model.forward(input))).toEqual(Array.from(model.forward(input)));
+      } finally {
+        await close();
+      }
+    });
+
+    it('shows a retrained model to the other side at once', async () => {
+      const { first, second, close } = await open();
+      try {
+        const added = await first.add('quasimoto_1d', createModel('quasimoto_1d', { seed: 1 }).eval(), {});
+        await second.get(added.id); // the other side holds the old version now
+        const retrained = createModel('quasimoto_1d', { seed: 2 }).eval();
+        for (let i = 0; i < 7; i++) retrained.markChanged();
+        await first.update(added.id, retrained);
+        const seen = (await second.get(added.id))!;
+        expect(seen.model.version).toBe(7);
+        expect(Array.from(seen.model.parameters)).toEqual(Array.from(retrained.parameters));
+      } finally {
+        await close();
+      }
+    });
+
+    it('numbers ids as the original did, unique across both sides, and deletes', async () => {
+      const { first, second, close } = await open();
+      try {
+        const ids = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? first : second).add('quasimoto_1d', createModel('quasimoto_1d', { seed: i }), {}),
+          ),
+        );
+        const theory = await first.add(
+          'string_theory',
+          createModel('string_theory', { seed: 1, dimensions: 2, hiddenSize: 2 }),
+          {},
+        );
+        expect(new Set(ids.map((entry) => entry.id)).size).toBe(10);
+        expect(theory.id).toBe('string_theory_0');
+        expect((await second.list()).length).toBe(11);
+        expect(await second.delete(ids[0]!.id)).toBe(true);
+        expect(await first.get(ids[0]!.id)).toBeUndefined();
+        expect(await first.delete(ids[0]!.id)).toBe(false);
+        expect((await first.list()).length).toBe(10);
+      } finally {
+        await close();
+      }
+    });
+
+    it('refuses a model beyond its limits, with room again after a delete', async () => {
+      const { first, second, close } = await open({ maxModels: 2, maxParameters: 1000 });
+      try {
+        const a = await first.add('quasimoto_1d', createModel('quasimoto_1d'), {});
+        await second.add('quasimoto_1d', createModel('quasimoto_1d'), {});
+        await expect(first.add('quasimoto_1d', createModel('quasimoto_1d'), {})).rejects.toMatchObject({
+          code: 'too_large',
+        });
+        await second.delete(a.id);
+        await expect(
+          first.add('string_theory', createModel('string_theory', { dimensions: 10, hiddenSize: 64 }), {}),
+        ).rejects.toThrow(/room for \d+ more parameters/);
+        await expect(first.add('quasimoto_1d', createModel('quasimoto_1d'), {})).resolves.toMatchObject({
+          type: 'quasimoto_1d',
+        });
+      } finally {
+        await close();
+      }
+    });
+  });
+}
