@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { getDeviceInfo, resolveDevice, setHostFacts } from '../core/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { createResultCache } from '../services/cache/index.js';
+import { TrainingPool } from '../services/compute/index.js';
 import { DependabotClient } from '../services/github/dependabot-client.js';
 import { createStore } from '../services/store/create-store.js';
 import { componentLogger, createTelemetry, type Logger } from '../services/telemetry/index.js';
@@ -34,6 +35,7 @@ export async function createAppServices(
     serviceVersion: PRODUCT.version,
   });
   const store = createStore(config);
+  const training = new TrainingPool(config.workers.threads);
   const cache = await createResultCache(config, logger, {
     redisKeyPrefix: config.cache.redisKeyPrefix,
     redisConnectTimeoutMs: config.redis.connectTimeoutMs,
@@ -49,6 +51,7 @@ export async function createAppServices(
     cache,
     models: store.models,
     store,
+    training,
     dependabot: new DependabotClient({
       apiUrl: config.integrations.githubApiUrl,
       token: config.integrations.githubToken,
@@ -56,6 +59,7 @@ export async function createAppServices(
     }),
     device: { resolution, info: getDeviceInfo() },
     async close() {
+      await training.close();
       await cache.close();
       await store.close();
       await telemetry.shutdown();

@@ -12,7 +12,6 @@ import {
   type Dataset,
   type FitResult,
 } from '../../core/index.js';
-import { fitParallel, planThreads } from '../../services/compute/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { DATASET_NAMES, defaultDataset, loadDataset } from './datasets.js';
 import { MAX_INFERENCE_ROWS, parseField, toModelInput } from './inference.js';
@@ -47,7 +46,12 @@ export const benchmark = defineOperation({
     const config = parseModelConfig(input.model_type, modelSettings);
     const model = buildModel(input.model_type, config, context);
     const dataset = loadDataset(defaultDataset(model), model);
-    const result = await train(model, dataset, { epochs: parsedEpochs, lr: DEFAULT_LEARNING_RATE }, context);
+    const { result } = await train(
+      model,
+      dataset,
+      { epochs: parsedEpochs, lr: DEFAULT_LEARNING_RATE },
+      context,
+    );
     return {
       model_type: input.model_type,
       epochs: parsedEpochs,
@@ -96,8 +100,8 @@ export const trainModel = defineOperation({
     const dataset = input.data
       ? requestDataset(model, input.data)
       : loadDataset(input.dataset ?? defaultDataset(model), model);
-    const result = await train(model.train(), dataset, input, context);
-    const stored = await context.services.models.update(registered.id, model.eval());
+    const { model: trained, result } = await train(model.train(), dataset, input, context);
+    const stored = await context.services.models.update(registered.id, trained.eval());
     return {
       model_id: stored.id,
       model_type: stored.type,
@@ -117,7 +121,7 @@ async function train(
   dataset: Dataset,
   options: { epochs: number; lr: number; clip?: number | undefined },
   context: OperationContext,
-): Promise<FitResult> {
+): Promise<{ model: AnyModel; result: FitResult }> {
   const work = options.epochs * dataset.input.size * model.parameterCount;
   if (work > MAX_TRAINING_WORK) {
     throw new DredgeError(
@@ -126,18 +130,17 @@ async function train(
         `(this request: ${options.epochs} × ${dataset.input.size} × ${model.parameterCount} = ${work.toExponential(2)})`,
     );
   }
-  // Large batches (the 6D grid) train on worker threads where that measured faster; NUM_WORKERS caps them.
-  const threads = Math.min(planThreads(model, dataset.input.size), context.services.config.workers.threads);
-  return fitParallel(model, dataset, {
-    threads,
+  // The whole fit runs on a worker thread, so that this process keeps answering while a model trains.
+  const { model: trained, result } = await context.services.training.train(model, dataset, {
     epochs: options.epochs,
     learningRate: options.lr,
     ...(options.clip === undefined ? {} : { gradClipNorm: options.clip }),
-    signal: context.signal,
     progressEvery: Math.max(1, Math.floor(options.epochs / 20)),
+    signal: context.signal,
     onProgress: ({ epoch, epochs, loss }) =>
       context.progress({ progress: epoch, total: epochs, message: `epoch ${epoch}/${epochs}: loss ${loss}` }),
   });
+  return { model: trained, result };
 }
 
 /** Data given in the request: inputs as inference takes them, and a target per row (and per output). */

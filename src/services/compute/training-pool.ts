@@ -1,0 +1,96 @@
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import {
+  modelFromJSON,
+  type AnyModel,
+  type FitProgress,
+  type FitResult,
+  type TrainingData,
+} from '../../core/index.js';
+import type { TrainingOutcome, TrainingTask } from './training-worker.js';
+
+export interface PoolTrainingOptions {
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly gradClipNorm?: number;
+  readonly progressEvery: number;
+  readonly onProgress?: (progress: FitProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+function workerFile(): string {
+  // From the build the worker is training-worker.js; from sources (tests) a loader that registers tsx first.
+  const fromSource = import.meta.url.endsWith('.ts');
+  return new URL(fromSource ? './source-training-loader.mjs' : './training-worker.js', import.meta.url).href;
+}
+
+/**
+ * Trainings run here, on worker threads (piscina), so the event loop keeps answering health checks and cache
+ * hits while a model trains. At most `threads` trainings run at once; more wait in the pool's queue. Aborting a
+ * training ends its thread at once.
+ */
+export class TrainingPool {
+  private readonly pool: Piscina<TrainingTask, TrainingOutcome>;
+
+  constructor(readonly threads: number) {
+    this.pool = new Piscina({
+      filename: workerFile(),
+      minThreads: 0,
+      maxThreads: threads,
+      idleTimeout: 30_000,
+    });
+  }
+
+  /** Trains a copy of `model` on `data`; answers the trained model (with its new version) and the losses. */
+  async train(
+    model: AnyModel,
+    data: TrainingData,
+    options: PoolTrainingOptions,
+  ): Promise<{ model: AnyModel; result: FitResult }> {
+    const { port1, port2 } = new MessageChannel();
+    // The worker ends with {done: true} on the same port, after every progress message it sent.
+    const drained = new Promise<void>((resolve) => {
+      port1.on('message', (message: FitProgress | { done: true }) => {
+        if ('done' in message) resolve();
+        else options.onProgress?.(message);
+      });
+    });
+    // Copies, so that transferring them leaves the caller's data set intact.
+    const columns = data.input.columns.map((column) => column.slice());
+    const target = data.target.slice();
+    const task: TrainingTask = {
+      model: model.toJSON(),
+      columns,
+      target,
+      epochs: options.epochs,
+      learningRate: options.learningRate,
+      ...(options.gradClipNorm === undefined ? {} : { gradClipNorm: options.gradClipNorm }),
+      progressEvery: options.progressEvery,
+      maxThreads: this.threads,
+      progress: port2,
+    };
+    try {
+      const outcome = await this.pool.run(task, {
+        transferList: [port2, ...columns.map((column) => column.buffer), target.buffer] as never,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      await drained;
+      const losses = outcome.losses;
+      return {
+        model: modelFromJSON(outcome.model),
+        result: {
+          epochs: losses.length,
+          losses,
+          initialLoss: losses[0] as number,
+          finalLoss: losses[losses.length - 1] as number,
+        },
+      };
+    } finally {
+      port1.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
