@@ -49,7 +49,6 @@ export async function createAppServices(
     logger,
     telemetry,
     cache,
-    models: store.models,
     store,
     training,
     dependabot: new DependabotClient({

@@ -4,7 +4,6 @@ import type { ResultCache } from '../services/cache/index.js';
 import type { TrainingPool } from '../services/compute/index.js';
 import type { DependabotClient } from '../services/github/dependabot-client.js';
 import type { Store } from '../services/store/create-store.js';
-import type { ModelRegistry } from '../services/store/model-registry.js';
 import type { Logger, Telemetry } from '../services/telemetry/index.js';
 
 /** The long-lived services every operation can use, built once per process (see `createAppServices`). */
@@ -13,8 +12,6 @@ export interface AppServices {
   readonly logger: Logger;
   readonly telemetry: Telemetry;
   readonly cache: ResultCache;
-  /** The models (the same registry as `store.models`). */
-  readonly models: ModelRegistry;
   /** Models, insights and task results, in SQLite or Redis (STORE_BACKEND). */
   readonly store: Store;
   readonly dependabot: DependabotClient;

@@ -5,15 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/services/store/sqlite/database.js';
 import { startDredgeMcp } from '../helpers/dredge-process.js';
-
-async function post(url: string, operation: string, params: unknown = {}) {
-  const response = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ operation, params }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+import { postOperation } from '../helpers/mcp-server.js';
 
 const EPOCHS_PER_TRAINING = 25;
 
@@ -21,7 +13,7 @@ describe('crash safety of the embedded store', () => {
   it('kill -9 in the middle of training writes loses at most that training and never corrupts the registry', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'dredge-crash-'));
     let server = await startDredgeMcp([], { LOG_LEVEL: 'warn' }, cwd);
-    const loaded = await post(server.url, 'load_model', {
+    const loaded = await postOperation(server.url, 'load_model', {
       model_type: 'quasimoto_ensemble',
       config: { n_waves: 8, seed: 5 },
     });
@@ -33,7 +25,7 @@ describe('crash safety of the embedded store', () => {
       let running = true;
       const trainer = (async () => {
         while (running)
-          await post(url, 'train', { model_id: id, epochs: EPOCHS_PER_TRAINING }).catch(
+          await postOperation(url, 'train', { model_id: id, epochs: EPOCHS_PER_TRAINING }).catch(
             () => (running = false),
           );
       })();
@@ -48,15 +40,17 @@ describe('crash safety of the embedded store', () => {
       db.close();
 
       server = await startDredgeMcp([], { LOG_LEVEL: 'warn' }, cwd);
-      const parameters = await post(server.url, 'get_parameters', { model_id: id });
+      const parameters = await postOperation(server.url, 'get_parameters', { model_id: id });
       expect(parameters.status).toBe(200);
       const version = parameters.body.version as number;
       // Whole trainings only: the stored state is one that a training finished with, never a torn one.
       expect(version % EPOCHS_PER_TRAINING).toBe(0);
       expect(version).toBeGreaterThanOrEqual(lastVersion);
       lastVersion = version;
-      expect((await post(server.url, 'inference', { model_id: id, inputs: { x: [0.5] } })).status).toBe(200);
-      expect((await post(server.url, 'list_models')).body.count).toBe(1);
+      expect(
+        (await postOperation(server.url, 'inference', { model_id: id, inputs: { x: [0.5] } })).status,
+      ).toBe(200);
+      expect((await postOperation(server.url, 'list_models')).body.count).toBe(1);
     }
     expect(lastVersion).toBeGreaterThan(0);
     await server.stop();

@@ -5,16 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithBinary } from '../helpers/binaries.js';
 import { startDredgeMcp, type DredgeProcess } from '../helpers/dredge-process.js';
 import { RedisTestServer } from '../helpers/redis-server.js';
-import { startMcpServer } from '../helpers/mcp-server.js';
-
-async function post(url: string, operation: string, params: unknown = {}) {
-  const response = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ operation, params }),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+import { postOperation, startMcpServer } from '../helpers/mcp-server.js';
 
 const X = { x: [0.1, 0.4, 0.9], t: [0] };
 
@@ -72,22 +63,22 @@ describeWithBinary('redis-server', 'models shared by replicas (STORE_BACKEND=red
 
   it("serves each other's models, and a model retrained on one is used by the other at once", async () => {
     const [a, b] = replicas.map((replica) => replica.url) as [string, string];
-    const loaded = await post(a, 'load_model', { model_type: 'quasimoto_1d', config: { seed: 9 } });
+    const loaded = await postOperation(a, 'load_model', { model_type: 'quasimoto_1d', config: { seed: 9 } });
     const id = loaded.body.model_id as string;
-    const onA = await post(a, 'inference', { model_id: id, inputs: X });
-    const onB = await post(b, 'inference', { model_id: id, inputs: X });
+    const onA = await postOperation(a, 'inference', { model_id: id, inputs: X });
+    const onB = await postOperation(b, 'inference', { model_id: id, inputs: X });
     expect(onB.status).toBe(200);
     expect(onB.body.output).toEqual(onA.body.output);
-    await post(b, 'train', { model_id: id, epochs: 10 });
-    const retrained = await post(a, 'inference', { model_id: id, inputs: X });
+    await postOperation(b, 'train', { model_id: id, epochs: 10 });
+    const retrained = await postOperation(a, 'inference', { model_id: id, inputs: X });
     expect(retrained.body.cached).toBe(false);
     expect(retrained.body.output).not.toEqual(onA.body.output);
-    expect((await post(a, 'get_parameters', { model_id: id })).body.version).toBe(10);
+    expect((await postOperation(a, 'get_parameters', { model_id: id })).body.version).toBe(10);
   });
 
   it('gives concurrent load_model calls on both replicas distinct ids', async () => {
     const calls = Array.from({ length: 20 }, (_, i) =>
-      post(replicas[i % 2]!.url, 'load_model', { model_type: 'quasimoto_4d' }),
+      postOperation(replicas[i % 2]!.url, 'load_model', { model_type: 'quasimoto_4d' }),
     );
     const ids = (await Promise.all(calls)).map((answer) => answer.body.model_id as string);
     expect(new Set(ids).size).toBe(20);

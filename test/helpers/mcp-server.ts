@@ -21,6 +21,20 @@ export interface RunningMcpServer {
   close(): Promise<void>;
 }
 
+/** POST /mcp of the server at `url` with a JSON body; answers the status and the parsed body. */
+export async function postOperation(
+  url: string,
+  operation: string,
+  params?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(params === undefined ? { operation } : { operation, params }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
 /** A real MCP server on 127.0.0.1:0 with its own data directory (or `cwd`'s) and the given environment. */
 export async function startMcpServer(
   env: NodeJS.ProcessEnv = {},
@@ -43,14 +57,7 @@ export async function startMcpServer(
     app,
     services,
     logs,
-    async call(operation, params) {
-      const response = await fetch(`${url}/mcp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(params === undefined ? { operation } : { operation, params }),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    },
+    call: (operation, params) => postOperation(url, operation, params),
     async close() {
       await app.close();
       await services.close();

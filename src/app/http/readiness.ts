@@ -9,7 +9,7 @@ export interface ReadinessReport {
 export async function readiness(services: AppServices): Promise<ReadinessReport> {
   const checks: ReadinessReport['checks'] = {};
   try {
-    const models = await services.models.list();
+    const models = await services.store.models.list();
     checks.store = { ok: true, detail: `${models.length} models` };
   } catch (error) {
     checks.store = { ok: false, detail: error instanceof Error ? error.message : 'unreachable' };

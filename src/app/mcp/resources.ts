@@ -1,5 +1,6 @@
 import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
 import { DredgeError } from '../../services/errors.js';
+import { describeModel } from '../operations/models.js';
 import type { AppServices } from '../services.js';
 
 /** What DREDGE offers to read without calling a tool: the loaded models, the metrics, the cache statistics. */
@@ -29,18 +30,8 @@ export async function readResource(uri: string, services: AppServices): Promise<
     contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value) }],
   });
   switch (uri) {
-    case 'dredge://models': {
-      const models = await services.models.list();
-      return json(
-        models.map((registered) => ({
-          model_id: registered.id,
-          model_type: registered.type,
-          n_parameters: registered.model.parameterCount,
-          config: registered.requestConfig,
-          version: registered.model.version,
-        })),
-      );
-    }
+    case 'dredge://models':
+      return json((await services.store.models.list()).map(describeModel));
     case 'dredge://metrics':
       return json(await services.telemetry.legacy.getMetrics());
     case 'dredge://cache-stats':

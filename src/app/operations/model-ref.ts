@@ -7,7 +7,7 @@ import { patternString } from './schema.js';
 export const modelIdSchema = patternString(/^[a-z0-9_]{1,64}$/, 64, 'a model id such as quasimoto_1d_0');
 
 export async function requireModel(id: string, context: OperationContext): Promise<RegisteredModel> {
-  const registered = await context.services.models.get(id);
+  const registered = await context.services.store.models.get(id);
   if (!registered) throw new DredgeError('not_found', `Model not found: ${id}`);
   return registered;
 }

@@ -40,7 +40,7 @@ export const loadModel = defineOperation({
     // Served models answer in evaluation mode (BatchNorm uses its running statistics, and inference changes
     // nothing); `train` switches a copy to training mode for the fit.
     const model = buildModel(input.model_type, config, context).eval();
-    const registered = await context.services.models.add(input.model_type, model, config);
+    const registered = await context.services.store.models.add(input.model_type, model, config);
     return describeLoaded(registered);
   },
 });
@@ -73,25 +73,27 @@ function describeLoaded(registered: RegisteredModel) {
   };
 }
 
+/** A loaded model as list_models and the `dredge://models` resource show it. */
+export function describeModel(registered: RegisteredModel) {
+  return {
+    model_id: registered.id,
+    model_type: registered.type,
+    n_parameters: registered.model.parameterCount,
+    config: registered.requestConfig,
+    version: registered.model.version,
+    created_at: registered.createdAt.toISOString(),
+    updated_at: registered.updatedAt.toISOString(),
+  };
+}
+
 export const listModels = defineOperation({
   name: 'list_models',
   description: 'List the loaded models with their type, size, configuration and version.',
   input: z.object({}),
   cost: 'inline',
   async handle(_input, context) {
-    const models = await context.services.models.list();
-    return {
-      models: models.map((registered) => ({
-        model_id: registered.id,
-        model_type: registered.type,
-        n_parameters: registered.model.parameterCount,
-        config: registered.requestConfig,
-        version: registered.model.version,
-        created_at: registered.createdAt.toISOString(),
-        updated_at: registered.updatedAt.toISOString(),
-      })),
-      count: models.length,
-    };
+    const models = await context.services.store.models.list();
+    return { models: models.map(describeModel), count: models.length };
   },
 });
 
@@ -101,7 +103,7 @@ export const deleteModel = defineOperation({
   input: z.object({ model_id: modelIdSchema }),
   cost: 'inline',
   async handle(input, context) {
-    if (!(await context.services.models.delete(input.model_id))) {
+    if (!(await context.services.store.models.delete(input.model_id))) {
       throw new DredgeError('not_found', `Model not found: ${input.model_id}`);
     }
     return { model_id: input.model_id, deleted: true };

@@ -139,12 +139,12 @@ async function execute(
     const json = toJson(await compute());
     return policy ? { json: withCachedFlag(json, false), cached: false } : { json, cached: undefined };
   }
-  const { cache, models, telemetry } = context.services;
+  const { cache, store, telemetry } = context.services;
   let model;
   if (policy.modelId) {
     const id = policy.modelId(input);
     const registered = await tracing.inSpan('store get model', { parent: context.trace }, () =>
-      models.get(id),
+      store.models.get(id),
     );
     if (!registered) throw new DredgeError('not_found', `Model not found: ${id}`);
     model = { modelId: id, modelVersion: registered.model.fingerprint() };

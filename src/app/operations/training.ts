@@ -101,7 +101,7 @@ export const trainModel = defineOperation({
       ? requestDataset(model, input.data)
       : loadDataset(input.dataset ?? defaultDataset(model), model);
     const { model: trained, result } = await train(model.train(), dataset, input, context);
-    const stored = await context.services.models.update(registered.id, trained.eval());
+    const stored = await context.services.store.models.update(registered.id, trained.eval());
     return {
       model_id: stored.id,
       model_type: stored.type,
