@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { getDeviceInfo, resolveDevice, setHostFacts } from '../core/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { createResultCache } from '../services/cache/index.js';
-import { TrainingPool } from '../services/compute/index.js';
+import { ComputePool } from '../services/compute/index.js';
 import { DependabotClient } from '../services/github/dependabot-client.js';
 import { createStore } from '../services/store/create-store.js';
 import { componentLogger, createTelemetry, type Logger } from '../services/telemetry/index.js';
@@ -35,7 +35,7 @@ export async function createAppServices(
     serviceVersion: PRODUCT.version,
   });
   const store = createStore(config);
-  const training = new TrainingPool(config.workers.threads);
+  const compute = new ComputePool(config.workers.threads);
   const cache = await createResultCache(config, logger, {
     redisKeyPrefix: config.cache.redisKeyPrefix,
     redisConnectTimeoutMs: config.redis.connectTimeoutMs,
@@ -50,7 +50,7 @@ export async function createAppServices(
     telemetry,
     cache,
     store,
-    training,
+    compute,
     dependabot: new DependabotClient({
       apiUrl: config.integrations.githubApiUrl,
       token: config.integrations.githubToken,
@@ -58,7 +58,7 @@ export async function createAppServices(
     }),
     device: { resolution, info: getDeviceInfo() },
     async close() {
-      await training.close();
+      await compute.close();
       await cache.close();
       await store.close();
       await telemetry.shutdown();

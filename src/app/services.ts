@@ -1,7 +1,7 @@
 import type { DeviceInfo, DeviceResolution } from '../core/index.js';
 import type { DredgeConfig } from '../config/index.js';
 import type { ResultCache } from '../services/cache/index.js';
-import type { TrainingPool } from '../services/compute/index.js';
+import type { ComputePool } from '../services/compute/index.js';
 import type { DependabotClient } from '../services/github/dependabot-client.js';
 import type { Store } from '../services/store/create-store.js';
 import type { Logger, Telemetry } from '../services/telemetry/index.js';
@@ -15,8 +15,8 @@ export interface AppServices {
   /** Models, insights and task results, in SQLite or Redis (STORE_BACKEND). */
   readonly store: Store;
   readonly dependabot: DependabotClient;
-  /** Where trainings run, off the event loop (NUM_WORKERS threads). */
-  readonly training: TrainingPool;
+  /** Where trainings, benchmarks and large inferences run, off the event loop (NUM_WORKERS threads). */
+  readonly compute: ComputePool;
   /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
   readonly device: { readonly resolution: DeviceResolution; readonly info: DeviceInfo };
 }

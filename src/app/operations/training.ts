@@ -131,7 +131,7 @@ async function train(
     );
   }
   // The whole fit runs on a worker thread, so that this process keeps answering while a model trains.
-  const { model: trained, result } = await context.services.training.train(model, dataset, {
+  const { model: trained, result } = await context.services.compute.train(model, dataset, {
     epochs: options.epochs,
     learningRate: options.lr,
     ...(options.clip === undefined ? {} : { gradClipNorm: options.clip }),

@@ -5,4 +5,4 @@ export {
   MIN_SHARD_ROWS,
   type ParallelFitOptions,
 } from './parallel-fit.js';
-export { TrainingPool, type PoolTrainingOptions } from './training-pool.js';
+export { ComputePool, type PoolTrainingOptions } from './compute-pool.js';

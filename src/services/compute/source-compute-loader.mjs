@@ -1,7 +1,7 @@
 // Runs the TypeScript training worker from sources (tests run TypeScript directly; the build ships
-// training-worker.js and never uses this file): registers tsx in this thread, then loads the worker.
+// compute-worker.js and never uses this file): registers tsx in this thread, then loads the worker.
 import { register } from 'tsx/esm/api';
 
 register();
-const worker = await import('./training-worker.ts');
+const worker = await import('./compute-worker.ts');
 export default worker.default;

@@ -7,7 +7,7 @@ import {
   type FitResult,
   type TrainingData,
 } from '../../core/index.js';
-import type { TrainingOutcome, TrainingTask } from './training-worker.js';
+import type { TrainingOutcome, TrainingTask } from './compute-worker.js';
 
 export interface PoolTrainingOptions {
   readonly epochs: number;
@@ -19,9 +19,9 @@ export interface PoolTrainingOptions {
 }
 
 function workerFile(): string {
-  // From the build the worker is training-worker.js; from sources (tests) a loader that registers tsx first.
+  // From the build the worker is compute-worker.js; from sources (tests) a loader that registers tsx first.
   const fromSource = import.meta.url.endsWith('.ts');
-  return new URL(fromSource ? './source-training-loader.mjs' : './training-worker.js', import.meta.url).href;
+  return new URL(fromSource ? './source-compute-loader.mjs' : './compute-worker.js', import.meta.url).href;
 }
 
 /**
@@ -29,7 +29,7 @@ function workerFile(): string {
  * hits while a model trains. At most `threads` trainings run at once; more wait in the pool's queue. Aborting a
  * training ends its thread at once.
  */
-export class TrainingPool {
+export class ComputePool {
   private readonly pool: Piscina<TrainingTask, TrainingOutcome>;
 
   constructor(readonly threads: number) {

@@ -1,0 +1,70 @@
+/**
+ * Queued tasks: the same interface whether they run on this process's worker pool (QUEUE_BACKEND=local) or on
+ * `dredge worker` processes taking them from a BullMQ queue on Redis (QUEUE_BACKEND=bullmq).
+ */
+
+/** A task's life: pending → running → completed, failed or cancelled (a retried task goes back to pending). */
+export type TaskState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface TaskFailure {
+  /** The stable error code (`invalid_input`, `not_found`, `unavailable`, `timeout`, `internal` …). */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What `get_task` and `GET /tasks/:id` answer. Times are ISO 8601; absent ones are null. */
+export interface TaskView {
+  readonly task_id: string;
+  readonly operation: string;
+  readonly status: TaskState;
+  readonly created_at: string;
+  readonly started_at: string | null;
+  readonly completed_at: string | null;
+  /** Attempts made so far, and the most allowed (transient failures are retried with exponential backoff). */
+  readonly attempts: number;
+  readonly max_attempts: number;
+  /** The operation's answer (its JSON object) once completed. */
+  readonly result: unknown;
+  readonly error: TaskFailure | null;
+  /** Which worker ran (or runs) it. */
+  readonly worker: string | null;
+}
+
+export interface SubmitOptions {
+  readonly tenant: string;
+  /** W3C traceparent of the submitting request, so the task's spans join its trace. */
+  readonly traceparent?: string;
+  /** Most attempts (1 = no retry). */
+  readonly attempts?: number;
+  /** Longest one attempt may run, in ms. */
+  readonly timeoutMs?: number;
+}
+
+export interface QueueStats {
+  readonly backend: 'local' | 'bullmq';
+  /** Tasks waiting for a worker (the queue depth). */
+  readonly waiting: number;
+  readonly running: number;
+  /** Tasks waiting out a retry backoff. */
+  readonly delayed: number;
+  readonly completed: number;
+  readonly failed: number;
+  /** Workers able to take tasks now (threads of this process, or live `dredge worker` processes). */
+  readonly workers: number;
+  /** Most tasks running at once across those workers. */
+  readonly concurrency: number;
+}
+
+export interface TaskService {
+  readonly backend: 'local' | 'bullmq';
+  /** Queues one catalogue operation; a full queue fails at once with `unavailable`. */
+  submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView>;
+  /** The task, or undefined when unknown or expired. */
+  get(id: string): Promise<TaskView | undefined>;
+  /** Resolves once the task has finished (completed, failed or cancelled), or after `timeoutMs` with its state then. */
+  wait(id: string, timeoutMs: number): Promise<TaskView | undefined>;
+  /** Cancels a task that has not finished; answers its state afterwards (undefined when unknown). */
+  cancel(id: string): Promise<TaskView | undefined>;
+  stats(): Promise<QueueStats>;
+  close(): Promise<void>;
+}
