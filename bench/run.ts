@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   compute: () => import('./compute.js'),
   cache: () => import('./cache.js'),
   http: () => import('./http.js'),
+  queue: () => import('./queue.js'),
 };
 
 async function main(argv: string[]): Promise<void> {

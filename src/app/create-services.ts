@@ -4,9 +4,12 @@ import type { LoadedConfig } from '../config/index.js';
 import { createResultCache } from '../services/cache/index.js';
 import { ComputePool } from '../services/compute/index.js';
 import { DependabotClient } from '../services/github/dependabot-client.js';
+import { createTaskService } from '../services/queue/index.js';
 import { createStore } from '../services/store/create-store.js';
 import { componentLogger, createTelemetry, type Logger } from '../services/telemetry/index.js';
+import { createCatalogue } from './operations/index.js';
 import { PRODUCT } from './product.js';
+import { catalogueExecutor } from './tasks/catalogue-executor.js';
 import type { AppServices } from './services.js';
 
 /** The GitHub API answers within this, or the Dependabot operation answers 503 (the original waited 10 s). */
@@ -44,7 +47,15 @@ export async function createAppServices(
     breakerCooldownMs: config.cache.breakerCooldownMs,
     fileSweepIntervalMs: config.cache.fileSweepIntervalMs,
   });
-  return {
+  const tasks = createTaskService(
+    config,
+    // The executor reaches the services through this closure: they are complete before any task runs.
+    catalogueExecutor(createCatalogue(), () => services),
+    store.taskResults,
+    telemetry.metrics,
+    `${options.serviceName}:${process.pid}`,
+  );
+  const services: AppServices & { close(): Promise<void> } = {
     config,
     logger,
     telemetry,
@@ -56,12 +67,15 @@ export async function createAppServices(
       token: config.integrations.githubToken,
       timeoutMs: Math.min(GITHUB_TIMEOUT_MS, config.servers.requestTimeoutMs),
     }),
+    tasks,
     device: { resolution, info: getDeviceInfo() },
     async close() {
+      await tasks.close();
       await compute.close();
       await cache.close();
       await store.close();
       await telemetry.shutdown();
     },
   };
+  return services;
 }

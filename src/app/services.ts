@@ -3,6 +3,7 @@ import type { DredgeConfig } from '../config/index.js';
 import type { ResultCache } from '../services/cache/index.js';
 import type { ComputePool } from '../services/compute/index.js';
 import type { DependabotClient } from '../services/github/dependabot-client.js';
+import type { TaskService } from '../services/queue/index.js';
 import type { Store } from '../services/store/create-store.js';
 import type { Logger, Telemetry } from '../services/telemetry/index.js';
 
@@ -18,5 +19,7 @@ export interface AppServices {
   /** Where trainings, benchmarks and large inferences run, off the event loop (NUM_WORKERS threads). */
   readonly compute: ComputePool;
   /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
+  /** Queued tasks: run by this process (QUEUE_BACKEND=local) or by `dredge worker` processes (bullmq). */
+  readonly tasks: TaskService;
   readonly device: { readonly resolution: DeviceResolution; readonly info: DeviceInfo };
 }

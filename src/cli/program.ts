@@ -1,10 +1,14 @@
 import { Command } from 'commander';
 import { PRODUCT } from '../app/product.js';
 import { MOBILE_HELP_WIDTH, currentPlatform, detectMobileTerminal } from '../config/index.js';
+import { registerBatchCommand } from './commands/batch.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerMcpCommand } from './commands/mcp.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerUpCommand } from './commands/up.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { createContext, type CliContext, type GlobalOptions } from './context.js';
 import { writeLine, type CliIO } from './io.js';
 import { versionInfoLines } from './version-info.js';
@@ -48,6 +52,10 @@ export function buildProgram(io: CliIO): Command {
   registerInfoCommand(program, getContext);
   registerConfigCommand(program, getContext);
   registerMcpCommand(program, getContext);
+  registerServeCommand(program, getContext);
+  registerUpCommand(program, getContext);
+  registerWorkerCommand(program, getContext);
+  registerBatchCommand(program, getContext);
 
   if (detectMobileTerminal(currentPlatform(io.env))) applyHelpWidth(program, MOBILE_HELP_WIDTH);
   return program;

@@ -44,6 +44,15 @@ export interface DredgeConfig {
     readonly maxModelParameters: number;
   };
   readonly workers: { readonly threads: number; readonly concurrency: number };
+  readonly queue: {
+    readonly name: string;
+    readonly maxWaiting: number;
+    readonly taskTimeoutMs: number;
+    readonly attempts: number;
+    readonly backoffMs: number;
+    readonly resultTtlMs: number;
+    readonly lockDurationMs: number;
+  };
   readonly security: {
     readonly authEnabled: boolean;
     readonly apiKey: string | undefined;
@@ -116,6 +125,15 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       maxModelParameters: values.MAX_MODEL_PARAMETERS,
     },
     workers: { threads: values.NUM_WORKERS, concurrency: values.WORKER_CONCURRENCY },
+    queue: {
+      name: values.QUEUE_NAME,
+      maxWaiting: values.QUEUE_MAX_WAITING,
+      taskTimeoutMs: Math.round(values.TASK_TIMEOUT * 1000),
+      attempts: values.TASK_ATTEMPTS,
+      backoffMs: Math.round(values.TASK_BACKOFF * 1000),
+      resultTtlMs: values.TASK_RESULT_TTL * 1000,
+      lockDurationMs: values.WORKER_LOCK_DURATION * 1000,
+    },
     security: {
       authEnabled: values.AUTH_ENABLED,
       apiKey: values.API_KEY,

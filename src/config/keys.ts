@@ -179,7 +179,45 @@ export const CONFIG_KEYS = {
   }),
   WORKER_CONCURRENCY: integerKey(1, 256, 4, {
     feature: 'queue',
-    description: 'Tasks a `dredge worker` process runs at once.',
+    description:
+      'Tasks run at once by a `dredge worker` process (`--concurrency` overrides it), or by the server itself with QUEUE_BACKEND=local.',
+  }),
+  QUEUE_NAME: stringKey('dredge-tasks', 64, {
+    feature: 'queue',
+    pattern: /^[A-Za-z0-9_.-]+$/,
+    patternText: 'letters, digits, _ . and - only',
+    description: 'Name of the BullMQ queue; servers and workers that share it share tasks.',
+  }),
+  QUEUE_MAX_WAITING: integerKey(1, 10_000_000, 100_000, {
+    feature: 'queue',
+    description: 'Most tasks waiting at once; submitting beyond it answers 503 until workers catch up.',
+  }),
+  TASK_TIMEOUT: decimalKey(0, 86_400, 300, {
+    unit: 'seconds',
+    feature: 'queue',
+    description:
+      'Longest one attempt of a task may run, in seconds; a task that runs longer fails with `timeout`.',
+  }),
+  TASK_ATTEMPTS: integerKey(1, 20, 3, {
+    feature: 'queue',
+    description:
+      'Most attempts per task when it fails for a transient reason (`unavailable`); other failures are final.',
+  }),
+  TASK_BACKOFF: decimalKey(0, 3600, 1, {
+    unit: 'seconds',
+    feature: 'queue',
+    description: 'Wait before the first retry, in seconds; it doubles with each further attempt.',
+  }),
+  TASK_RESULT_TTL: integerKey(1, YEAR, 86_400, {
+    unit: 'seconds',
+    feature: 'queue',
+    description: 'How long a finished task and its result can be fetched, in seconds.',
+  }),
+  WORKER_LOCK_DURATION: integerKey(1, 3600, 30, {
+    unit: 'seconds',
+    feature: 'queue',
+    description:
+      'A running task is taken over by another worker when its worker has not renewed its lock for this long (a killed worker), in seconds.',
   }),
 
   // Security

@@ -4,6 +4,7 @@ import type { Catalogue } from '../operations/index.js';
 import { PRODUCT } from '../product.js';
 import type { AppServices } from '../services.js';
 import { registerMcpProtocolRoute } from './mcp-protocol-route.js';
+import { registerTaskRoutes } from './task-routes.js';
 import { answerOperation } from './operation-door.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { telemetryPlugin } from './plugins/telemetry.js';
@@ -12,7 +13,7 @@ import { readiness } from './readiness.js';
 /**
  * The MCP server (MCP_SERVER_PORT, 3002): the original's JSON API — `GET /` (capabilities) and
  * `POST /mcp {operation, params}` — with statuses that mean something; the Model Context Protocol over Streamable
- * HTTP at `POST /mcp/protocol`; and health, readiness and metrics.
+ * HTTP at `POST /mcp/protocol`; queued tasks at `/tasks`; and health, readiness and metrics.
  */
 export async function createMcpServer(services: AppServices, catalogue: Catalogue): Promise<FastifyInstance> {
   const { servers } = services.config;
@@ -54,6 +55,7 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
   });
 
   registerMcpProtocolRoute(app, services, catalogue);
+  registerTaskRoutes(app, services, catalogue);
 
   app.get('/health', () => ({ status: 'healthy', version: PRODUCT.version }));
 

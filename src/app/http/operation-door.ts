@@ -17,6 +17,7 @@ export async function answerOperation(
   reply: FastifyReply,
   name: unknown,
   params: unknown,
+  answer: { readonly status?: number; readonly location?: (json: string) => string } = {},
 ): Promise<FastifyReply> {
   const operation = typeof name === 'string' ? catalogue.get(name) : undefined;
   const signal =
@@ -25,6 +26,8 @@ export async function answerOperation(
       : NEVER;
   const context = requestContext(services, { trace: request.traceContext, signal });
   const outcome = await runOperation(catalogue, name, params, context);
+  if (answer.status !== undefined) reply.code(answer.status);
+  if (answer.location) reply.header('location', answer.location(outcome.json));
   return reply.type('application/json').send(outcome.json);
 }
 

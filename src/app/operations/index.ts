@@ -6,6 +6,7 @@ import { deleteModel, getParameters, listModels, loadModel } from './models.js';
 import { getCacheStats, getMetrics, getTraces } from './observability.js';
 import type { AnyOperation } from './operation.js';
 import { stringParameters, stringSpectrum, unifiedInference } from './string-theory.js';
+import { cancelTask, getQueueStats, getTask, submitTaskOperation } from './tasks.js';
 import { benchmark, trainModel } from './training.js';
 
 export { Catalogue } from './catalogue.js';
@@ -34,7 +35,12 @@ export function createCatalogue(): Catalogue {
       deleteModel,
       trainModel,
       getTraces,
+      submitTaskOperation((name) => catalogue.get(name)),
+      getTask,
+      cancelTask,
+      getQueueStats,
     ] as AnyOperation[]),
   );
-  return new Catalogue(operations);
+  const catalogue = new Catalogue(operations);
+  return catalogue;
 }

@@ -27,3 +27,14 @@ export function requestContext(services: AppServices, facts: RequestFacts): Oper
 }
 
 function ignoreProgress(): void {}
+
+/**
+ * The context of a queued task's operation: the tenant was decided when the task was submitted (by
+ * `requestContext`), and travels with the task.
+ */
+export function taskContext(
+  services: AppServices,
+  facts: RequestFacts & { readonly tenant: string },
+): OperationContext {
+  return { ...requestContext(services, facts), tenant: facts.tenant };
+}

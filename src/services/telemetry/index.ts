@@ -1,6 +1,6 @@
 export { componentLogger, createLogger, type Logger, type LogLevel } from './logger.js';
 export { createTelemetry, type Telemetry, type TelemetryOptions } from './telemetry.js';
-export type { DredgeMetrics, CacheLookupResult } from './metrics/dredge-metrics.js';
+export type { DredgeMetrics, CacheLookupResult, TaskOutcome } from './metrics/dredge-metrics.js';
 export type {
   LegacyMetrics,
   LegacyMetricsSnapshot,

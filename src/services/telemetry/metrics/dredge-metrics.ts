@@ -23,13 +23,18 @@ export interface DredgeMetrics {
   cacheLookup(kind: string, result: CacheLookupResult): void;
   /** Tasks waiting in the queue (0 while nothing is queued). */
   queueDepth(depth: number): void;
+  /** A task attempt ended: `outcome` is completed, failed, retried, cancelled or timeout. */
+  taskAttempt(operation: string, outcome: TaskOutcome, seconds: number): void;
 }
+
+export type TaskOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'timeout';
 
 export const NOOP_DREDGE_METRICS: DredgeMetrics = {
   httpRequest: () => undefined,
   operation: () => undefined,
   cacheLookup: () => undefined,
   queueDepth: () => undefined,
+  taskAttempt: () => undefined,
 };
 
 /**
@@ -46,6 +51,8 @@ export class PrometheusDredgeMetrics implements DredgeMetrics {
   private readonly cacheHits: SeriesCounter;
   private readonly cacheMisses: SeriesCounter;
   private readonly queueDepthGauge: Gauge;
+  private readonly taskAttempts: SeriesCounter;
+  private readonly taskDuration: SeriesHistogram;
 
   constructor(registry: Registry) {
     const http = ['route', 'method', 'status'];
@@ -98,6 +105,19 @@ export class PrometheusDredgeMetrics implements DredgeMetrics {
       help: 'Tasks waiting in the task queue.',
       registers: [registry],
     });
+    this.taskAttempts = new SeriesCounter(
+      'dredge_task_attempts_total',
+      'Queued-task attempts run by this process, by operation and outcome.',
+      ['operation', 'outcome'],
+      registry,
+    );
+    this.taskDuration = new SeriesHistogram(
+      'dredge_task_duration_seconds',
+      'Time one task attempt ran on a worker.',
+      ['operation'],
+      registry,
+      LATENCY_BUCKETS,
+    );
   }
 
   httpRequest(route: string, method: string, status: number, seconds: number): void {
@@ -123,6 +143,11 @@ export class PrometheusDredgeMetrics implements DredgeMetrics {
 
   queueDepth(depth: number): void {
     this.queueDepthGauge.set(depth);
+  }
+
+  taskAttempt(operation: string, outcome: TaskOutcome, seconds: number): void {
+    this.taskAttempts.series(operation, outcome).inc();
+    this.taskDuration.series(operation).observe(seconds);
   }
 }
 

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { DredgeError } from '../../services/errors.js';
+import type { TaskView } from '../../services/queue/index.js';
+import { defineOperation, type AnyOperation } from './operation.js';
+import { boundedString, describeIssue, patternString, positiveNumber, wholeNumber } from './schema.js';
+
+/** The task operations themselves cannot be queued: a task that queues tasks has no bound. */
+export const TASK_OPERATIONS: ReadonlySet<string> = new Set([
+  'submit_task',
+  'get_task',
+  'cancel_task',
+  'get_queue_stats',
+]);
+
+/** Most attempts one task may ask for, and the longest timeout (seconds). */
+export const MAX_TASK_ATTEMPTS = 20;
+export const MAX_TASK_TIMEOUT_SECONDS = 86_400;
+
+const taskIdSchema = patternString(/^[A-Za-z0-9-]{1,64}$/, 64, 'a task id as submit_task answered it');
+
+export function submitTaskOperation(lookup: (name: string) => AnyOperation | undefined) {
+  return defineOperation({
+    name: 'submit_task',
+    description:
+      'Queue any other operation as a task and answer its task_id at once; fetch it with get_task. Transient ' +
+      'failures are retried with exponential backoff (attempts, default TASK_ATTEMPTS); each attempt may run ' +
+      'for timeout seconds (default TASK_TIMEOUT). With QUEUE_BACKEND=bullmq, `dredge worker` processes run it.',
+    input: z.object({
+      operation: boundedString(100, 1),
+      params: z.record(z.string(), z.unknown()).default({}),
+      attempts: wholeNumber(1, MAX_TASK_ATTEMPTS).optional(),
+      timeout: positiveNumber(MAX_TASK_TIMEOUT_SECONDS).optional(),
+    }),
+    cost: 'inline',
+    async handle(input, context) {
+      const target = lookup(input.operation);
+      if (!target) throw new DredgeError('not_found', `Unknown operation: ${input.operation}`);
+      if (TASK_OPERATIONS.has(target.name)) {
+        throw new DredgeError(
+          'invalid_input',
+          `params.operation cannot be ${target.name}: tasks cannot queue tasks`,
+        );
+      }
+      // Checked now, so a mistake is the caller's 400 rather than a failed task found later.
+      const parsed = target.input.safeParse(input.params);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new DredgeError(
+          'invalid_input',
+          issue ? describeIssue(issue, 'params.params') : 'params.params is invalid',
+        );
+      }
+      const traceparent = context.services.telemetry.tracing.inject(context.trace).traceparent;
+      const view = await context.services.tasks.submit(input.operation, input.params, {
+        tenant: context.tenant,
+        ...(traceparent === undefined ? {} : { traceparent }),
+        ...(input.attempts === undefined ? {} : { attempts: input.attempts }),
+        ...(input.timeout === undefined ? {} : { timeoutMs: Math.round(input.timeout * 1000) }),
+      });
+      return { ...view };
+    },
+  });
+}
+
+export const getTask = defineOperation({
+  name: 'get_task',
+  description:
+    'A queued task: status (pending, running, completed, failed, cancelled), times, attempts, worker, and once ' +
+    'completed its result (the operation’s answer); failed tasks carry error {code, message}.',
+  input: z.object({ task_id: taskIdSchema }),
+  cost: 'inline',
+  async handle(input, context) {
+    return { ...(await found(input.task_id, context.services.tasks.get(input.task_id))) };
+  },
+});
+
+export const cancelTask = defineOperation({
+  name: 'cancel_task',
+  description:
+    'Cancel a task that has not finished: a waiting task is removed, a running one is stopped on its worker. ' +
+    'Answers the task afterwards (a task that finished first keeps its result).',
+  input: z.object({ task_id: taskIdSchema }),
+  cost: 'inline',
+  async handle(input, context) {
+    return { ...(await found(input.task_id, context.services.tasks.cancel(input.task_id))) };
+  },
+});
+
+export const getQueueStats = defineOperation({
+  name: 'get_queue_stats',
+  description:
+    'The task queue: backend, tasks waiting, running, delayed for a retry, completed and failed, and the live ' +
+    'workers with their total concurrency.',
+  input: z.object({}),
+  cost: 'inline',
+  async handle(_input, context) {
+    return { ...(await context.services.tasks.stats()) };
+  },
+});
+
+async function found(id: string, lookup: Promise<TaskView | undefined>): Promise<TaskView> {
+  const view = await lookup;
+  if (!view) throw new DredgeError('not_found', `Task not found: ${id} (unknown, or its result has expired)`);
+  return view;
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { startWorker, type RunningWorker } from '../../app/tasks/start-worker.js';
+import { DredgeError } from '../../services/errors.js';
+import { createLogger } from '../../services/telemetry/index.js';
+import type { CliContext } from '../context.js';
+import { CliExit, writeLine } from '../io.js';
+
+export function registerWorkerCommand(program: Command, context: () => CliContext): void {
+  program
+    .command('worker')
+    .description(
+      'run queued tasks from the BullMQ queue on Redis (QUEUE_BACKEND=bullmq); serves /health, /metrics and /traces on METRICS_PORT',
+    )
+    .option('--concurrency <n>', 'tasks run at once (WORKER_CONCURRENCY, 1 to 256)')
+    .option(
+      '--metrics-port <port>',
+      'port of /health, /metrics and /traces (METRICS_PORT; 0 picks a free one)',
+    )
+    .action(async (options: { concurrency?: string; metricsPort?: string }) => {
+      const ctx = context();
+      const loaded = ctx.loadConfig({
+        ...(options.concurrency === undefined ? {} : { WORKER_CONCURRENCY: options.concurrency }),
+        ...(options.metricsPort === undefined ? {} : { METRICS_PORT: options.metricsPort }),
+      });
+      const logger = createLogger({ level: loaded.config.telemetry.logLevel });
+      let worker: RunningWorker;
+      try {
+        worker = await startWorker(loaded, logger);
+      } catch (error) {
+        if (!(error instanceof DredgeError)) throw error;
+        writeLine(ctx.io.stderr, error.message);
+        throw new CliExit(2);
+      }
+      writeLine(
+        ctx.io.stdout,
+        `DREDGE worker ${worker.name} taking tasks from queue ${worker.queueName} (concurrency ${worker.concurrency}); status on ${worker.statusUrl}/health`,
+      );
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            logger.warn({ signal }, 'second signal: stopping without waiting');
+            process.exit(1);
+          }
+          stopping = true;
+          logger.info({ signal }, 'finishing running tasks, then stopping');
+          void worker.close().then(() => {
+            logger.info('stopped cleanly');
+            resolve();
+          });
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+    });
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DredgeError } from '../../errors.js';
+import type { DredgeMetrics } from '../../telemetry/index.js';
+import type { FinishedTasks } from '../finished-tasks.js';
+import type { RetryPolicy } from '../retry-policy.js';
+import type { QueueStats, SubmitOptions, TaskService, TaskView } from '../task-service.js';
+import { TaskWaiters } from '../task-waiters.js';
+import { jobView } from './job-view.js';
+import { clientConnection, workerConnection, type QueueRedisOptions } from './redis-connection.js';
+import { QUEUE_PREFIX, queueKeys, type TaskData } from './task-data.js';
+import { liveWorkers } from './worker-registry.js';
+
+export interface BullmqTaskServiceOptions extends RetryPolicy {
+  readonly redis: QueueRedisOptions;
+  readonly queueName: string;
+  readonly maxWaiting: number;
+  readonly timeoutMs: number;
+}
+
+/** How long a read of the queue's length stays good for the full-queue check. */
+const DEPTH_CHECK_MS = 250;
+
+/**
+ * QUEUE_BACKEND=bullmq, the submitting side: tasks go into a BullMQ queue on Redis, `dredge worker` processes
+ * anywhere run them, and their results land in the store, where any server reads them. Transient failures are
+ * retried by BullMQ with exponential backoff; a task whose worker dies is taken over by another once its lock
+ * lapses (WORKER_LOCK_DURATION).
+ */
+export class BullmqTaskService implements TaskService {
+  readonly backend = 'bullmq' as const;
+  private readonly redis: Redis;
+  private readonly queue: Queue<TaskData, null>;
+  private readonly keys;
+  private readonly waiters = new TaskWaiters();
+  private events: { readonly stream: QueueEvents; readonly redis: Redis } | undefined;
+  private depth = { value: 0, readAt: 0 };
+
+  constructor(
+    private readonly options: BullmqTaskServiceOptions,
+    private readonly finished: FinishedTasks,
+    private readonly metrics: DredgeMetrics,
+  ) {
+    this.redis = clientConnection(options.redis, 'dredge-tasks');
+    this.queue = new Queue<TaskData, null>(options.queueName, {
+      connection: this.redis,
+      prefix: QUEUE_PREFIX,
+    });
+    this.queue.on('error', () => undefined);
+    this.keys = queueKeys(QUEUE_PREFIX, options.queueName);
+  }
+
+  async submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
+    return unavailableWhenRedisFails(async () => {
+      await this.checkRoom();
+      const attempts = options.attempts ?? this.options.attempts;
+      const data: TaskData = {
+        params,
+        tenant: options.tenant,
+        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
+        timeout_ms: options.timeoutMs ?? this.options.timeoutMs,
+      };
+      const job = await this.queue.add(operation, data, {
+        jobId: randomUUID(),
+        attempts,
+        backoff: { type: 'exponential', delay: this.options.backoffMs },
+        // A finished task's record lives in the store; BullMQ keeps failed jobs for as long, for tasks whose
+        // worker could not record them (failed by the stalled-job check).
+        removeOnComplete: true,
+        removeOnFail: { age: Math.ceil(this.options.resultTtlMs / 1000), count: 100_000 },
+      });
+      this.depth.value += 1;
+      return jobView(job, 'waiting') as TaskView;
+    });
+  }
+
+  get(id: string): Promise<TaskView | undefined> {
+    return unavailableWhenRedisFails(async () => {
+      const stored = await this.finished.get(id);
+      if (stored) return stored;
+      const job = await this.queue.getJob(id);
+      const view = job ? jobView(job, await job.getState()) : undefined;
+      // Nothing in BullMQ: the task may have finished (and left the queue) between the reads.
+      return view ?? this.finished.get(id);
+    });
+  }
+
+  async wait(id: string, timeoutMs: number): Promise<TaskView | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    await this.listen();
+    // Registered before the first look, so that an end announced in between is not missed.
+    let announced = this.waiters.wait(id, Math.min(timeoutMs, 1000));
+    // Most waits end with a record in the store: one read each time, and the full look (the queue as well)
+    // only when the task's end was announced without a record, or the wait runs out.
+    let stored = await unavailableWhenRedisFails(() => this.finished.get(id));
+    while (!stored) {
+      await announced;
+      const remaining = deadline - Date.now();
+      const view = await this.get(id);
+      if (!view || isFinished(view) || remaining <= 0) return view;
+      // The wait is capped so that a missed announcement costs a second, not the whole timeout.
+      announced = this.waiters.wait(id, Math.min(remaining, 1000));
+      stored = await unavailableWhenRedisFails(() => this.finished.get(id));
+    }
+    return stored;
+  }
+
+  cancel(id: string): Promise<TaskView | undefined> {
+    return unavailableWhenRedisFails(async () => {
+      const job = await this.queue.getJob(id);
+      if (!job) return this.finished.get(id);
+      const state = await job.getState();
+      if (state === 'active') return this.cancelRunning(job);
+      if (state === 'completed' || state === 'failed') return this.get(id);
+      const view = jobView(job, state);
+      try {
+        await job.remove();
+      } catch {
+        // A worker took it in the meantime: cancel it there.
+        return this.cancelRunning(job);
+      }
+      if (view) {
+        const { result: _none, ...rest } = view;
+        await this.finished.save({ ...rest, status: 'cancelled', completed_at: new Date().toISOString() });
+      }
+      this.waiters.release(id);
+      return this.get(id);
+    });
+  }
+
+  stats(): Promise<QueueStats> {
+    return unavailableWhenRedisFails(async () => {
+      const [counts, workers, totals] = await Promise.all([
+        this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
+        liveWorkers(this.redis, this.keys.workers),
+        this.redis.hgetall(this.keys.totals),
+      ]);
+      const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+      this.metrics.queueDepth(waiting);
+      return {
+        backend: this.backend,
+        waiting,
+        running: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        completed: Number(totals.completed ?? 0),
+        failed: Number(totals.failed ?? 0),
+        workers: workers.length,
+        concurrency: workers.reduce((sum, worker) => sum + worker.concurrency, 0),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.events) {
+      await this.events.stream.close();
+      this.events.redis.disconnect();
+    }
+    await this.queue.close();
+    this.redis.disconnect();
+  }
+
+  /** Asks the worker running the task to stop it (workers listen on a channel), then waits for it to end. */
+  private async cancelRunning(job: Job<TaskData, null>): Promise<TaskView | undefined> {
+    const id = String(job.id);
+    // Marked in the job too, so that a worker taking it over after a stall does not run it again.
+    await job.updateData({ ...job.data, cancelled: true }).catch(() => undefined);
+    await this.redis.publish(this.keys.cancel, id);
+    return this.wait(id, 5000);
+  }
+
+  private async checkRoom(): Promise<void> {
+    const now = Date.now();
+    if (now - this.depth.readAt > DEPTH_CHECK_MS) {
+      this.depth = { value: await this.queue.count(), readAt: now };
+      this.metrics.queueDepth(this.depth.value);
+    }
+    if (this.depth.value >= this.options.maxWaiting) {
+      throw new DredgeError(
+        'unavailable',
+        `The task queue is full (${this.options.maxWaiting} tasks waiting, QUEUE_MAX_WAITING): try again later.`,
+      );
+    }
+  }
+
+  /** Starts following the queue's events (once, on the first wait), to wake waiters when their task ends. */
+  private async listen(): Promise<void> {
+    if (this.events) return;
+    const redis = workerConnection(this.options.redis, 'dredge-task-events');
+    const events = new QueueEvents(this.options.queueName, { connection: redis, prefix: QUEUE_PREFIX });
+    this.events = { stream: events, redis };
+    events.on('error', () => undefined);
+    const release = ({ jobId }: { jobId: string }) => this.waiters.release(jobId);
+    events.on('completed', release);
+    events.on('failed', release);
+    events.on('removed', release);
+    await events.waitUntilReady();
+  }
+}
+
+function isFinished(view: TaskView): boolean {
+  return view.status === 'completed' || view.status === 'failed' || view.status === 'cancelled';
+}
+
+/** Redis being away is the client's 503, not a crash: the task was not queued, and the client may retry. */
+async function unavailableWhenRedisFails<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DredgeError) throw error;
+    throw new DredgeError('unavailable', 'The task queue (Redis) is not reachable: try again later.');
+  }
+}

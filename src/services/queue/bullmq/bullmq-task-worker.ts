@@ -1,0 +1,193 @@
+import { hostname } from 'node:os';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
+import type { FinishedTasks } from '../finished-tasks.js';
+import { runAttempt, type AttemptOutcome } from '../run-attempt.js';
+import type { TaskExecutor } from '../task-job.js';
+import type { TaskFailure, TaskState, TaskView } from '../task-service.js';
+import { workerConnection, type QueueRedisOptions } from './redis-connection.js';
+import { CANCELLED_REASON, QUEUE_PREFIX, queueKeys, type TaskData } from './task-data.js';
+import { HEARTBEAT_MS, type WorkerHeartbeat } from './worker-registry.js';
+
+export interface BullmqTaskWorkerOptions {
+  readonly redis: QueueRedisOptions;
+  readonly queueName: string;
+  readonly concurrency: number;
+  /** A task whose lock is not renewed for this long is taken over by another worker. */
+  readonly lockDurationMs: number;
+  readonly name?: string;
+}
+
+/**
+ * A `dredge worker`'s engine: takes tasks from the BullMQ queue, `concurrency` at a time, runs each with the
+ * executor (a catalogue operation), records the finished task in the store, and tells BullMQ whether a failure
+ * is worth retrying. It beats a heartbeat into Redis so servers can count live workers, and listens for
+ * cancellations of the tasks it runs.
+ */
+export class BullmqTaskWorker {
+  readonly name: string;
+  private readonly worker: Worker<TaskData, null>;
+  private readonly connection: Redis;
+  private readonly control: Redis;
+  private readonly subscriber: Redis;
+  private readonly keys;
+  private readonly startedAt = new Date().toISOString();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private totals = { completed: 0, failed: 0 };
+  private inProgress = 0;
+
+  constructor(
+    private readonly options: BullmqTaskWorkerOptions,
+    private readonly executor: TaskExecutor,
+    private readonly finished: FinishedTasks,
+    private readonly metrics: DredgeMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.name = options.name ?? `${hostname()}:${process.pid}`;
+    this.keys = queueKeys(QUEUE_PREFIX, options.queueName);
+    this.connection = workerConnection(options.redis, `dredge-worker:${this.name}`);
+    this.control = workerConnection(options.redis, `dredge-worker-control:${this.name}`);
+    this.subscriber = workerConnection(options.redis, `dredge-worker-cancel:${this.name}`);
+    this.worker = new Worker<TaskData, null>(
+      options.queueName,
+      (job, _token, signal) => this.process(job, signal),
+      {
+        connection: this.connection,
+        prefix: QUEUE_PREFIX,
+        name: this.name,
+        concurrency: options.concurrency,
+        autorun: false,
+        lockDuration: options.lockDurationMs,
+        stalledInterval: options.lockDurationMs,
+        // A task may survive one dead worker (or two); a task that kills every worker that takes it stops there.
+        maxStalledCount: 2,
+      },
+    );
+    this.worker.on('error', (error) => this.logger.warn({ err: error }, 'task queue connection problem'));
+  }
+
+  /** Starts taking tasks; resolves once connected. */
+  async start(): Promise<void> {
+    await this.subscriber.subscribe(this.keys.cancel);
+    this.subscriber.on('message', (_channel: string, id: string) => {
+      if (this.worker.cancelJob(id, CANCELLED_REASON)) this.logger.info({ task_id: id }, 'task cancelled');
+    });
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    void this.worker.run().catch((error: unknown) => this.logger.error({ err: error }, 'worker stopped'));
+    await this.worker.waitUntilReady();
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.inProgress;
+  }
+
+  /** Stops taking tasks, lets the running ones finish, then leaves the registry. */
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.worker.close();
+    await this.flushTotals().catch(() => undefined);
+    await this.control.hdel(this.keys.workers, this.name).catch(() => undefined);
+    await this.subscriber.quit().catch(() => undefined);
+    this.control.disconnect();
+    this.connection.disconnect();
+  }
+
+  private async process(job: Job<TaskData, null>, signal: AbortSignal | undefined): Promise<null> {
+    this.inProgress += 1;
+    try {
+      return await this.runJob(job, signal);
+    } finally {
+      this.inProgress -= 1;
+    }
+  }
+
+  private async runJob(job: Job<TaskData, null>, signal: AbortSignal | undefined): Promise<null> {
+    const started = Date.now();
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    let outcome: AttemptOutcome;
+    if (job.data.cancelled) outcome = { kind: 'cancelled' };
+    else {
+      outcome = await runAttempt(
+        this.executor,
+        {
+          operation: job.name,
+          params: job.data.params,
+          tenant: job.data.tenant,
+          ...(job.data.traceparent === undefined ? {} : { traceparent: job.data.traceparent }),
+        },
+        { timeoutMs: job.data.timeout_ms, cancel: signal ?? new AbortController().signal },
+      );
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const retry = outcome.kind === 'failed' && outcome.transient && !lastAttempt;
+    this.metrics.taskAttempt(job.name, retry ? 'retried' : outcome.kind, seconds);
+    switch (outcome.kind) {
+      case 'completed':
+        await this.record(job, 'completed', null, outcome.json);
+        this.totals.completed += 1;
+        return null;
+      case 'cancelled':
+        await this.record(job, 'cancelled', null);
+        throw new UnrecoverableError(CANCELLED_REASON);
+      case 'timeout':
+        await this.record(job, 'failed', outcome.failure);
+        this.totals.failed += 1;
+        throw new UnrecoverableError(outcome.failure.message);
+      case 'failed':
+        // BullMQ retries a plain error (with backoff) and never an UnrecoverableError.
+        if (retry) throw new Error(outcome.failure.message);
+        await this.record(job, 'failed', outcome.failure);
+        this.totals.failed += 1;
+        throw new UnrecoverableError(outcome.failure.message);
+    }
+  }
+
+  private record(
+    job: Job<TaskData, null>,
+    status: Exclude<TaskState, 'pending' | 'running'>,
+    error: TaskFailure | null,
+    resultJson?: string,
+  ): Promise<void> {
+    const view: Omit<TaskView, 'result'> = {
+      task_id: String(job.id),
+      operation: job.name,
+      status,
+      created_at: new Date(job.timestamp).toISOString(),
+      started_at: new Date(job.processedOn ?? Date.now()).toISOString(),
+      completed_at: new Date().toISOString(),
+      attempts: job.attemptsMade + 1,
+      max_attempts: job.opts.attempts ?? 1,
+      error,
+      worker: this.name,
+    };
+    return this.finished.save(view, resultJson);
+  }
+
+  private async beat(): Promise<void> {
+    const beat: WorkerHeartbeat = {
+      name: this.name,
+      concurrency: this.options.concurrency,
+      pid: process.pid,
+      host: hostname(),
+      started_at: this.startedAt,
+      seen: Date.now(),
+    };
+    await this.control.hset(this.keys.workers, this.name, JSON.stringify(beat));
+    await this.flushTotals();
+  }
+
+  /** Finished-task counts go to Redis with the heartbeat, not one command per task. */
+  private async flushTotals(): Promise<void> {
+    const { completed, failed } = this.totals;
+    if (completed === 0 && failed === 0) return;
+    this.totals = { completed: 0, failed: 0 };
+    const pipeline = this.control.pipeline();
+    if (completed > 0) pipeline.hincrby(this.keys.totals, 'completed', completed);
+    if (failed > 0) pipeline.hincrby(this.keys.totals, 'failed', failed);
+    await pipeline.exec();
+  }
+}

@@ -1,0 +1,47 @@
+import type { Job } from 'bullmq';
+import type { TaskState, TaskView } from '../task-service.js';
+import { CANCELLED_REASON, type TaskData } from './task-data.js';
+
+/** BullMQ's job states as DREDGE task states; undefined for a job BullMQ no longer knows. */
+function taskState(state: string, job: Job<TaskData>): TaskState | undefined {
+  switch (state) {
+    case 'active':
+      return 'running';
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return job.failedReason === CANCELLED_REASON ? 'cancelled' : 'failed';
+    case 'waiting':
+    case 'wait':
+    case 'prioritized':
+    case 'delayed':
+    case 'waiting-children':
+    case 'paused':
+      return 'pending';
+    default:
+      return undefined;
+  }
+}
+
+const iso = (ms: number | undefined): string | null => (ms ? new Date(ms).toISOString() : null);
+
+/** A task as BullMQ holds it (a task not finished yet, or one whose worker died before recording it). */
+export function jobView(job: Job<TaskData>, state: string): TaskView | undefined {
+  const status = taskState(state, job);
+  if (!status) return undefined;
+  const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
+  return {
+    task_id: String(job.id),
+    operation: job.name,
+    status,
+    created_at: new Date(job.timestamp).toISOString(),
+    started_at: iso(job.processedOn),
+    completed_at: finished ? iso(job.finishedOn) : null,
+    attempts: status === 'running' ? job.attemptsStarted : job.attemptsMade,
+    max_attempts: job.opts.attempts ?? 1,
+    result: status === 'completed' ? (job.returnvalue ?? null) : null,
+    error:
+      status === 'failed' ? { code: 'unavailable', message: job.failedReason || 'The task failed.' } : null,
+    worker: job.processedBy ?? null,
+  };
+}

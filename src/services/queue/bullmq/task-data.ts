@@ -1,0 +1,28 @@
+/** A BullMQ job's data: the job's name is the operation. */
+export interface TaskData {
+  readonly params: unknown;
+  readonly tenant: string;
+  readonly traceparent?: string;
+  readonly timeout_ms: number;
+  /** Set when the task was cancelled while running: a worker that picks it up again (after a stall) skips it. */
+  readonly cancelled?: boolean;
+}
+
+/** The failedReason of a cancelled job, so its state reads as cancelled, not failed. */
+export const CANCELLED_REASON = 'cancelled';
+
+/** Where DREDGE keeps its own bookkeeping beside BullMQ's keys. */
+export function queueKeys(prefix: string, queueName: string) {
+  const base = `${prefix}:${queueName}`;
+  return {
+    /** Hash: worker name → JSON heartbeat. */
+    workers: `${base}:dredge:workers`,
+    /** Hash: completed, failed → counts since the queue was created. */
+    totals: `${base}:dredge:totals`,
+    /** Pub/sub channel: ids of running tasks to cancel. */
+    cancel: `${base}:dredge:cancel`,
+  };
+}
+
+/** BullMQ's key prefix for DREDGE queues (its own default is `bull`). */
+export const QUEUE_PREFIX = 'dredge';

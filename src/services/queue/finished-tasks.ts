@@ -1,0 +1,25 @@
+import type { TaskResultStore } from '../store/records.js';
+import type { TaskView } from './task-service.js';
+
+/**
+ * Finished tasks in the store (SQLite or Redis), where any server can fetch them until they expire. The
+ * operation's answer is kept as the JSON text the operation wrote, so storing it costs no parse.
+ */
+export class FinishedTasks {
+  constructor(
+    private readonly store: TaskResultStore,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Records a finished task; `resultJson` is the operation's answer as JSON text, when it completed. */
+  save(view: Omit<TaskView, 'result'>, resultJson?: string): Promise<void> {
+    const head = JSON.stringify(view);
+    const text = `${head.slice(0, -1)},"result":${resultJson ?? 'null'}}`;
+    return this.store.put(view.task_id, text, this.ttlMs);
+  }
+
+  async get(id: string): Promise<TaskView | undefined> {
+    const text = await this.store.get(id);
+    return text === undefined ? undefined : (JSON.parse(text) as TaskView);
+  }
+}

@@ -1,0 +1,12 @@
+export { BullmqTaskWorker, type BullmqTaskWorkerOptions } from './bullmq/bullmq-task-worker.js';
+export { createTaskService } from './create-task-service.js';
+export { FinishedTasks } from './finished-tasks.js';
+export type { TaskExecutor, TaskJob } from './task-job.js';
+export type {
+  QueueStats,
+  SubmitOptions,
+  TaskFailure,
+  TaskService,
+  TaskState,
+  TaskView,
+} from './task-service.js';

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { DredgeError } from '../../errors.js';
+import type { DredgeMetrics } from '../../telemetry/index.js';
+import type { FinishedTasks } from '../finished-tasks.js';
+import { runAttempt } from '../run-attempt.js';
+import type { TaskExecutor, TaskJob } from '../task-job.js';
+import type {
+  QueueStats,
+  SubmitOptions,
+  TaskFailure,
+  TaskService,
+  TaskState,
+  TaskView,
+} from '../task-service.js';
+import { retryDelayMs, type RetryPolicy } from '../retry-policy.js';
+import { TaskWaiters } from '../task-waiters.js';
+
+export interface LocalTaskServiceOptions extends RetryPolicy {
+  /** Tasks running at once (WORKER_CONCURRENCY). */
+  readonly concurrency: number;
+  /** Most tasks waiting (QUEUE_MAX_WAITING). */
+  readonly maxWaiting: number;
+  readonly timeoutMs: number;
+  /** Name this process's tasks report as their worker. */
+  readonly workerName: string;
+}
+
+/** A task this process still holds: waiting, running, or waiting out a retry backoff. */
+interface LiveTask {
+  readonly id: string;
+  readonly job: TaskJob;
+  readonly createdAt: number;
+  readonly maxAttempts: number;
+  readonly timeoutMs: number;
+  state: 'pending' | 'running';
+  attempts: number;
+  startedAt: number | null;
+  cancel: AbortController;
+  retryTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * QUEUE_BACKEND=local: tasks run in this process, `concurrency` at a time (the heavy operations among them go on
+ * to the worker-thread pool), with the same retries, timeouts, cancellation and stored results as the distributed
+ * queue. Waiting tasks live in memory (bounded by `maxWaiting`): a task still waiting when the server stops is
+ * recorded as failed with `unavailable`, never silently dropped.
+ */
+export class LocalTaskService implements TaskService {
+  readonly backend = 'local' as const;
+  private readonly waiting: LiveTask[] = [];
+  private readonly live = new Map<string, LiveTask>();
+  private readonly waiters = new TaskWaiters();
+  private running = 0;
+  private delayed = 0;
+  private completed = 0;
+  private failed = 0;
+  private closed = false;
+
+  constructor(
+    private readonly executor: TaskExecutor,
+    private readonly finished: FinishedTasks,
+    private readonly options: LocalTaskServiceOptions,
+    private readonly metrics: DredgeMetrics,
+  ) {}
+
+  submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
+    if (this.closed)
+      throw new DredgeError('unavailable', 'The task queue is shutting down: try again later.');
+    if (this.waiting.length >= this.options.maxWaiting) {
+      throw new DredgeError(
+        'unavailable',
+        `The task queue is full (${this.options.maxWaiting} tasks waiting, QUEUE_MAX_WAITING): try again later.`,
+      );
+    }
+    const task: LiveTask = {
+      id: randomUUID(),
+      job: {
+        operation,
+        params,
+        tenant: options.tenant,
+        ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
+      },
+      createdAt: Date.now(),
+      maxAttempts: options.attempts ?? this.options.attempts,
+      timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+      state: 'pending',
+      attempts: 0,
+      startedAt: null,
+      cancel: new AbortController(),
+      retryTimer: undefined,
+    };
+    this.live.set(task.id, task);
+    this.waiting.push(task);
+    this.pump();
+    return Promise.resolve(this.view(task));
+  }
+
+  async get(id: string): Promise<TaskView | undefined> {
+    const task = this.live.get(id);
+    return task ? this.view(task) : this.finished.get(id);
+  }
+
+  async wait(id: string, timeoutMs: number): Promise<TaskView | undefined> {
+    const task = this.live.get(id);
+    if (!task) return this.finished.get(id);
+    await this.waiters.wait(id, timeoutMs);
+    return this.get(id);
+  }
+
+  async cancel(id: string): Promise<TaskView | undefined> {
+    const task = this.live.get(id);
+    if (!task) return this.finished.get(id);
+    if (task.state === 'running') {
+      const done = this.waiters.wait(id, 60_000);
+      task.cancel.abort();
+      await done;
+    } else {
+      this.dequeue(task);
+      await this.finish(task, 'cancelled', null);
+    }
+    return this.get(id);
+  }
+
+  stats(): Promise<QueueStats> {
+    return Promise.resolve({
+      backend: this.backend,
+      waiting: this.waiting.length,
+      running: this.running,
+      delayed: this.delayed,
+      completed: this.completed,
+      failed: this.failed,
+      workers: this.closed ? 0 : 1,
+      concurrency: this.options.concurrency,
+    });
+  }
+
+  /** Stops taking tasks, lets the running ones finish, and records the waiting ones as not run. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const running = [...this.live.values()].filter((task) => task.state === 'running');
+    const notRun = [...this.live.values()].filter((task) => task.state !== 'running');
+    for (const task of notRun) this.dequeue(task);
+    await Promise.all(running.map((task) => this.waiters.wait(task.id, this.options.timeoutMs)));
+    const stopped = {
+      code: 'unavailable',
+      message: 'The server stopped before this task ran: submit it again.',
+    };
+    await Promise.all(notRun.map((task) => this.finish(task, 'failed', stopped)));
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running < this.options.concurrency && this.waiting.length > 0) {
+      void this.start(this.waiting.shift() as LiveTask);
+    }
+    this.metrics.queueDepth(this.waiting.length);
+  }
+
+  private async start(task: LiveTask): Promise<void> {
+    this.running += 1;
+    task.state = 'running';
+    task.attempts += 1;
+    task.startedAt = Date.now();
+    const outcome = await runAttempt(this.executor, task.job, {
+      timeoutMs: task.timeoutMs,
+      cancel: task.cancel.signal,
+    });
+    const seconds = (Date.now() - task.startedAt) / 1000;
+    this.running -= 1;
+    const retry = outcome.kind === 'failed' && outcome.transient && task.attempts < task.maxAttempts;
+    this.metrics.taskAttempt(task.job.operation, retry ? 'retried' : outcome.kind, seconds);
+    if (retry && !this.closed) this.scheduleRetry(task);
+    else if (outcome.kind === 'completed') await this.finish(task, 'completed', null, outcome.json);
+    else if (outcome.kind === 'cancelled') await this.finish(task, 'cancelled', null);
+    else await this.finish(task, 'failed', outcome.failure);
+    this.pump();
+  }
+
+  private scheduleRetry(task: LiveTask): void {
+    task.state = 'pending';
+    this.delayed += 1;
+    task.retryTimer = setTimeout(
+      () => {
+        this.delayed -= 1;
+        task.retryTimer = undefined;
+        this.waiting.push(task);
+        this.pump();
+      },
+      retryDelayMs(this.options, task.attempts),
+    );
+  }
+
+  /** Takes a task that is not running out of the waiting line or its backoff. */
+  private dequeue(task: LiveTask): void {
+    if (task.retryTimer) {
+      clearTimeout(task.retryTimer);
+      task.retryTimer = undefined;
+      this.delayed -= 1;
+    }
+    const index = this.waiting.indexOf(task);
+    if (index >= 0) this.waiting.splice(index, 1);
+    this.metrics.queueDepth(this.waiting.length);
+  }
+
+  private async finish(
+    task: LiveTask,
+    state: Exclude<TaskState, 'pending' | 'running'>,
+    error: TaskFailure | null,
+    resultJson?: string,
+  ): Promise<void> {
+    if (state === 'completed') this.completed += 1;
+    else if (state === 'failed') this.failed += 1;
+    const { result: _none, ...view } = this.view(task);
+    try {
+      await this.finished.save(
+        { ...view, status: state, completed_at: new Date().toISOString(), error },
+        resultJson,
+      );
+    } finally {
+      this.live.delete(task.id);
+      this.waiters.release(task.id);
+    }
+  }
+
+  private view(task: LiveTask): TaskView {
+    return {
+      task_id: task.id,
+      operation: task.job.operation,
+      status: task.state,
+      created_at: new Date(task.createdAt).toISOString(),
+      started_at: task.startedAt === null ? null : new Date(task.startedAt).toISOString(),
+      completed_at: null,
+      attempts: task.attempts,
+      max_attempts: task.maxAttempts,
+      result: null,
+      error: null,
+      worker: task.startedAt === null ? null : this.options.workerName,
+    };
+  }
+}

@@ -1,0 +1,12 @@
+/** How transient failures are retried: at most `attempts` attempts, waiting `backoffMs` × 2^(n−1) before the n-th retry. */
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly backoffMs: number;
+  /** How long a finished task can be fetched. */
+  readonly resultTtlMs: number;
+}
+
+/** The wait before the next attempt after `attemptsMade` attempts (the same curve BullMQ's exponential backoff draws). */
+export function retryDelayMs(policy: RetryPolicy, attemptsMade: number): number {
+  return policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
+}
