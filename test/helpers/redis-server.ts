@@ -4,13 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './free-port.js';
 
 /**
- * A real `redis-server` on a free loopback port, owned by one test file. It keeps nothing on disk.
+ * A real `redis-server` on a free loopback port, owned by one test file. It keeps nothing on disk unless asked.
  * `kill()` and `start()` let fault tests stop Redis in the middle of traffic and bring it back on the same port.
  */
 export class RedisTestServer {
   private child: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly persistDir?: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -20,9 +23,12 @@ export class RedisTestServer {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts a server on a fresh free port and waits until it answers PING. */
-  static async start(): Promise<RedisTestServer> {
-    const server = new RedisTestServer(await freePort());
+  /**
+   * Starts a server on a fresh free port and waits until it answers PING. With `persistDir` it keeps an
+   * append-only file there, synced on every write, so its data survives a SIGKILL and restart.
+   */
+  static async start(options: { readonly persistDir?: string } = {}): Promise<RedisTestServer> {
+    const server = new RedisTestServer(await freePort(), options.persistDir);
     await server.start();
     return server;
   }
@@ -39,8 +45,9 @@ export class RedisTestServer {
         '127.0.0.1',
         '--save',
         '',
-        '--appendonly',
-        'no',
+        ...(this.persistDir
+          ? ['--dir', this.persistDir, '--appendonly', 'yes', '--appendfsync', 'always']
+          : ['--appendonly', 'no']),
         '--loglevel',
         'warning',
       ],

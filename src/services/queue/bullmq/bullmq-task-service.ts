@@ -171,7 +171,8 @@ export class BullmqTaskService implements TaskService {
 
   private async checkRoom(): Promise<void> {
     const now = Date.now();
-    if (now - this.depth.readAt > DEPTH_CHECK_MS) {
+    // The last reading is trusted while it leaves room; at the bound the queue is read again, exactly.
+    if (now - this.depth.readAt > DEPTH_CHECK_MS || this.depth.value >= this.options.maxWaiting) {
       this.depth = { value: await this.queue.count(), readAt: now };
       this.metrics.queueDepth(this.depth.value);
     }

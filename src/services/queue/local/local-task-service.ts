@@ -63,7 +63,7 @@ export class LocalTaskService implements TaskService {
     private readonly metrics: DredgeMetrics,
   ) {}
 
-  submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
+  async submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
     if (this.closed)
       throw new DredgeError('unavailable', 'The task queue is shutting down: try again later.');
     if (this.waiting.length >= this.options.maxWaiting) {
@@ -91,8 +91,9 @@ export class LocalTaskService implements TaskService {
     };
     this.live.set(task.id, task);
     this.waiting.push(task);
+    const submitted = this.view(task);
     this.pump();
-    return Promise.resolve(this.view(task));
+    return submitted;
   }
 
   async get(id: string): Promise<TaskView | undefined> {
