@@ -10,6 +10,9 @@ export const MAX_INFERENCE_ROWS = 1_000_000;
 /** Inputs up to this many numbers are cached; larger ones cost more to key than to compute. */
 export const MAX_CACHED_INFERENCE_VALUES = 10_000;
 
+/** Rows × parameters above which inference leaves the event loop: about a millisecond of computing here. */
+export const OFF_LOOP_INFERENCE_WORK = 1_000_000;
+
 const column = numberArray(MAX_INFERENCE_ROWS);
 
 export const inference = defineOperation({
@@ -19,6 +22,7 @@ export const inference = defineOperation({
     'column is [0.0] and a one-value column is repeated; StringTheoryNN takes x as rows [N][dimensions]; the ' +
     'interference basis takes x as rows [N][dim] and t as a column (cached).',
   input: z.object({ model_id: modelIdSchema, inputs: z.record(z.string(), z.unknown()).default({}) }),
+  // Inline for the usual small batches; large ones go to the worker-thread pool (see OFF_LOOP_INFERENCE_WORK).
   cost: 'inline',
   metricLabels: modelIdLabel,
   cache: {
@@ -30,8 +34,14 @@ export const inference = defineOperation({
   async handle(input, context) {
     const { model } = await requireModel(input.model_id, context);
     const batch = toModelInput(model, input.inputs);
-    const output = model.forward(batch);
-    return { model_id: input.model_id, output: shapeOutput(output, model.outputShape(batch.size)) };
+    const shape = model.outputShape(batch.size);
+    // A large batch is computed on a pool thread: a few milliseconds on the event loop would stall every other
+    // request of this process (health checks and cache hits included) for as long.
+    const output =
+      batch.size * model.parameterCount > OFF_LOOP_INFERENCE_WORK
+        ? await context.services.compute.forward(model, batch, context.signal)
+        : model.forward(batch);
+    return { model_id: input.model_id, output: shapeOutput(output, shape) };
   },
 });
 

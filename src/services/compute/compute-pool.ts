@@ -5,9 +5,10 @@ import {
   type AnyModel,
   type FitProgress,
   type FitResult,
+  type ModelInput,
   type TrainingData,
 } from '../../core/index.js';
-import type { TrainingOutcome, TrainingTask } from './compute-worker.js';
+import type { ForwardTask, TrainingOutcome, TrainingTask } from './compute-worker.js';
 
 export interface PoolTrainingOptions {
   readonly epochs: number;
@@ -25,12 +26,12 @@ function workerFile(): string {
 }
 
 /**
- * Trainings run here, on worker threads (piscina), so the event loop keeps answering health checks and cache
- * hits while a model trains. At most `threads` trainings run at once; more wait in the pool's queue. Aborting a
+ * Trainings, benchmarks and large inferences run here, on worker threads (piscina), so the event loop keeps
+ * answering health checks and cache hits while a model trains. At most `threads` trainings run at once; more wait in the pool's queue. Aborting a
  * training ends its thread at once.
  */
 export class ComputePool {
-  private readonly pool: Piscina<TrainingTask, TrainingOutcome>;
+  private readonly pool: Piscina<TrainingTask | ForwardTask, TrainingOutcome | Float64Array>;
 
   constructor(readonly threads: number) {
     this.pool = new Piscina({
@@ -70,10 +71,10 @@ export class ComputePool {
       progress: port2,
     };
     try {
-      const outcome = await this.pool.run(task, {
+      const outcome = (await this.pool.run(task, {
         transferList: [port2, ...columns.map((column) => column.buffer), target.buffer] as never,
         ...(options.signal ? { signal: options.signal } : {}),
-      });
+      })) as TrainingOutcome;
       await drained;
       const losses = outcome.losses;
       return {
@@ -88,6 +89,24 @@ export class ComputePool {
     } finally {
       port1.close();
     }
+  }
+
+  /**
+   * The model's output for a large batch, computed on a pool thread so the event loop keeps answering. The
+   * batch's columns are transferred (the caller must not use them afterwards).
+   */
+  async forward(model: AnyModel, input: ModelInput, signal?: AbortSignal): Promise<Float64Array> {
+    const task: ForwardTask = { model: model.toJSON(), columns: input.columns };
+    return (await this.pool.run(task, {
+      name: 'forward',
+      transferList: input.columns.map((column) => column.buffer) as never,
+      ...(signal ? { signal } : {}),
+    })) as Float64Array;
+  }
+
+  /** Tasks the pool's threads have finished (trainings and inferences), for tests and diagnostics. */
+  get completed(): number {
+    return this.pool.completed;
   }
 
   close(): Promise<void> {

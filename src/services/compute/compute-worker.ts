@@ -1,11 +1,17 @@
 /**
- * A whole training in a worker thread (run by the training pool): the model arrives as JSON, the data as
- * transferred typed arrays; progress goes back over the given port; the trained model returns as JSON. Large
- * batches are split further across gradient workers (fitParallel), as on the main thread.
+ * Work for the compute pool's threads. `train` (the default export): a whole training — the model arrives as JSON,
+ * the data as transferred typed arrays; progress goes back over the given port; the trained model returns as JSON;
+ * large batches are split further across gradient workers (fitParallel), as on the main thread. `forward`: one
+ * large inference, its output moved back without a copy.
  */
 import type { MessagePort } from 'node:worker_threads';
+import { move } from 'piscina';
 import { inputFromTrustedColumns, modelFromJSON, type SerializedModel } from '../../core/index.js';
 import { fitParallel, planThreads } from './parallel-fit.js';
+import { yieldToEventLoop } from './thread-priority.js';
+
+// Compute threads step back for the event loop: health checks and cache hits answer during a training.
+yieldToEventLoop();
 
 export interface TrainingTask {
   readonly model: SerializedModel;
@@ -48,4 +54,15 @@ export default async function train(task: TrainingTask): Promise<TrainingOutcome
     task.progress.postMessage({ done: true });
     task.progress.close();
   }
+}
+
+export interface ForwardTask {
+  readonly model: SerializedModel;
+  readonly columns: readonly Float64Array[];
+}
+
+export function forward(task: ForwardTask): Float64Array {
+  const model = modelFromJSON(task.model);
+  const output = model.forward(inputFromTrustedColumns([...task.columns]));
+  return move(output) as Float64Array;
 }
