@@ -89,9 +89,9 @@ export async function run(args: string[]): Promise<void> {
 async function inProcess(workload: Workload, dir: string): Promise<Row> {
   const services = await servicesFor({ DATA_DIR: dir, LOG_LEVEL: 'silent', TRACING_ENABLED: 'false' }, dir);
   const catalogue = createCatalogue();
-  const signal = new AbortController().signal;
   const started = performance.now();
   await inBatches(workload.tasks, async (i) => {
+    const signal = new AbortController().signal; // one per task, as each request has its own
     const context = requestContext(services, { trace: ROOT_CONTEXT, signal });
     await runOperation(catalogue, workload.operation, workload.params(i), context);
   });

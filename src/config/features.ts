@@ -30,7 +30,11 @@ const BUILT_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   'cache',
   'telemetry',
   'servers',
+  'dredge-server',
   'store',
+  'workers',
+  'queue',
+  'batch',
   'integrations',
 ]);
 

@@ -5,7 +5,7 @@ export interface ReadinessReport {
   checks: Record<string, { ok: boolean; detail: string }>;
 }
 
-/** Whether this replica can serve: its model store answers and its cache backend is reachable. */
+/** Whether this replica can serve: its model store answers, and its cache backend and task queue are reachable. */
 export async function readiness(services: AppServices): Promise<ReadinessReport> {
   const checks: ReadinessReport['checks'] = {};
   try {
@@ -21,6 +21,15 @@ export async function readiness(services: AppServices): Promise<ReadinessReport>
         detail: cache.available ? `${cache.backend_type} reachable` : `${cache.backend_type} unreachable`,
       }
     : { ok: true, detail: 'disabled' };
+  try {
+    const queue = await services.tasks.stats();
+    checks.queue = {
+      ok: true,
+      detail: `${queue.backend}: ${queue.waiting} waiting, ${queue.workers} worker${queue.workers === 1 ? '' : 's'}`,
+    };
+  } catch (error) {
+    checks.queue = { ok: false, detail: error instanceof Error ? error.message : 'unreachable' };
+  }
   const ok = Object.values(checks).every((check) => check.ok);
   return { status: ok ? 'ready' : 'not_ready', checks };
 }

@@ -157,7 +157,11 @@ describe('MCP server: the JSON API', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ready',
-      checks: { store: { ok: true }, cache: { ok: true } },
+      checks: {
+        store: { ok: true },
+        cache: { ok: true },
+        queue: { ok: true, detail: expect.stringContaining('local') },
+      },
     });
   });
 });

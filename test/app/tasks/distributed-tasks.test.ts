@@ -186,7 +186,19 @@ describeWithBinary('redis-server', 'distributed tasks with real worker processes
     }
     await sleep(400);
     await redis.kill('SIGKILL');
-    await sleep(1500);
+    // While Redis is away the server says so: not ready, and new tasks get 503 rather than a hang.
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { checks: Record<string, { ok: boolean }> }).checks.queue?.ok).toBe(
+      false,
+    );
+    const refused = await fetch(`${server.url}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'unified_inference' }),
+    });
+    expect(refused.status).toBe(503);
+    await sleep(500);
     await redis.start();
     const results = [];
     for (const submitted of accepted) results.push(await until(submitted.task_id, finished, 60_000));
