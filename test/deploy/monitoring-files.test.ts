@@ -52,6 +52,8 @@ describe('Grafana dashboard', () => {
     telemetry.metrics.operation('unified_inference', 0.001, 'internal');
     telemetry.metrics.cacheLookup('unified_inference', 'hit');
     telemetry.metrics.cacheLookup('unified_inference', 'miss');
+    telemetry.metrics.taskAttempt('unified_inference', 'completed', 0.001);
+    telemetry.metrics.queueDepth(0);
     const exposition = await telemetry.registry!.metrics();
     const exported = new Set(
       exposition
