@@ -186,6 +186,7 @@ export const CONFIG_KEYS = {
     feature: 'queue',
     pattern: /^[A-Za-z0-9_.-]+$/,
     patternText: 'letters, digits, _ . and - only',
+    example: 'dredge-tasks',
     description: 'Name of the BullMQ queue; servers and workers that share it share tasks.',
   }),
   QUEUE_MAX_WAITING: integerKey(1, 10_000_000, 100_000, {
@@ -274,11 +275,18 @@ export const CONFIG_KEYS = {
     feature: 'servers',
     description: 'Longest time a request may take, in seconds.',
   }),
-  BATCH_SIZE: integerKey(1, 10_000, 32, { feature: 'batch', description: 'Tasks grouped into one batch.' }),
+  // The original's env file had BATCH_SIZE, but its batch pipeline never read it; `dredge batch --workers`
+  // says how many tasks run at once, so the key is accepted and has no effect.
+  BATCH_SIZE: integerKey(1, 10_000, 32, {
+    feature: 'legacy',
+    description:
+      'No effect (the original’s batch pipeline never read it); `dredge batch --workers` sets how many tasks run at once.',
+  }),
   BATCH_TIMEOUT: decimalKey(0, 3600, 5, {
     unit: 'seconds',
     feature: 'batch',
-    description: 'Longest wait to fill a batch, in seconds.',
+    description:
+      'Longest wait for one task of `dredge batch` (over HTTP, through the queue, or in process when not inline), in seconds; a task not answered by then fails with `timeout`.',
   }),
 
   // Integrations

@@ -61,7 +61,13 @@ function describeTools(
         explain_dependabot_alert: await call('explain_dependabot_alert', { alert_id: 1 }),
         update_dependabot_alert: await call('update_dependabot_alert', { alert_id: 1, state: 'open' }),
         delete_model: await call('delete_model', { model_id: id }),
+        get_queue_stats: await call('get_queue_stats'),
       };
+      const submitted = await call('submit_task', { operation: 'string_spectrum', params: { max_modes: 4 } });
+      const taskId = submitted.structuredContent?.task_id as string;
+      results.submit_task = submitted;
+      results.get_task = await call('get_task', { task_id: taskId });
+      results.cancel_task = await call('cancel_task', { task_id: taskId });
       expect(Object.keys(results).length + 1).toBe(OPERATIONS.length);
       for (const [name, result] of Object.entries(results)) {
         if (name.includes('dependabot')) {
