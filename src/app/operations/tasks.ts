@@ -12,6 +12,9 @@ export const TASK_OPERATIONS: ReadonlySet<string> = new Set([
   'get_queue_stats',
 ]);
 
+/** The largest params a task may carry, as JSON: a queue holds many tasks, so each must stay small. */
+export const MAX_TASK_PARAMS_BYTES = 1024 * 1024;
+
 /** Most attempts one task may ask for, and the longest timeout (seconds). */
 export const MAX_TASK_ATTEMPTS = 20;
 export const MAX_TASK_TIMEOUT_SECONDS = 86_400;
@@ -39,6 +42,13 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
         throw new DredgeError(
           'invalid_input',
           `params.operation cannot be ${target.name}: tasks cannot queue tasks`,
+        );
+      }
+      const size = Buffer.byteLength(JSON.stringify(input.params));
+      if (size > MAX_TASK_PARAMS_BYTES) {
+        throw new DredgeError(
+          'too_large',
+          `params.params must be at most ${MAX_TASK_PARAMS_BYTES} bytes of JSON to be queued (this one: ${size}); send large work as a request instead`,
         );
       }
       // Checked now, so a mistake is the caller's 400 rather than a failed task found later.

@@ -112,6 +112,15 @@ describe('tasks on a server with the local queue', () => {
     ['a negative timeout', { operation: 'unified_inference', timeout: -1 }, 400, 'params.timeout'],
     ['a huge timeout', { operation: 'unified_inference', timeout: 1e9 }, 400, 'params.timeout'],
     ['params that are not an object', { operation: 'unified_inference', params: [1] }, 400, 'params.params'],
+    [
+      'params over 1 MiB',
+      {
+        operation: 'unified_inference',
+        params: { dredge_insight: 'x'.repeat(60_000), pad: 'y'.repeat(1_100_000) },
+      },
+      413,
+      'params.params must be at most 1048576 bytes',
+    ],
   ])('answers POST /tasks with %s: %i naming the field', async (_what, body, status, sentence) => {
     const answer = await request('POST', '/tasks', body);
     expect(answer.status).toBe(status);

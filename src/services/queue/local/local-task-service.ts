@@ -25,6 +25,9 @@ export interface LocalTaskServiceOptions extends RetryPolicy {
   readonly workerName: string;
 }
 
+/** Most bytes of params (as JSON) the waiting tasks of one server may hold together. */
+export const MAX_WAITING_BYTES = 256 * 1024 * 1024;
+
 /** A task this process still holds: waiting, running, or waiting out a retry backoff. */
 interface LiveTask {
   readonly id: string;
@@ -32,6 +35,8 @@ interface LiveTask {
   readonly createdAt: number;
   readonly maxAttempts: number;
   readonly timeoutMs: number;
+  /** Its params as JSON, in bytes: what it costs to hold while it waits. */
+  readonly bytes: number;
   state: 'pending' | 'running';
   attempts: number;
   startedAt: number | null;
@@ -51,6 +56,8 @@ export class LocalTaskService implements TaskService {
   private readonly live = new Map<string, LiveTask>();
   private readonly waiters = new TaskWaiters();
   private running = 0;
+  /** Bytes of params held by tasks not finished yet (waiting, running or in backoff). */
+  private waitingBytes = 0;
   private delayed = 0;
   private completed = 0;
   private failed = 0;
@@ -72,6 +79,13 @@ export class LocalTaskService implements TaskService {
         `The task queue is full (${this.options.maxWaiting} tasks waiting, QUEUE_MAX_WAITING): try again later.`,
       );
     }
+    const bytes = Buffer.byteLength(JSON.stringify(params ?? null));
+    if (this.waitingBytes + bytes > MAX_WAITING_BYTES) {
+      throw new DredgeError(
+        'unavailable',
+        `The task queue is full (its waiting tasks hold ${MAX_WAITING_BYTES / 1024 / 1024} MiB of params): try again later.`,
+      );
+    }
     const task: LiveTask = {
       id: randomUUID(),
       job: {
@@ -83,6 +97,7 @@ export class LocalTaskService implements TaskService {
       createdAt: Date.now(),
       maxAttempts: options.attempts ?? this.options.attempts,
       timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+      bytes,
       state: 'pending',
       attempts: 0,
       startedAt: null,
@@ -90,6 +105,7 @@ export class LocalTaskService implements TaskService {
       retryTimer: undefined,
     };
     this.live.set(task.id, task);
+    this.waitingBytes += bytes;
     this.waiting.push(task);
     const submitted = this.view(task);
     this.pump();
@@ -218,6 +234,7 @@ export class LocalTaskService implements TaskService {
         resultJson,
       );
     } finally {
+      this.waitingBytes -= task.bytes;
       this.live.delete(task.id);
       this.waiters.release(task.id);
     }
