@@ -10,7 +10,7 @@ import type { AppServices } from '../services.js';
  * of the request that submitted it.
  */
 export function catalogueExecutor(catalogue: Catalogue, services: () => AppServices): TaskExecutor {
-  return (job, signal) => {
+  return (job, signal, onProgress) => {
     const app = services();
     const { tracing } = app.telemetry;
     const parent = job.traceparent ? tracing.extract({ traceparent: job.traceparent }) : ROOT_CONTEXT;
@@ -18,7 +18,7 @@ export function catalogueExecutor(catalogue: Catalogue, services: () => AppServi
       `task ${job.operation}`,
       { parent, kind: SpanKind.CONSUMER, attributes: { 'dredge.operation': job.operation } },
       async (_span, trace) => {
-        const context = taskContext(app, { trace, signal, tenant: job.tenant });
+        const context = taskContext(app, { trace, signal, tenant: job.tenant, progress: onProgress });
         const outcome = await runOperation(catalogue, job.operation, job.params, context);
         return outcome.json;
       },

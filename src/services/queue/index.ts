@@ -1,7 +1,7 @@
 export { BullmqTaskWorker, type BullmqTaskWorkerOptions } from './bullmq/bullmq-task-worker.js';
 export { createTaskService } from './create-task-service.js';
 export { FinishedTasks } from './finished-tasks.js';
-export type { TaskExecutor, TaskJob } from './task-job.js';
+export type { TaskExecutor, TaskJob, TaskProgress } from './task-job.js';
 export type {
   QueueStats,
   SubmitOptions,

@@ -1,5 +1,5 @@
 import { DredgeError } from '../errors.js';
-import type { TaskJob, TaskExecutor } from './task-job.js';
+import type { TaskExecutor, TaskJob, TaskProgress } from './task-job.js';
 import type { TaskFailure } from './task-service.js';
 
 export type AttemptOutcome =
@@ -16,7 +16,11 @@ export type AttemptOutcome =
 export async function runAttempt(
   executor: TaskExecutor,
   job: TaskJob,
-  options: { readonly timeoutMs: number; readonly cancel: AbortSignal },
+  options: {
+    readonly timeoutMs: number;
+    readonly cancel: AbortSignal;
+    readonly onProgress?: (progress: TaskProgress) => void;
+  },
 ): Promise<AttemptOutcome> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
@@ -27,7 +31,7 @@ export async function runAttempt(
     signal.addEventListener('abort', stop, { once: true });
   });
   try {
-    const running = executor(job, signal);
+    const running = executor(job, signal, options.onProgress ?? ignoreProgress);
     // Once stopped, the attempt no longer waits for the operation: its late failure must not go unhandled.
     running.catch(() => undefined);
     const answer = await Promise.race([running, stopped]);
@@ -47,6 +51,8 @@ export async function runAttempt(
     },
   };
 }
+
+function ignoreProgress(): void {}
 
 /** Only `unavailable` (a dependency away, a full pool) is worth retrying: other failures would fail again. */
 function failedWith(error: unknown): AttemptOutcome {

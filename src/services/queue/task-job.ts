@@ -7,8 +7,20 @@ export interface TaskJob {
   readonly traceparent?: string;
 }
 
+/** How far a running task has got, as its operation reports it (a training: epochs done of epochs). */
+export interface TaskProgress {
+  readonly progress: number;
+  readonly total: number;
+  readonly message?: string;
+}
+
 /**
  * Runs a task's operation and answers the JSON text of its answer (`{"success":true,…}`); failures are thrown as
- * DredgeErrors. The app layer provides it (the catalogue lives there), so this layer never imports the app.
+ * DredgeErrors; progress goes to `onProgress`. The app layer provides it (the catalogue lives there), so this
+ * layer never imports the app.
  */
-export type TaskExecutor = (job: TaskJob, signal: AbortSignal) => Promise<string>;
+export type TaskExecutor = (
+  job: TaskJob,
+  signal: AbortSignal,
+  onProgress: (progress: TaskProgress) => void,
+) => Promise<string>;

@@ -28,6 +28,8 @@ export interface TaskView {
   readonly error: TaskFailure | null;
   /** Which worker ran (or runs) it. */
   readonly worker: string | null;
+  /** The latest progress its operation reported while running (trainings and benchmarks report it). */
+  readonly progress: { readonly progress: number; readonly total: number; readonly message?: string } | null;
 }
 
 export interface SubmitOptions {

@@ -22,7 +22,7 @@ export type OpenTaskService = (
  */
 export function testExecutor(): { executor: TaskExecutor; attemptsOf: (key: string) => number } {
   const attempts = new Map<string, number>();
-  const executor: TaskExecutor = async (job, signal) => {
+  const executor: TaskExecutor = async (job, signal, onProgress) => {
     const params = job.params as { key?: string; failures?: number; ms?: number };
     const key = params.key ?? '';
     attempts.set(key, (attempts.get(key) ?? 0) + 1);
@@ -41,6 +41,11 @@ export function testExecutor(): { executor: TaskExecutor; attemptsOf: (key: stri
       case 'slow':
         await sleep(params.ms ?? 10_000, undefined, { signal }).catch(() => undefined);
         return JSON.stringify({ success: true, slept: params.ms });
+      case 'steps':
+        onProgress({ progress: 1, total: 2, message: 'half way' });
+        await sleep(params.ms ?? 10_000, undefined, { signal }).catch(() => undefined);
+        onProgress({ progress: 2, total: 2 });
+        return JSON.stringify({ success: true });
       case 'stubborn':
         await sleep(params.ms ?? 10_000); // ignores its signal
         return JSON.stringify({ success: true });
@@ -187,6 +192,21 @@ export function describeTaskService(name: string, open: OpenTaskService): void {
         const stats = await service.stats();
         expect(stats).toMatchObject({ waiting: 2, running: 1, workers: 1, concurrency: 1 });
         await service.cancel(first.task_id);
+      } finally {
+        await close();
+      }
+    });
+
+    it('shows the progress a running task reports', async () => {
+      const { service, close } = await open(testExecutor().executor);
+      try {
+        const { task_id } = await service.submit('steps', { ms: 300 }, { tenant: 'default' });
+        await until(async () => (await service.get(task_id))?.progress !== null);
+        expect(await service.get(task_id)).toMatchObject({
+          status: 'running',
+          progress: { progress: 1, total: 2, message: 'half way' },
+        });
+        expect(await service.wait(task_id, 10_000)).toMatchObject({ status: 'completed' });
       } finally {
         await close();
       }

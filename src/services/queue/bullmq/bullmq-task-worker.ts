@@ -7,6 +7,7 @@ import { runAttempt, type AttemptOutcome } from '../run-attempt.js';
 import type { TaskExecutor } from '../task-job.js';
 import type { TaskFailure, TaskState, TaskView } from '../task-service.js';
 import { workerConnection, type QueueRedisOptions } from './redis-connection.js';
+import { progressOf } from './job-view.js';
 import { CANCELLED_REASON, QUEUE_PREFIX, queueKeys, type TaskData } from './task-data.js';
 import { HEARTBEAT_MS, type WorkerHeartbeat } from './worker-registry.js';
 
@@ -119,7 +120,12 @@ export class BullmqTaskWorker {
           tenant: job.data.tenant,
           ...(job.data.traceparent === undefined ? {} : { traceparent: job.data.traceparent }),
         },
-        { timeoutMs: job.data.timeout_ms, cancel: signal ?? new AbortController().signal },
+        {
+          timeoutMs: job.data.timeout_ms,
+          cancel: signal ?? new AbortController().signal,
+          // Kept in the job, where get_task reads it; the operation reports at most a few dozen times.
+          onProgress: (progress) => void job.updateProgress({ ...progress }).catch(() => undefined),
+        },
       );
     }
     const seconds = (Date.now() - started) / 1000;
@@ -163,6 +169,7 @@ export class BullmqTaskWorker {
       max_attempts: job.opts.attempts ?? 1,
       error,
       worker: this.name,
+      progress: progressOf(job.progress),
     };
     return this.finished.save(view, resultJson);
   }

@@ -43,5 +43,14 @@ export function jobView(job: Job<TaskData>, state: string): TaskView | undefined
     error:
       status === 'failed' ? { code: 'unavailable', message: job.failedReason || 'The task failed.' } : null,
     worker: job.processedBy ?? null,
+    progress: progressOf(job.progress),
   };
+}
+
+/** The progress a worker stored (an object, never BullMQ's bare number default). */
+export function progressOf(progress: unknown): TaskView['progress'] {
+  if (progress === null || typeof progress !== 'object') return null;
+  const { progress: done, total, message } = progress as Record<string, unknown>;
+  if (typeof done !== 'number' || typeof total !== 'number') return null;
+  return typeof message === 'string' ? { progress: done, total, message } : { progress: done, total };
 }

@@ -3,7 +3,7 @@ import { DredgeError } from '../../errors.js';
 import type { DredgeMetrics } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
 import { runAttempt } from '../run-attempt.js';
-import type { TaskExecutor, TaskJob } from '../task-job.js';
+import type { TaskExecutor, TaskJob, TaskProgress } from '../task-job.js';
 import type {
   QueueStats,
   SubmitOptions,
@@ -40,6 +40,7 @@ interface LiveTask {
   state: 'pending' | 'running';
   attempts: number;
   startedAt: number | null;
+  progress: TaskProgress | null;
   cancel: AbortController;
   retryTimer: NodeJS.Timeout | undefined;
 }
@@ -101,6 +102,7 @@ export class LocalTaskService implements TaskService {
       state: 'pending',
       attempts: 0,
       startedAt: null,
+      progress: null,
       cancel: new AbortController(),
       retryTimer: undefined,
     };
@@ -181,6 +183,7 @@ export class LocalTaskService implements TaskService {
     const outcome = await runAttempt(this.executor, task.job, {
       timeoutMs: task.timeoutMs,
       cancel: task.cancel.signal,
+      onProgress: (progress) => (task.progress = progress),
     });
     const seconds = (Date.now() - task.startedAt) / 1000;
     this.running -= 1;
@@ -253,6 +256,7 @@ export class LocalTaskService implements TaskService {
       result: null,
       error: null,
       worker: task.startedAt === null ? null : this.options.workerName,
+      progress: task.progress,
     };
   }
 }
