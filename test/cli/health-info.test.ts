@@ -104,7 +104,7 @@ describe('dredge help', () => {
   it('lists only the commands that exist', async () => {
     const run = await dredge(['--help'], dirs());
     const commands = [...run.stdout.matchAll(/^ {2}(\w[\w-]*)/gm)].map((match) => match[1]);
-    expect(commands).toEqual(['health', 'info', 'config', 'mcp']);
+    expect(commands).toEqual(['health', 'info', 'config', 'mcp', 'serve', 'up', 'worker', 'batch']);
   });
 
   it('uses a wide terminal in full, but caps help at 80 columns on Termux', async () => {

@@ -13,6 +13,7 @@ import {
   type FitResult,
 } from '../../core/index.js';
 import { DredgeError } from '../../services/errors.js';
+import { trainingHistory } from '../../services/store/training-history.js';
 import { DATASET_NAMES, defaultDataset, loadDataset } from './datasets.js';
 import { MAX_INFERENCE_ROWS, parseField, toModelInput } from './inference.js';
 import { parseModelConfig } from './model-config.js';
@@ -101,7 +102,11 @@ export const trainModel = defineOperation({
       ? requestDataset(model, input.data)
       : loadDataset(input.dataset ?? defaultDataset(model), model);
     const { model: trained, result } = await train(model.train(), dataset, input, context);
-    const stored = await context.services.store.models.update(registered.id, trained.eval());
+    const stored = await context.services.store.models.update(
+      registered.id,
+      trained.eval(),
+      trainingHistory(dataset.name, result.losses),
+    );
     return {
       model_id: stored.id,
       model_type: stored.type,

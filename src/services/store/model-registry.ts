@@ -1,4 +1,5 @@
 import type { AnyModel, ModelType } from '../../core/index.js';
+import type { TrainingHistory } from './training-history.js';
 
 /** The two id counters of the original: Quasimoto models share one, string-theory models have their own. */
 export type ModelFamily = 'quasimoto' | 'string_theory';
@@ -17,6 +18,8 @@ export interface RegisteredModel {
   readonly model: AnyModel;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** The model's last training (its thinned loss curve), when it has been trained. */
+  readonly training?: TrainingHistory | undefined;
 }
 
 /**
@@ -32,8 +35,11 @@ export interface ModelRegistry {
   ): Promise<RegisteredModel>;
   get(id: string): Promise<RegisteredModel | undefined>;
   list(): Promise<RegisteredModel[]>;
-  /** Records new parameters of a model already registered (after training); its version has changed. */
-  update(id: string, model: AnyModel): Promise<RegisteredModel>;
+  /**
+   * Records new parameters of a model already registered (after training); its version has changed. `training`
+   * replaces the stored training history; without it the previous history is kept.
+   */
+  update(id: string, model: AnyModel, training?: TrainingHistory): Promise<RegisteredModel>;
   delete(id: string): Promise<boolean>;
   readonly limits: RegistryLimits;
 }

@@ -1,5 +1,6 @@
 import { modelFromJSON, type AnyModel, type ModelType } from '../../core/index.js';
 import type { RegisteredModel } from './model-registry.js';
+import { parseTrainingHistory } from './training-history.js';
 
 /** A model as a store keeps it: its wire facts and its serialised state (see ModelBase.toJSON). */
 export interface StoredModelRecord {
@@ -10,6 +11,8 @@ export interface StoredModelRecord {
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The last training's history as JSON (see TrainingHistory); null or absent when never trained. */
+  readonly training?: string | null | undefined;
 }
 
 /**
@@ -37,6 +40,7 @@ export class RegisteredModelCache {
       model: modelFromJSON(JSON.parse(record.state)) as AnyModel,
       createdAt: new Date(record.createdAt),
       updatedAt: new Date(record.updatedAt),
+      training: parseTrainingHistory(record.training),
     });
   }
 
@@ -63,5 +67,6 @@ export function toRecord(registered: RegisteredModel): StoredModelRecord {
     version: registered.model.version,
     createdAt: registered.createdAt.toISOString(),
     updatedAt: registered.updatedAt.toISOString(),
+    training: registered.training ? JSON.stringify(registered.training) : null,
   };
 }

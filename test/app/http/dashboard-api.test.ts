@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_FIT_WORK } from '../../../src/app/http/dredge/model-fit.js';
 import { MAX_HISTORY_POINTS } from '../../../src/services/store/training-history.js';
 import { startDredgeServer, type RunningDredgeServer } from '../../helpers/dredge-server.js';
 
@@ -174,6 +175,19 @@ describe('GET /api/models/:id/fit', () => {
     expect(fit.x.every((value, i) => i === 0 || value >= fit.x[i - 1]!)).toBe(true);
     if (axis.startsWith('rows'))
       expect(fit.data.every((value, i) => i === 0 || value >= fit.data[i - 1]!)).toBe(true);
+  });
+
+  it('evaluates a model too large for its whole data set on evenly spaced rows, so the answer stays quick', async () => {
+    const loaded = await server.operation('load_model', {
+      model_type: 'string_theory',
+      config: { seed: 1, hidden_size: 512, num_layers: 4 },
+    });
+    const parameters = loaded.n_parameters as number;
+    const started = performance.now();
+    const fit = (await server.fetchJson(`/api/models/${loaded.model_id as string}/fit`)).body;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(fit).toMatchObject({ rows: 256, rows_evaluated: Math.floor(MAX_FIT_WORK / parameters) });
+    expect((fit.x as number[]).length).toBe(fit.rows_evaluated);
   });
 
   it('answers 404 for a model it does not have', async () => {

@@ -8,6 +8,15 @@ import { startDredgeServer, type RunningDredgeServer } from '../../helpers/dredg
 /** Where the screenshot lands; CI keeps test-artifacts/ (it is ignored by git). */
 const ARTIFACTS = resolve(import.meta.dirname, '../../../test-artifacts');
 
+/** What the traffic lifts (again and again: each is kept once). */
+const INSIGHTS = [
+  'Standing waves remember their boundaries',
+  'A chirp is a question the signal asks faster and faster',
+  'Compactified dimensions hide in plain sight',
+  'Every glitch in the data is a story the model has not heard yet',
+  'Coupling is where two vibrations agree to share energy',
+];
+
 /** Requests of the kinds a client makes, so the live charts have traffic to draw: misses, hits, lifts, errors. */
 function startTraffic(server: RunningDredgeServer): () => Promise<void> {
   let running = true;
@@ -23,7 +32,10 @@ function startTraffic(server: RunningDredgeServer): () => Promise<void> {
         }),
         server.fetchJson('/health'),
         n % 5 === 0
-          ? server.fetchJson('/lift', { method: 'POST', body: { insight_text: `load ${n % 7}` } })
+          ? server.fetchJson('/lift', {
+              method: 'POST',
+              body: { insight_text: INSIGHTS[(n / 5) % INSIGHTS.length] },
+            })
           : null,
         n % 9 === 0 ? server.fetchJson('/no-such-route') : null,
       ]);
@@ -136,7 +148,7 @@ describeWithBinary('chromium', 'the dashboard in a real browser', () => {
     expect(await pixelsOfColour(page, '#chart-rate', [0x4f, 0xd1, 0xc5])).toBeGreaterThan(50);
 
     // Lifting from the form saves the insight and shows it at the top of the list.
-    const text = `The dashboard lifted this at ${Date.now()}`;
+    const text = 'Digital memory must be human-reachable';
     await page.fill('#lift-text', text);
     await page.click('#lift-form button[type=submit]');
     await expect

@@ -239,6 +239,15 @@ describe('hostile input to the dashboard routes', () => {
     expect(traversal.status).toBe(404); // fetch normalises it to /package.json, which is no route either
   });
 
+  it('answers the probes and the description whatever the query string or headers say', async () => {
+    for (const path of ['/', '/health', '/ready', '/metrics']) {
+      const response = await server.fetchJson(`${path}?limit=-1&x=${'y'.repeat(1000)}&__proto__=1`, {
+        headers: { accept: 'text/html', 'x-forwarded-for': 'nonsense', traceparent: 'not-a-traceparent' },
+      });
+      expect(response.status, path).toBe(200);
+    }
+  });
+
   it('ignores unknown query parameters of the summary and page, and answers unknown routes and methods with 404 JSON', async () => {
     expect((await server.fetchJson('/api/dashboard?x=1&limit=-5')).status).toBe(200);
     expect((await server.fetchJson('/dashboard?<script>=1')).status).toBe(200);

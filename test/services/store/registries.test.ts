@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase, schemaVersion } from '../../../src/services/store/sqlite/database.js';
 import { MIGRATIONS } from '../../../src/services/store/sqlite/migrations.js';
 import { SqliteModelRegistry } from '../../../src/services/store/sqlite/sqlite-model-registry.js';
 import { RedisModelRegistry } from '../../../src/services/store/redis/redis-model-registry.js';
+import { createModel } from '../../../src/core/index.js';
 import { describeWithBinary } from '../../helpers/binaries.js';
 import { RedisTestServer } from '../../helpers/redis-server.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
@@ -41,6 +43,36 @@ describe('the embedded database', () => {
       MIGRATIONS.length,
     );
     again.close();
+  });
+});
+
+describe('migration 2 (training histories)', () => {
+  it('upgrades a database made by the first release: its models stay whole and have no history yet', async () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    // The first release's database: only step 1 taken, one model in it.
+    const old = new Database(join(dir, DATABASE_FILE));
+    old.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    old.exec(MIGRATIONS[0]!.sql);
+    old.prepare('INSERT INTO schema_migrations VALUES (1, ?, ?)').run('first', new Date().toISOString());
+    const model = createModel('quasimoto_1d', { seed: 9 }).eval();
+    const now = new Date().toISOString();
+    old
+      .prepare('INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run('quasimoto_1d_0', 'quasimoto_1d', '{}', JSON.stringify(model.toJSON()), 0, 8, now, now);
+    old.close();
+
+    const db = openDatabase(dir);
+    try {
+      expect(schemaVersion(db)).toBe(2);
+      const found = await new SqliteModelRegistry(db, LIMITS).get('quasimoto_1d_0');
+      expect(Array.from(found!.model.parameters)).toEqual(Array.from(model.parameters));
+      expect(found!.training).toBeUndefined();
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createModel, inputFromColumns } from '../../../src/core/index.js';
 import type { ModelRegistry } from '../../../src/services/store/model-registry.js';
+import { MAX_HISTORY_POINTS, trainingHistory } from '../../../src/services/store/training-history.js';
 
 /**
  * What every model registry must do, run against each backend. `open` gives two registries over the same
@@ -44,6 +45,38 @@ export function describeRegistryContract(
         const seen = (await second.get(added.id))!;
         expect(seen.model.version).toBe(7);
         expect(Array.from(seen.model.parameters)).toEqual(Array.from(retrained.parameters));
+      } finally {
+        await close();
+      }
+    });
+
+    it("keeps the last training's thinned loss curve with the parameters, bounded, and shows it to the other side", async () => {
+      const { first, second, close } = await open();
+      try {
+        const added = await first.add('quasimoto_1d', createModel('quasimoto_1d', { seed: 3 }).eval(), {});
+        expect(added.training).toBeUndefined();
+        expect((await second.get(added.id))!.training).toBeUndefined();
+        const losses = Float64Array.from({ length: 100_000 }, (_, i) => 1 / (i + 1));
+        const retrained = createModel('quasimoto_1d', { seed: 4 }).eval();
+        retrained.markChanged();
+        await first.update(added.id, retrained, trainingHistory('chirp', losses, new Date(0)));
+        const seen = (await second.get(added.id))!;
+        const history = seen.training!;
+        expect(history.dataset).toBe('chirp');
+        expect(history.epochs).toBe(100_000);
+        expect(history.trainedAt).toBe(new Date(0).toISOString());
+        expect(history.losses.length).toBeLessThanOrEqual(MAX_HISTORY_POINTS);
+        expect(history.lossEpochs.length).toBe(history.losses.length);
+        expect([history.lossEpochs[0], history.lossEpochs.at(-1)]).toEqual([1, 100_000]);
+        expect([history.initialLoss, history.finalLoss]).toEqual([1, 1 / 100_000]);
+        expect(history.losses.at(-1)).toBe(1 / 100_000);
+
+        // An update without a history (parameters set another way) keeps the last training's curve.
+        const again = createModel('quasimoto_1d', { seed: 5 }).eval();
+        for (let i = 0; i < 2; i++) again.markChanged();
+        await second.update(added.id, again);
+        expect((await first.get(added.id))!.training).toEqual(history);
+        expect((await first.list()).find((model) => model.id === added.id)!.training).toEqual(history);
       } finally {
         await close();
       }

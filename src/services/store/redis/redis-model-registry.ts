@@ -9,6 +9,7 @@ import {
   type RegistryLimits,
 } from '../model-registry.js';
 import { RegisteredModelCache, toRecord, type StoredModelRecord } from '../registered-model-cache.js';
+import type { TrainingHistory } from '../training-history.js';
 
 /**
  * Models in Redis, shared by every replica: a model loaded or retrained on one is served by all the others at once
@@ -61,7 +62,7 @@ export class RedisModelRegistry implements ModelRegistry {
         createdAt: now,
         updatedAt: now,
       };
-      const record = toRecord(registered);
+      const { training: _none, ...record } = toRecord(registered);
       await this.redis
         .multi()
         .hset(this.key(record.id), { ...record, nParameters: String(model.parameterCount) })
@@ -100,16 +101,23 @@ export class RedisModelRegistry implements ModelRegistry {
     return models.filter((model): model is RegisteredModel => model !== undefined);
   }
 
-  async update(id: string, model: AnyModel): Promise<RegisteredModel> {
+  async update(id: string, model: AnyModel, training?: TrainingHistory): Promise<RegisteredModel> {
     const existing = await this.get(id);
     if (!existing) throw new DredgeError('not_found', `Model not found: ${id}`);
-    const registered: RegisteredModel = { ...existing, model, updatedAt: new Date() };
+    const registered: RegisteredModel = {
+      ...existing,
+      model,
+      updatedAt: new Date(),
+      training: training ?? existing.training,
+    };
     const record = toRecord(registered);
+    // One HSET: the parameters and the history of the training that produced them change together.
     await this.guard(() =>
       this.redis.hset(this.key(id), {
         state: record.state,
         version: String(record.version),
         updatedAt: record.updatedAt,
+        ...(training && record.training ? { training: record.training } : {}),
       }),
     );
     return this.cache.hold(registered);

@@ -40,4 +40,10 @@ export const MIGRATIONS: ReadonlyArray<{
       CREATE INDEX task_results_expiry ON task_results (expires_at);
     `,
   },
+  {
+    version: 2,
+    description: "models: the last training's thinned loss curve",
+    // JSON of a TrainingHistory (at most MAX_HISTORY_POINTS losses); NULL until the model is trained.
+    sql: `ALTER TABLE models ADD COLUMN training TEXT;`,
+  },
 ];

@@ -8,10 +8,11 @@ import {
   type RegistryLimits,
 } from '../model-registry.js';
 import { RegisteredModelCache, toRecord, type StoredModelRecord } from '../registered-model-cache.js';
+import type { TrainingHistory } from '../training-history.js';
 import type { SqliteDatabase } from './database.js';
 
 const COLUMNS =
-  'id, type, request_config AS requestConfig, state, version, created_at AS createdAt, updated_at AS updatedAt';
+  'id, type, request_config AS requestConfig, state, version, created_at AS createdAt, updated_at AS updatedAt, training';
 
 /**
  * Models in the embedded SQLite store: every change is one transaction (a crash loses at most the change it
@@ -40,7 +41,10 @@ export class SqliteModelRegistry implements ModelRegistry {
       versionOf: db.prepare('SELECT version, updated_at AS updatedAt FROM models WHERE id = ?'),
       one: db.prepare(`SELECT ${COLUMNS} FROM models WHERE id = ?`),
       all: db.prepare(`SELECT id, version, updated_at AS updatedAt FROM models ORDER BY created_at, id`),
-      update: db.prepare('UPDATE models SET state = ?, version = ?, updated_at = ? WHERE id = ?'),
+      // The parameters and the history of the training that produced them change together, in one statement.
+      update: db.prepare(
+        'UPDATE models SET state = ?, version = ?, updated_at = ?, training = COALESCE(?, training) WHERE id = ?',
+      ),
       remove: db.prepare('DELETE FROM models WHERE id = ?'),
     };
   }
@@ -96,12 +100,23 @@ export class SqliteModelRegistry implements ModelRegistry {
     return Promise.resolve(models.filter((model): model is RegisteredModel => model !== undefined));
   }
 
-  update(id: string, model: AnyModel): Promise<RegisteredModel> {
+  update(id: string, model: AnyModel, training?: TrainingHistory): Promise<RegisteredModel> {
     const existing = this.getSync(id);
     if (!existing) return Promise.reject(new DredgeError('not_found', `Model not found: ${id}`));
-    const registered: RegisteredModel = { ...existing, model, updatedAt: new Date() };
+    const registered: RegisteredModel = {
+      ...existing,
+      model,
+      updatedAt: new Date(),
+      training: training ?? existing.training,
+    };
     const record = toRecord(registered);
-    this.statements.update.run(record.state, record.version, record.updatedAt, id);
+    this.statements.update.run(
+      record.state,
+      record.version,
+      record.updatedAt,
+      training ? record.training : null,
+      id,
+    );
     return Promise.resolve(this.cache.hold(registered));
   }
 
