@@ -4,7 +4,7 @@ import type { AppServices } from '../services.js';
 import { registerDashboardApiRoutes } from './dredge/dashboard-api-routes.js';
 import { registerDashboardRoutes } from './dredge/dashboard-routes.js';
 import { DashboardSummary } from './dredge/dashboard-summary.js';
-import { frameworkErrors } from './dredge/framework-errors.js';
+import { frameworkErrors } from './plugins/framework-errors.js';
 import { registerInsightRoutes } from './dredge/insight-routes.js';
 import { registerRootRoutes } from './dredge/root-routes.js';
 import { TrafficSampler } from './dredge/traffic-sampler.js';

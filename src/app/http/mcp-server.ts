@@ -7,8 +7,12 @@ import { registerMcpProtocolRoute } from './mcp-protocol-route.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { answerOperation } from './operation-door.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { frameworkErrors } from './plugins/framework-errors.js';
 import { telemetryPlugin } from './plugins/telemetry.js';
 import { readiness } from './readiness.js';
+
+/** The longest path segment the router reads (task ids are 64 characters at most); longer ones answer 400. */
+const MAX_PARAM_LENGTH = 100;
 
 /**
  * The MCP server (MCP_SERVER_PORT, 3002): the original's JSON API — `GET /` (capabilities) and
@@ -29,6 +33,8 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
     requestTimeout: servers.requestTimeoutMs,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkErrors(MAX_PARAM_LENGTH),
   });
   // JSON only: Fastify's default text/plain parser would accept bodies the API cannot use (415 instead).
   app.removeContentTypeParser('text/plain');

@@ -130,6 +130,8 @@ describe('tasks on a server with the local queue', () => {
   it.each([
     ['GET', `/tasks/${'a'.repeat(65)}`, 400, 'params.task_id'],
     ['GET', '/tasks/not%20an%20id', 400, 'params.task_id'],
+    ['GET', '/tasks/%E0%A4%A', 400, 'broken percent-encoding'],
+    ['GET', `/tasks/${'b'.repeat(500)}`, 400, 'longer than 100 characters'],
     ['GET', '/tasks/0f8fad5b-d9cb-469f-a165-70867728950e', 404, 'Task not found'],
     ['DELETE', '/tasks/0f8fad5b-d9cb-469f-a165-70867728950e', 404, 'Task not found'],
   ])('answers %s %s with %i', async (method, path, status, sentence) => {
