@@ -29,6 +29,7 @@ export function closeOnSignals(
   servers: readonly RunningServer[],
   cleanup: () => Promise<void>,
   logger: Logger,
+  closingMessage = 'draining in-flight requests, then stopping',
 ): Promise<void> {
   return new Promise((resolve) => {
     let closing = false;
@@ -38,7 +39,7 @@ export function closeOnSignals(
         process.exit(1);
       }
       closing = true;
-      logger.info({ signal }, 'draining in-flight requests, then stopping');
+      logger.info({ signal }, closingMessage);
       void Promise.all(servers.map((server) => drain(server.app)))
         .then(cleanup)
         .then(() => {

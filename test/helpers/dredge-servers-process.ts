@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DREDGE_BIN } from './mcp-clients.js';
+import { spawnDredge, type ExitStatus } from './spawn-dredge.js';
 
 export interface ServersProcess {
   readonly child: ChildProcess;
@@ -10,7 +10,7 @@ export interface ServersProcess {
   readonly urls: Readonly<Record<string, string>>;
   output(): string;
   /** Sends SIGTERM and resolves with the exit code. */
-  stop(): Promise<number | null>;
+  stop(): Promise<ExitStatus>;
 }
 
 const URL_LINE =
@@ -20,41 +20,21 @@ const URL_LINE =
  * `dredge serve` or `dredge up` as a real process; resolves once it has printed the dashboard's URL (its last
  * start-up line), rejects with its output if it exits first.
  */
-export function startServersProcess(
+export async function startServersProcess(
   args: string[],
   env: NodeJS.ProcessEnv = {},
   cwd: string = mkdtempSync(join(tmpdir(), 'dredge-up-')),
 ): Promise<ServersProcess> {
-  const child = spawn(process.execPath, [DREDGE_BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: cwd, LOG_LEVEL: 'info', ...env },
+  const spawned = await spawnDredge(args, { LOG_LEVEL: 'info', ...env }, cwd, (stdout) => {
+    if (!stdout.includes('Dashboard: ')) return undefined;
+    const urls: Record<string, string> = {};
+    for (const match of stdout.matchAll(URL_LINE)) urls[(match[1] ?? match[3])!] = (match[2] ?? match[4])!;
+    return urls;
   });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dredge ${args[0]} did not start:\n${output}`)), 20_000);
-    child.stdout.on('data', () => {
-      if (!output.includes('Dashboard: ')) return;
-      clearTimeout(timer);
-      const urls: Record<string, string> = {};
-      for (const match of output.matchAll(URL_LINE)) {
-        urls[(match[1] ?? match[3])!] = (match[2] ?? match[4])!;
-      }
-      resolve({
-        child,
-        urls,
-        output: () => output,
-        stop: () => {
-          if (child.exitCode === null) child.kill('SIGTERM');
-          return exited;
-        },
-      });
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`dredge ${args[0]} exited with ${code}:\n${output}`));
-    });
-  });
+  return {
+    child: spawned.child,
+    urls: spawned.started,
+    output: spawned.output,
+    stop: () => spawned.signal('SIGTERM'),
+  };
 }

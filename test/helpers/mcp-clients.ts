@@ -1,12 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { DREDGE_BIN } from './spawn-dredge.js';
 
 /** The compiled `dredge` executable, as an MCP client configuration starts it. */
-export const DREDGE_BIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+export { DREDGE_BIN };
 
 /** The SDK's own client over Streamable HTTP, connected to `url` (…/mcp/protocol). */
 export async function httpClient(url: string): Promise<Client> {

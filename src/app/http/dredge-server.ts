@@ -1,16 +1,14 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Catalogue } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 import { registerDashboardApiRoutes } from './dredge/dashboard-api-routes.js';
 import { registerDashboardRoutes } from './dredge/dashboard-routes.js';
 import { DashboardSummary } from './dredge/dashboard-summary.js';
-import { frameworkErrors } from './plugins/framework-errors.js';
 import { registerInsightRoutes } from './dredge/insight-routes.js';
 import { registerRootRoutes } from './dredge/root-routes.js';
 import { TrafficSampler } from './dredge/traffic-sampler.js';
 import { loadWebAssets } from './dredge/web-assets.js';
-import { errorsPlugin } from './plugins/errors.js';
-import { telemetryPlugin } from './plugins/telemetry.js';
+import { createBaseServer } from './base-server.js';
 
 export interface DredgeServerOptions {
   /** How often the dashboard's traffic figures are sampled (default 2 s; tests sample faster). */
@@ -41,24 +39,10 @@ export async function createDredgeServer(
   catalogue: Catalogue,
   options: DredgeServerOptions = {},
 ): Promise<FastifyInstance> {
-  const { servers } = services.config;
-  const app = Fastify({
-    loggerInstance: services.logger.child({ component: 'dredge-server' }) as FastifyBaseLogger,
-    // As on the MCP server: metrics and traces cover requests; a log line each would cost more than the answer.
-    logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: (logger) => logger,
-    bodyLimit: servers.maxBodyBytes,
-    return503OnClosing: true,
-    requestTimeout: servers.requestTimeoutMs,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: frameworkErrors(MAX_PARAM_LENGTH),
+  const app = await createBaseServer(services, {
+    component: 'dredge-server',
+    maxParamLength: MAX_PARAM_LENGTH,
   });
-  // JSON only: a text/plain body would reach /lift as a string (415 instead).
-  app.removeContentTypeParser('text/plain');
-  await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
-  await app.register(telemetryPlugin, { telemetry: services.telemetry });
 
   const traffic = new TrafficSampler(services.telemetry.registry, {
     intervalMs: options.sampleIntervalMs ?? 2_000,
@@ -73,6 +57,5 @@ export async function createDredgeServer(
   registerDashboardRoutes(app, loadWebAssets());
   registerDashboardApiRoutes(app, services, catalogue, new DashboardSummary(services, traffic));
 
-  app.server.maxConnections = servers.maxConnections;
   return app;
 }

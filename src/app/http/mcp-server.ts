@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { DredgeError } from '../../services/errors.js';
 import type { Catalogue } from '../operations/index.js';
 import { PRODUCT } from '../product.js';
@@ -6,9 +6,7 @@ import type { AppServices } from '../services.js';
 import { registerMcpProtocolRoute } from './mcp-protocol-route.js';
 import { registerTaskRoutes } from './task-routes.js';
 import { answerOperation } from './operation-door.js';
-import { errorsPlugin } from './plugins/errors.js';
-import { frameworkErrors } from './plugins/framework-errors.js';
-import { telemetryPlugin } from './plugins/telemetry.js';
+import { createBaseServer } from './base-server.js';
 import { readiness } from './readiness.js';
 
 /** The longest path segment the router reads (task ids are 64 characters at most); longer ones answer 400. */
@@ -20,26 +18,7 @@ const MAX_PARAM_LENGTH = 100;
  * HTTP at `POST /mcp/protocol`; queued tasks at `/tasks`; and health, readiness and metrics.
  */
 export async function createMcpServer(services: AppServices, catalogue: Catalogue): Promise<FastifyInstance> {
-  const { servers } = services.config;
-  const app = Fastify({
-    loggerInstance: services.logger.child({ component: 'mcp-server' }) as FastifyBaseLogger,
-    // One log line per request would cost more than answering a cached request; metrics and traces cover it.
-    logController: new LogController({ disableRequestLogging: true }),
-    // Every request would otherwise get its own child logger (with the redaction compiled again): the servers'
-    // own log lines carry trace ids instead, so requests share the server's logger.
-    childLoggerFactory: (logger) => logger,
-    bodyLimit: servers.maxBodyBytes,
-    return503OnClosing: true,
-    requestTimeout: servers.requestTimeoutMs,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: frameworkErrors(MAX_PARAM_LENGTH),
-  });
-  // JSON only: Fastify's default text/plain parser would accept bodies the API cannot use (415 instead).
-  app.removeContentTypeParser('text/plain');
-  await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
-  await app.register(telemetryPlugin, { telemetry: services.telemetry });
+  const app = await createBaseServer(services, { component: 'mcp-server', maxParamLength: MAX_PARAM_LENGTH });
 
   app.get('/', (request, reply) =>
     answerOperation(catalogue, services, request, reply, 'list_capabilities', {}),
@@ -70,6 +49,5 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
     return reply.code(report.status === 'ready' ? 200 : 503).send(report);
   });
 
-  app.server.maxConnections = servers.maxConnections;
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { closeOnSignals } from '../../app/run-server.js';
 import { startWorker, type RunningWorker } from '../../app/tasks/start-worker.js';
 import { DredgeError } from '../../services/errors.js';
 import { createLogger } from '../../services/telemetry/index.js';
@@ -35,22 +36,7 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
         ctx.io.stdout,
         `DREDGE worker ${worker.name} taking tasks from queue ${worker.queueName} (concurrency ${worker.concurrency}); status on ${worker.statusUrl}/health`,
       );
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: NodeJS.Signals) => {
-          if (stopping) {
-            logger.warn({ signal }, 'second signal: stopping without waiting');
-            process.exit(1);
-          }
-          stopping = true;
-          logger.info({ signal }, 'finishing running tasks, then stopping');
-          void worker.close().then(() => {
-            logger.info('stopped cleanly');
-            resolve();
-          });
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
+      // A worker has no server to drain: closing it finishes the tasks it runs, then releases everything.
+      await closeOnSignals([], () => worker.close(), logger, 'finishing running tasks, then stopping');
     });
 }

@@ -1,0 +1,45 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppServices } from '../services.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { frameworkErrors } from './plugins/framework-errors.js';
+import { telemetryPlugin } from './plugins/telemetry.js';
+
+export interface BaseServerOptions {
+  /** The `component` of the server's log lines. */
+  readonly component: string;
+  /** Path segments longer than this are refused (400) before routing goes further. */
+  readonly maxParamLength: number;
+}
+
+/**
+ * What every DREDGE HTTP server shares: JSON bodies only (with MAX_BODY_BYTES, the request timeout and
+ * prototype-poisoning refused), the error plugin's answers, metrics and traces per request (with /metrics and
+ * /traces), a 503 for requests that arrive while it closes, and MAX_CONNECTIONS.
+ */
+export async function createBaseServer(
+  services: AppServices,
+  options: BaseServerOptions,
+): Promise<FastifyInstance> {
+  const { servers } = services.config;
+  const app = Fastify({
+    loggerInstance: services.logger.child({ component: options.component }) as FastifyBaseLogger,
+    // One log line per request would cost more than answering a cached request; metrics and traces cover it.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Every request would otherwise get its own child logger (with the redaction compiled again): the servers'
+    // own log lines carry trace ids instead, so requests share the server's logger.
+    childLoggerFactory: (logger) => logger,
+    bodyLimit: servers.maxBodyBytes,
+    return503OnClosing: true,
+    requestTimeout: servers.requestTimeoutMs,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    routerOptions: { maxParamLength: options.maxParamLength },
+    frameworkErrors: frameworkErrors(options.maxParamLength),
+  });
+  // JSON only: Fastify's default text/plain parser would accept bodies no route can use (415 instead).
+  app.removeContentTypeParser('text/plain');
+  await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
+  await app.register(telemetryPlugin, { telemetry: services.telemetry });
+  app.server.maxConnections = servers.maxConnections;
+  return app;
+}
