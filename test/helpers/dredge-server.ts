@@ -1,15 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { createAppServices } from '../../src/app/create-services.js';
 import { createDredgeServer, type DredgeServerOptions } from '../../src/app/http/dredge-server.js';
 import { createCatalogue, runOperation, type Catalogue } from '../../src/app/operations/index.js';
 import { requestContext } from '../../src/app/operations/request-context.js';
 import type { AppServices } from '../../src/app/services.js';
-import { loadConfig } from '../../src/config/index.js';
-import { ROOT_CONTEXT, createLogger } from '../../src/services/telemetry/index.js';
+import { ROOT_CONTEXT } from '../../src/services/telemetry/index.js';
+import { createTestServices } from './test-services.js';
 
 export interface RunningDredgeServer {
   readonly url: string;
@@ -33,16 +31,7 @@ export async function startDredgeServer(
   options: DredgeServerOptions = {},
   cwd: string = mkdtempSync(join(tmpdir(), 'dredge-api-')),
 ): Promise<RunningDredgeServer> {
-  const loaded = loadConfig({ cwd, homeDir: cwd, env: { LOG_LEVEL: 'silent', ...env } });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs.push(...chunk.toString().split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination });
-  const services = await createAppServices(loaded, { serviceName: 'dredge-api-test', logger });
+  const { services, logs } = await createTestServices(env, cwd, 'dredge-api-test');
   const catalogue = createCatalogue();
   const app = await createDredgeServer(services, catalogue, options);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,14 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { createAppServices } from '../../src/app/create-services.js';
 import { createMcpServer } from '../../src/app/http/mcp-server.js';
 import { createCatalogue } from '../../src/app/operations/index.js';
 import type { AppServices } from '../../src/app/services.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/services/telemetry/index.js';
+import { createTestServices } from './test-services.js';
 
 export interface RunningMcpServer {
   readonly url: string;
@@ -40,16 +37,7 @@ export async function startMcpServer(
   env: NodeJS.ProcessEnv = {},
   cwd: string = mkdtempSync(join(tmpdir(), 'dredge-mcp-')),
 ): Promise<RunningMcpServer> {
-  const loaded = loadConfig({ cwd, homeDir: cwd, env: { LOG_LEVEL: 'silent', ...env } });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      logs.push(...chunk.toString().split('\n').filter(Boolean));
-      callback();
-    },
-  });
-  const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination });
-  const services = await createAppServices(loaded, { serviceName: 'dredge-mcp-test', logger });
+  const { services, logs } = await createTestServices(env, cwd, 'dredge-mcp-test');
   const app = await createMcpServer(services, createCatalogue());
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
