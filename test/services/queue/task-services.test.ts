@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqTaskService } from '../../../src/services/queue/bullmq/bullmq-task-service.js';
 import { BullmqTaskWorker } from '../../../src/services/queue/bullmq/bullmq-task-worker.js';
 import { FinishedTasks } from '../../../src/services/queue/finished-tasks.js';
@@ -13,7 +13,7 @@ import { createLogger } from '../../../src/services/telemetry/index.js';
 import { describeWithBinary } from '../../helpers/binaries.js';
 import { RedisTestServer } from '../../helpers/redis-server.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
-import { describeTaskService } from './task-service-contract.js';
+import { describeTaskService, testExecutor } from './task-service-contract.js';
 
 const tempDir = useTempDirs();
 const HOUR = 3_600_000;
@@ -86,5 +86,46 @@ describeWithBinary('redis-server', 'BullMQ task service', () => {
         store.disconnect();
       },
     };
+  });
+});
+
+describe('the local task service stopping', () => {
+  it('records waiting tasks as not run, and stops running ones after the grace period', async () => {
+    const db = openDatabase(await tempDir());
+    const finished = new FinishedTasks(new SqliteTaskResultStore(db), HOUR);
+    const service = new LocalTaskService(
+      testExecutor().executor,
+      finished,
+      {
+        concurrency: 1,
+        maxWaiting: 10,
+        attempts: 1,
+        backoffMs: 10,
+        timeoutMs: 60_000,
+        resultTtlMs: HOUR,
+        workerName: 'test:1',
+      },
+      NOOP_DREDGE_METRICS,
+    );
+    try {
+      const running = await service.submit('stubborn', { ms: 2000 }, { tenant: 'default' });
+      const waiting = await service.submit('echo', {}, { tenant: 'default' });
+      const started = Date.now();
+      await service.close(100);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(await service.get(running.task_id)).toMatchObject({
+        status: 'failed',
+        error: { code: 'unavailable', message: expect.stringContaining('stopped while this task ran') },
+      });
+      expect(await service.get(waiting.task_id)).toMatchObject({
+        status: 'failed',
+        error: { code: 'unavailable', message: expect.stringContaining('before this task ran') },
+      });
+      await expect(service.submit('echo', {}, { tenant: 'default' })).rejects.toMatchObject({
+        code: 'unavailable',
+      });
+    } finally {
+      db.close();
+    }
   });
 });

@@ -25,6 +25,9 @@ export interface LocalTaskServiceOptions extends RetryPolicy {
   readonly workerName: string;
 }
 
+/** How long a stopping server lets its running tasks finish before it stops them. */
+export const CLOSE_GRACE_MS = 30_000;
+
 /** Most bytes of params (as JSON) the waiting tasks of one server may hold together. */
 export const MAX_WAITING_BYTES = 256 * 1024 * 1024;
 
@@ -42,6 +45,8 @@ interface LiveTask {
   startedAt: number | null;
   progress: TaskProgress | null;
   cancel: AbortController;
+  /** Stopped because the server stopped, not by a cancel_task: it is recorded as failed, to be submitted again. */
+  stoppedByServer: boolean;
   retryTimer: NodeJS.Timeout | undefined;
 }
 
@@ -104,6 +109,7 @@ export class LocalTaskService implements TaskService {
       startedAt: null,
       progress: null,
       cancel: new AbortController(),
+      stoppedByServer: false,
       retryTimer: undefined,
     };
     this.live.set(task.id, task);
@@ -153,14 +159,23 @@ export class LocalTaskService implements TaskService {
     });
   }
 
-  /** Stops taking tasks, lets the running ones finish, and records the waiting ones as not run. */
-  async close(): Promise<void> {
+  /**
+   * Stops taking tasks and records the waiting ones as not run; lets the running ones finish for up to `graceMs`,
+   * then stops them too (recorded as failed with `unavailable`, so their clients submit them again).
+   */
+  async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const running = [...this.live.values()].filter((task) => task.state === 'running');
     const notRun = [...this.live.values()].filter((task) => task.state !== 'running');
     for (const task of notRun) this.dequeue(task);
-    await Promise.all(running.map((task) => this.waiters.wait(task.id, this.options.timeoutMs)));
+    await Promise.all(running.map((task) => this.waiters.wait(task.id, graceMs)));
+    const overdue = running.filter((task) => this.live.has(task.id));
+    for (const task of overdue) {
+      task.stoppedByServer = true;
+      task.cancel.abort();
+    }
+    await Promise.all(overdue.map((task) => this.waiters.wait(task.id, graceMs)));
     const stopped = {
       code: 'unavailable',
       message: 'The server stopped before this task ran: submit it again.',
@@ -191,7 +206,12 @@ export class LocalTaskService implements TaskService {
     this.metrics.taskAttempt(task.job.operation, retry ? 'retried' : outcome.kind, seconds);
     if (retry && !this.closed) this.scheduleRetry(task);
     else if (outcome.kind === 'completed') await this.finish(task, 'completed', null, outcome.json);
-    else if (outcome.kind === 'cancelled') await this.finish(task, 'cancelled', null);
+    else if (outcome.kind === 'cancelled' && task.stoppedByServer) {
+      await this.finish(task, 'failed', {
+        code: 'unavailable',
+        message: 'The server stopped while this task ran: submit it again.',
+      });
+    } else if (outcome.kind === 'cancelled') await this.finish(task, 'cancelled', null);
     else await this.finish(task, 'failed', outcome.failure);
     this.pump();
   }
