@@ -10,7 +10,7 @@ import {
   type BackendStats,
   type CacheBackend,
 } from './cache-backend.js';
-import { FailureLatch, errorCode } from './failure-latch.js';
+import { FailureLatch, errorCode } from '../failure-latch.js';
 
 export interface FileBackendOptions {
   /** FILE_CACHE_DIR; created on first write. */

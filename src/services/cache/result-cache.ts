@@ -1,7 +1,7 @@
 import type { Logger } from '../telemetry/logger.js';
 import { errorMessage, type CacheBackend, type CacheBackendType } from './cache-backend.js';
 import { cacheKey, type CacheKey, type JsonInput, type ModelRef } from './canonical-key.js';
-import { FailureLatch } from './failure-latch.js';
+import { FailureLatch } from '../failure-latch.js';
 import { JsonText } from './json-text.js';
 import { SingleFlight } from './single-flight.js';
 

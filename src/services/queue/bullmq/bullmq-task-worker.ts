@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { FailureLatch } from '../../failure-latch.js';
 import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
 import { runAttempt, type AttemptOutcome } from '../run-attempt.js';
@@ -65,7 +66,14 @@ export class BullmqTaskWorker {
         maxStalledCount: 2,
       },
     );
-    this.worker.on('error', (error) => this.logger.warn({ err: error }, 'task queue connection problem'));
+    // An outage is one warning and one "works again", not a line per reconnect attempt.
+    const outage = new FailureLatch(
+      this.logger,
+      'the task queue (Redis)',
+      'tasks wait in Redis until it is back',
+    );
+    this.worker.on('error', (error) => outage.fail(error));
+    this.connection.on('ready', () => outage.succeed());
   }
 
   /** Starts taking tasks; resolves once connected. */

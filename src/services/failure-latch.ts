@@ -1,5 +1,4 @@
-import type { Logger } from '../telemetry/logger.js';
-import { errorMessage } from './cache-backend.js';
+import type { Logger } from './telemetry/logger.js';
 
 /**
  * Logs a failing condition once, not once per request: the first failure is a warning, further failures are
@@ -12,6 +11,8 @@ export class FailureLatch {
   constructor(
     private readonly logger: Logger,
     private readonly what: string,
+    /** What happens meanwhile, for the warning. */
+    private readonly meanwhile = 'requests are served without it until it works again',
   ) {}
 
   get isFailing(): boolean {
@@ -19,13 +20,17 @@ export class FailureLatch {
   }
 
   fail(error: unknown, fields: Record<string, unknown> = {}): void {
-    const record = { ...fields, err: errorMessage(error), code: errorCode(error) };
+    const record = {
+      ...fields,
+      err: error instanceof Error ? error.message : String(error),
+      code: errorCode(error),
+    };
     if (this.failing) {
       this.logger.debug(record, `${this.what} still failing`);
       return;
     }
     this.failing = true;
-    this.logger.warn(record, `${this.what} failing; requests are served without it until it works again`);
+    this.logger.warn(record, `${this.what} failing; ${this.meanwhile}`);
   }
 
   succeed(): void {
