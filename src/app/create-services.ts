@@ -53,6 +53,7 @@ export async function createAppServices(
     catalogueExecutor(createCatalogue(), () => services),
     store.taskResults,
     telemetry.metrics,
+    componentLogger(logger, 'tasks'),
     `${options.serviceName}:${process.pid}`,
   );
   const services: AppServices & { close(): Promise<void> } = {

@@ -1,4 +1,7 @@
-/** What Ctrl-C does during a long command: the first press stops gently, the second abandons what is left. */
+/**
+ * What Ctrl-C does during a long command: the first press stops gently, the second abandons what is left, and a
+ * third exits at once with 130 (whatever is still being wound down).
+ */
 export interface Interrupts {
   /** Fires on the first SIGINT. */
   readonly stop: AbortSignal;
@@ -16,7 +19,8 @@ export function catchInterrupts(onStop: () => void): Interrupts {
     if (!stop.signal.aborted) {
       stop.abort();
       onStop();
-    } else abandon.abort();
+    } else if (!abandon.signal.aborted) abandon.abort();
+    else process.exit(130);
   };
   process.on('SIGINT', handler);
   return {

@@ -20,9 +20,16 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export class DredgeError extends Error {
   override readonly name = 'DredgeError';
 
+  /**
+   * Whether trying again later may succeed: by default only `unavailable` (a dependency away, a queue full). A
+   * missing setting is `unavailable` too, but waiting does not fix it, so it says `retryable: false`.
+   */
+  readonly retryable: boolean;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
+    options: { readonly retryable?: boolean } = {},
   ) {
     // A DredgeError is an answer, not a crash: capturing its stack cost more than the rest of a rejected
     // request (about 10 µs), and nobody reads it. Unexpected errors keep their stacks.
@@ -30,6 +37,7 @@ export class DredgeError extends Error {
     Error.stackTraceLimit = 0;
     super(message);
     Error.stackTraceLimit = limit;
+    this.retryable = options.retryable ?? code === 'unavailable';
   }
 
   get status(): number {

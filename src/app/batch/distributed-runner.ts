@@ -72,6 +72,8 @@ export class DistributedRunner implements BatchRunner {
       const view = await this.tasks.submit(operation, {}, { tenant: DEFAULT_TENANT });
       const done = await this.tasks.wait(view.task_id, SNAPSHOT_WAIT_MS);
       if (done?.status !== 'completed') {
+        // No worker took it in time: it must not wait in the queue for one that comes later.
+        await this.tasks.cancel(view.task_id).catch(() => undefined);
         throw new Error(done ? `the task ended ${done.status}` : 'the task expired');
       }
       return done.result;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { BatchRunner } from './batch-runner.js';
 import type { BatchTask, TaskList } from './batch-task.js';
@@ -53,6 +54,8 @@ export async function runBatch(
   const latencies = new Float64Array(tasks.length);
   const errors = new ErrorTally();
   const abandon = new AbortController();
+  // Every task in flight listens to it (one per worker, and a few of the run's own).
+  setMaxListeners(options.workers + 8, abandon.signal);
   const forward = () => abandon.abort();
   options.abandon?.addEventListener('abort', forward, { once: true });
   let next = 0;

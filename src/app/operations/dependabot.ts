@@ -89,7 +89,8 @@ export const updateDependabotAlert = defineOperation({
   cost: 'inline',
   async handle(input, { services }) {
     const state = input.state as 'dismissed' | 'open';
-    if (!services.dependabot.configured) throw new DredgeError('unavailable', 'GITHUB_TOKEN not set');
+    if (!services.dependabot.configured)
+      throw new DredgeError('unavailable', 'GITHUB_TOKEN not set', { retryable: false });
     const alert = await services.dependabot.updateAlert(input.repo_owner, input.repo_name, input.alert_id, {
       state,
       ...(state === 'dismissed' && input.dismissed_reason

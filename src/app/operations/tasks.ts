@@ -65,7 +65,8 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
         tenant: context.tenant,
         ...(traceparent === undefined ? {} : { traceparent }),
         ...(input.attempts === undefined ? {} : { attempts: input.attempts }),
-        ...(input.timeout === undefined ? {} : { timeoutMs: Math.round(input.timeout * 1000) }),
+        // Rounded up: a timeout of a microsecond is one millisecond, never zero.
+        ...(input.timeout === undefined ? {} : { timeoutMs: Math.ceil(input.timeout * 1000) }),
       });
       return { ...view };
     },

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../../config/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { BullmqTaskWorker, FinishedTasks } from '../../services/queue/index.js';
@@ -21,7 +22,13 @@ export interface RunningWorker {
  * A `dredge worker`: the services of a server (store, cache, compute pool, telemetry) without its HTTP API,
  * running catalogue operations taken from the BullMQ queue.
  */
-export async function startWorker(loaded: LoadedConfig, logger: Logger): Promise<RunningWorker> {
+export async function startWorker(
+  loaded: LoadedConfig,
+  logger: Logger,
+  /** Starts the status server listening on METRICS_PORT and answers its URL (the CLI turns a taken port into one line). */
+  listen: (app: FastifyInstance) => Promise<string> = (app) =>
+    app.listen({ host: loaded.config.servers.host, port: loaded.config.telemetry.metricsPort }),
+): Promise<RunningWorker> {
   const { config } = loaded;
   if (config.storage.queueBackend !== 'bullmq') {
     throw new DredgeError(
@@ -51,10 +58,13 @@ export async function startWorker(loaded: LoadedConfig, logger: Logger): Promise
     concurrency: config.workers.concurrency,
     running: () => worker.running,
   });
-  const statusUrl = await status.listen({ host: config.servers.host, port: config.telemetry.metricsPort });
+  let statusUrl: string;
   try {
+    statusUrl = await listen(status);
     await worker.start();
   } catch (error) {
+    // Nothing may stay open behind a worker that did not start: its connections, its server, its services.
+    await worker.close();
     await status.close();
     await services.close();
     throw error;

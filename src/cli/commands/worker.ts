@@ -5,6 +5,7 @@ import { DredgeError } from '../../services/errors.js';
 import { createLogger } from '../../services/telemetry/index.js';
 import type { CliContext } from '../context.js';
 import { CliExit, writeLine } from '../io.js';
+import { listenOrExit } from '../listen.js';
 
 export function registerWorkerCommand(program: Command, context: () => CliContext): void {
   program
@@ -26,7 +27,17 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
       const logger = createLogger({ level: loaded.config.telemetry.logLevel });
       let worker: RunningWorker;
       try {
-        worker = await startWorker(loaded, logger);
+        worker = await startWorker(loaded, logger, (app) =>
+          listenOrExit(
+            app,
+            {
+              host: loaded.config.servers.host,
+              port: loaded.config.telemetry.metricsPort,
+              key: 'METRICS_PORT',
+            },
+            ctx.io,
+          ),
+        );
       } catch (error) {
         if (!(error instanceof DredgeError)) throw error;
         writeLine(ctx.io.stderr, error.message);

@@ -81,7 +81,8 @@ export class DependabotClient {
     alertId?: number,
   ): Promise<DependabotAlert> {
     const token = this.options.token;
-    if (token === undefined) throw new DredgeError('unavailable', 'GITHUB_TOKEN not set');
+    if (token === undefined)
+      throw new DredgeError('unavailable', 'GITHUB_TOKEN not set', { retryable: false });
     let response: Response;
     try {
       response = await fetch(`${this.options.apiUrl.replace(/\/+$/, '')}${path}`, {

@@ -1,6 +1,6 @@
 import type { DredgeConfig } from '../../config/index.js';
 import type { TaskResultStore } from '../store/records.js';
-import type { DredgeMetrics } from '../telemetry/index.js';
+import type { DredgeMetrics, Logger } from '../telemetry/index.js';
 import { BullmqTaskService } from './bullmq/bullmq-task-service.js';
 import { FinishedTasks } from './finished-tasks.js';
 import { LocalTaskService } from './local/local-task-service.js';
@@ -13,6 +13,7 @@ export function createTaskService(
   executor: TaskExecutor,
   results: TaskResultStore,
   metrics: DredgeMetrics,
+  logger: Logger,
   workerName: string,
 ): TaskService {
   const { queue, redis } = config;
@@ -46,5 +47,6 @@ export function createTaskService(
       workerName,
     },
     metrics,
+    logger,
   );
 }

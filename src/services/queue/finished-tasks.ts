@@ -1,3 +1,4 @@
+import { DredgeError } from '../errors.js';
 import type { TaskResultStore } from '../store/records.js';
 import type { TaskView } from './task-service.js';
 
@@ -12,14 +13,23 @@ export class FinishedTasks {
   ) {}
 
   /** Records a finished task; `resultJson` is the operation's answer as JSON text, when it completed. */
-  save(view: Omit<TaskView, 'result'>, resultJson?: string): Promise<void> {
+  async save(view: Omit<TaskView, 'result'>, resultJson?: string): Promise<void> {
     const head = JSON.stringify(view);
     const text = `${head.slice(0, -1)},"result":${resultJson ?? 'null'}}`;
-    return this.store.put(view.task_id, text, this.ttlMs);
+    await storeAnswers(() => this.store.put(view.task_id, text, this.ttlMs));
   }
 
   async get(id: string): Promise<TaskView | undefined> {
-    const text = await this.store.get(id);
+    const text = await storeAnswers(() => this.store.get(id));
     return text === undefined ? undefined : (JSON.parse(text) as TaskView);
+  }
+}
+
+/** A store that is away (Redis down, SQLite busy) is the client's 503, never a 500. */
+async function storeAnswers<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch {
+    throw new DredgeError('unavailable', 'The store of task results is not reachable: try again later.');
   }
 }

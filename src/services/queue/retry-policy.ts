@@ -8,5 +8,8 @@ export interface RetryPolicy {
 
 /** The wait before the next attempt after `attemptsMade` attempts (the same curve BullMQ's exponential backoff draws). */
 export function retryDelayMs(policy: RetryPolicy, attemptsMade: number): number {
-  return policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
+  // Capped at the longest wait a timer can hold (about 24.8 days): beyond it Node fires at once.
+  return Math.min(MAX_TIMER_MS, policy.backoffMs * 2 ** Math.max(0, attemptsMade - 1));
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1;

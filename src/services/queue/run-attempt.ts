@@ -54,13 +54,13 @@ export async function runAttempt(
 
 function ignoreProgress(): void {}
 
-/** Only `unavailable` (a dependency away, a full pool) is worth retrying: other failures would fail again. */
+/** Only what may work later (`unavailable`: a dependency away, a full pool) is retried: the rest would fail again. */
 function failedWith(error: unknown): AttemptOutcome {
   if (error instanceof DredgeError) {
     return {
       kind: 'failed',
       failure: { code: error.code, message: error.message },
-      transient: error.code === 'unavailable',
+      transient: error.retryable,
     };
   }
   return {

@@ -15,7 +15,6 @@ const HOSTILE_VALUES: unknown[] = [
   ['text'],
   {},
   { text: 'nested' },
-  { __proto__: { polluted: true } },
   'x'.repeat(65_537),
   '€'.repeat(21_846), // 21,846 characters, 65,538 bytes of UTF-8
 ];
@@ -30,6 +29,7 @@ const HOSTILE_BODIES: Array<[string, string]> = [
   ['truncated JSON', '{"insight_text": "x"'],
   ['deep nesting', '{"insight_text": ' + '['.repeat(5000) + ']'.repeat(5000) + '}'],
   ['prototype poisoning', '{"__proto__": {"polluted": true}, "insight_text": "x"}'],
+  ['prototype poisoning in the field', '{"insight_text": {"__proto__": {"polluted": true}}}'],
   ['constructor poisoning', '{"constructor": {"prototype": {"polluted": true}}, "insight_text": "x"}'],
   ['a lone surrogate', '{"insight_text": "half \\ud800 a pair"}'],
   ['control bytes', '\u0000\u0001\u0002'],

@@ -96,6 +96,24 @@ describe('tasks on a server with the local queue', () => {
     });
   });
 
+  it('does not retry what waiting cannot fix, and rounds a tiny timeout up to a millisecond', async () => {
+    const unconfigured = await request('POST', '/tasks', { operation: 'get_dependabot_alerts', attempts: 5 });
+    expect(await finished(unconfigured.body.task_id as string)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'unavailable', message: 'GITHUB_TOKEN not set' },
+    });
+    const hurried = await request('POST', '/tasks', {
+      operation: 'benchmark',
+      params: { model_type: 'quasimoto_ensemble', config: { epochs: 2000 } },
+      timeout: 1e-9,
+    });
+    expect(await finished(hurried.body.task_id as string)).toMatchObject({
+      status: 'failed',
+      error: { code: 'timeout', message: expect.stringContaining('(0.001 s)') },
+    });
+  });
+
   it.each([
     ['a body that is not an object', '[1,2]', 400, 'must be a JSON object'],
     ['no operation', {}, 400, 'params.operation'],

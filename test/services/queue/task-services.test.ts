@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BullmqTaskService } from '../../../src/services/queue/bullmq/bullmq-task-service.js';
 import { BullmqTaskWorker } from '../../../src/services/queue/bullmq/bullmq-task-worker.js';
 import { FinishedTasks } from '../../../src/services/queue/finished-tasks.js';
 import { LocalTaskService } from '../../../src/services/queue/local/local-task-service.js';
+import { retryDelayMs } from '../../../src/services/queue/retry-policy.js';
+import type { TaskResultStore } from '../../../src/services/store/records.js';
 import { RedisTaskResultStore } from '../../../src/services/store/redis/redis-records.js';
 import { openDatabase } from '../../../src/services/store/sqlite/database.js';
 import { SqliteTaskResultStore } from '../../../src/services/store/sqlite/sqlite-records.js';
@@ -33,6 +36,7 @@ describeTaskService('local', async (executor, options = {}) => {
       workerName: 'test:1',
     },
     NOOP_DREDGE_METRICS,
+    createLogger({ level: 'silent' }),
   );
   return {
     service,
@@ -106,6 +110,7 @@ describe('the local task service stopping', () => {
         workerName: 'test:1',
       },
       NOOP_DREDGE_METRICS,
+      createLogger({ level: 'silent' }),
     );
     try {
       const running = await service.submit('stubborn', { ms: 2000 }, { tenant: 'default' });
@@ -127,5 +132,104 @@ describe('the local task service stopping', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('the local task service under pressure', () => {
+  const options = {
+    concurrency: 1,
+    maxWaiting: 3,
+    attempts: 3,
+    backoffMs: 60_000,
+    timeoutMs: 60_000,
+    resultTtlMs: HOUR,
+    workerName: 'test:1',
+  };
+
+  it('counts tasks waiting out a retry backoff against QUEUE_MAX_WAITING', async () => {
+    const db = openDatabase(await tempDir());
+    const service = new LocalTaskService(
+      testExecutor().executor,
+      new FinishedTasks(new SqliteTaskResultStore(db), HOUR),
+      options,
+      NOOP_DREDGE_METRICS,
+      createLogger({ level: 'silent' }),
+    );
+    try {
+      for (let i = 0; i < 3; i++) {
+        const { task_id } = await service.submit(
+          'flaky',
+          { key: `k${i}`, failures: 9 },
+          { tenant: 'default' },
+        );
+        for (let n = 0; n < 100 && (await service.stats()).delayed < i + 1; n++) await sleep(5);
+        expect((await service.get(task_id))?.status).toBe('pending');
+      }
+      expect(await service.stats()).toMatchObject({ waiting: 0, delayed: 3 });
+      await expect(service.submit('echo', {}, { tenant: 'default' })).rejects.toMatchObject({
+        code: 'unavailable',
+      });
+    } finally {
+      await service.close(0);
+      db.close();
+    }
+  });
+
+  it('keeps answering for finished tasks the store refused, and does not crash', async () => {
+    const refusing: TaskResultStore = {
+      put: () => Promise.reject(new Error('Connection is closed.')),
+      get: () => Promise.resolve(undefined),
+      delete: () => Promise.resolve(false),
+    };
+    const service = new LocalTaskService(
+      testExecutor().executor,
+      new FinishedTasks(refusing, HOUR),
+      options,
+      NOOP_DREDGE_METRICS,
+      createLogger({ level: 'silent' }),
+    );
+    const { task_id } = await service.submit('echo', { key: 'kept' }, { tenant: 'default' });
+    expect(await service.wait(task_id, 5000)).toMatchObject({
+      status: 'completed',
+      result: { echo: { key: 'kept' } },
+    });
+    await service.close();
+  });
+
+  it('records a task cancelled several times at once only once', async () => {
+    const db = openDatabase(await tempDir());
+    const store = new SqliteTaskResultStore(db);
+    let puts = 0;
+    const counting: TaskResultStore = {
+      put: (...args) => ((puts += 1), store.put(...args)),
+      get: (id) => store.get(id),
+      delete: (id) => store.delete(id),
+    };
+    const service = new LocalTaskService(
+      testExecutor().executor,
+      new FinishedTasks(counting, HOUR),
+      options,
+      NOOP_DREDGE_METRICS,
+      createLogger({ level: 'silent' }),
+    );
+    try {
+      const blocker = await service.submit('slow', { ms: 20_000 }, { tenant: 'default' });
+      const waiting = await service.submit('echo', {}, { tenant: 'default' });
+      const answers = await Promise.all([1, 2, 3].map(() => service.cancel(waiting.task_id)));
+      expect(answers.map((view) => view?.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+      expect(puts).toBe(1);
+      await service.cancel(blocker.task_id);
+    } finally {
+      await service.close(0);
+      db.close();
+    }
+  });
+});
+
+describe('retry backoff', () => {
+  it('doubles from TASK_BACKOFF and never exceeds what a timer can hold', () => {
+    const policy = { attempts: 20, backoffMs: 10_000, resultTtlMs: HOUR };
+    expect([1, 2, 3].map((n) => retryDelayMs(policy, n))).toEqual([10_000, 20_000, 40_000]);
+    expect(retryDelayMs(policy, 19)).toBe(2 ** 31 - 1);
   });
 });

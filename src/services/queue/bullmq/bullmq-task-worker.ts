@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FailureLatch } from '../../failure-latch.js';
@@ -11,6 +12,9 @@ import { workerConnection, type QueueRedisOptions } from './redis-connection.js'
 import { progressOf } from './job-view.js';
 import { CANCELLED_REASON, QUEUE_PREFIX, queueKeys, type TaskData } from './task-data.js';
 import { HEARTBEAT_MS, type WorkerHeartbeat } from './worker-registry.js';
+
+/** How long a worker keeps trying to record a finished task while the store is away. */
+const RECORD_PATIENCE_MS = 30_000;
 
 export interface BullmqTaskWorkerOptions {
   readonly redis: QueueRedisOptions;
@@ -160,7 +164,12 @@ export class BullmqTaskWorker {
     }
   }
 
-  private record(
+  /**
+   * Records the finished task in the store, trying again through a short outage (a Redis restart). When the store
+   * stays away, the job fails for good (BullMQ keeps it, with this reason, where get_task finds it): letting
+   * BullMQ retry it would run the operation again, and a training is not a thing to do twice.
+   */
+  private async record(
     job: Job<TaskData, null>,
     status: Exclude<TaskState, 'pending' | 'running'>,
     error: TaskFailure | null,
@@ -179,7 +188,14 @@ export class BullmqTaskWorker {
       worker: this.name,
       progress: progressOf(job.progress),
     };
-    return this.finished.save(view, resultJson);
+    try {
+      await withRetries(() => this.finished.save(view, resultJson), RECORD_PATIENCE_MS);
+    } catch (error) {
+      this.logger.warn({ err: error, task_id: view.task_id }, 'a finished task could not be stored');
+      throw new UnrecoverableError(
+        `The task ${status === 'completed' ? 'ran' : 'ended'}, but its result could not be stored: submit it again once the store is back.`,
+      );
+    }
   }
 
   private async beat(): Promise<void> {
@@ -204,5 +220,18 @@ export class BullmqTaskWorker {
     if (completed > 0) pipeline.hincrby(this.keys.totals, 'completed', completed);
     if (failed > 0) pipeline.hincrby(this.keys.totals, 'failed', failed);
     await pipeline.exec();
+  }
+}
+
+/** Runs `work` until it succeeds, waiting 100 ms, 200 ms … (at most 2 s) between tries, for at most `patienceMs`. */
+async function withRetries(work: () => Promise<void>, patienceMs: number): Promise<void> {
+  const deadline = Date.now() + patienceMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() + wait > deadline) throw error;
+      await sleep(wait);
+    }
   }
 }

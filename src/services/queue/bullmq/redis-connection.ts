@@ -7,13 +7,20 @@ export interface QueueRedisOptions {
 }
 
 /**
- * A connection for submitting and reading tasks: a command fails after one retry rather than waiting for Redis
- * to return, so a request answers 503 instead of hanging.
+ * The longest a queue command may take (or REDIS_COMMAND_TIMEOUT, if longer). The cache's quarter-second would
+ * refuse tasks whenever a busy queue answers slowly; a request should not wait longer than this either.
+ */
+export const QUEUE_COMMAND_TIMEOUT_MS = 5000;
+
+/**
+ * A connection for submitting and reading tasks: a command fails after one retry when Redis is gone, and after
+ * QUEUE_COMMAND_TIMEOUT_MS when Redis is there but does not answer, so a request answers 503 instead of hanging.
  */
 export function clientConnection(options: QueueRedisOptions, name: string): Redis {
   const redis = new Redis(options.url, {
     connectionName: name,
     connectTimeout: options.connectTimeoutMs,
+    commandTimeout: Math.max(options.commandTimeoutMs, QUEUE_COMMAND_TIMEOUT_MS),
     maxRetriesPerRequest: 1,
   } satisfies RedisOptions);
   redis.on('error', () => undefined); // failures reach callers; ioredis reconnects on its own

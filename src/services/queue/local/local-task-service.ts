@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DredgeError } from '../../errors.js';
-import type { DredgeMetrics } from '../../telemetry/index.js';
+import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
 import { runAttempt } from '../run-attempt.js';
 import type { TaskExecutor, TaskJob, TaskProgress } from '../task-job.js';
@@ -28,6 +28,9 @@ export interface LocalTaskServiceOptions extends RetryPolicy {
 /** How long a stopping server lets its running tasks finish before it stops them. */
 export const CLOSE_GRACE_MS = 30_000;
 
+/** Finished tasks kept in memory when the store would not take them, so get_task still answers for them. */
+export const MAX_UNSAVED_TASKS = 10_000;
+
 /** Most bytes of params (as JSON) the waiting tasks of one server may hold together. */
 export const MAX_WAITING_BYTES = 256 * 1024 * 1024;
 
@@ -47,6 +50,8 @@ interface LiveTask {
   cancel: AbortController;
   /** Stopped because the server stopped, not by a cancel_task: it is recorded as failed, to be submitted again. */
   stoppedByServer: boolean;
+  /** Being recorded as finished: a second cancel (or anything else) must not finish it again. */
+  finishing: boolean;
   retryTimer: NodeJS.Timeout | undefined;
 }
 
@@ -61,6 +66,8 @@ export class LocalTaskService implements TaskService {
   private readonly waiting: LiveTask[] = [];
   private readonly live = new Map<string, LiveTask>();
   private readonly waiters = new TaskWaiters();
+  /** Finished tasks the store refused (it was away), newest last, at most MAX_UNSAVED_TASKS. */
+  private readonly unsaved = new Map<string, TaskView>();
   private running = 0;
   /** Bytes of params held by tasks not finished yet (waiting, running or in backoff). */
   private waitingBytes = 0;
@@ -74,12 +81,14 @@ export class LocalTaskService implements TaskService {
     private readonly finished: FinishedTasks,
     private readonly options: LocalTaskServiceOptions,
     private readonly metrics: DredgeMetrics,
+    private readonly logger: Logger,
   ) {}
 
   async submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
     if (this.closed)
       throw new DredgeError('unavailable', 'The task queue is shutting down: try again later.');
-    if (this.waiting.length >= this.options.maxWaiting) {
+    // Tasks waiting out a retry's backoff wait too: they count against the bound.
+    if (this.waiting.length + this.delayed >= this.options.maxWaiting) {
       throw new DredgeError(
         'unavailable',
         `The task queue is full (${this.options.maxWaiting} tasks waiting, QUEUE_MAX_WAITING): try again later.`,
@@ -110,6 +119,7 @@ export class LocalTaskService implements TaskService {
       progress: null,
       cancel: new AbortController(),
       stoppedByServer: false,
+      finishing: false,
       retryTimer: undefined,
     };
     this.live.set(task.id, task);
@@ -122,20 +132,20 @@ export class LocalTaskService implements TaskService {
 
   async get(id: string): Promise<TaskView | undefined> {
     const task = this.live.get(id);
-    return task ? this.view(task) : this.finished.get(id);
+    return task ? this.view(task) : (this.unsaved.get(id) ?? this.finished.get(id));
   }
 
   async wait(id: string, timeoutMs: number): Promise<TaskView | undefined> {
-    const task = this.live.get(id);
-    if (!task) return this.finished.get(id);
-    await this.waiters.wait(id, timeoutMs);
+    if (this.live.has(id)) await this.waiters.wait(id, timeoutMs);
     return this.get(id);
   }
 
   async cancel(id: string): Promise<TaskView | undefined> {
     const task = this.live.get(id);
-    if (!task) return this.finished.get(id);
-    if (task.state === 'running') {
+    if (!task) return this.get(id);
+    if (task.finishing) {
+      await this.waiters.wait(id, 60_000);
+    } else if (task.state === 'running') {
       const done = this.waiters.wait(id, 60_000);
       task.cancel.abort();
       await done;
@@ -185,7 +195,11 @@ export class LocalTaskService implements TaskService {
 
   private pump(): void {
     while (!this.closed && this.running < this.options.concurrency && this.waiting.length > 0) {
-      void this.start(this.waiting.shift() as LiveTask);
+      const task = this.waiting.shift() as LiveTask;
+      // start() records every outcome itself; this catch is the last guard against a crashed process.
+      this.start(task).catch((error: unknown) =>
+        this.logger.error({ err: error, task_id: task.id }, 'a task could not be run or recorded'),
+      );
     }
     this.metrics.queueDepth(this.waiting.length);
   }
@@ -248,14 +262,26 @@ export class LocalTaskService implements TaskService {
     error: TaskFailure | null,
     resultJson?: string,
   ): Promise<void> {
+    if (task.finishing) return;
+    task.finishing = true;
     if (state === 'completed') this.completed += 1;
     else if (state === 'failed') this.failed += 1;
     const { result: _none, ...view } = this.view(task);
+    const record = { ...view, status: state, completed_at: new Date().toISOString(), error };
     try {
-      await this.finished.save(
-        { ...view, status: state, completed_at: new Date().toISOString(), error },
-        resultJson,
+      await this.finished.save(record, resultJson);
+    } catch (failure) {
+      // The store is away: the task's outcome stays answerable from memory (bounded) rather than lost.
+      this.logger.warn(
+        { err: failure, task_id: task.id },
+        'a finished task could not be stored; kept in memory',
       );
+      this.unsaved.set(task.id, {
+        ...record,
+        result: resultJson === undefined ? null : JSON.parse(resultJson),
+      });
+      if (this.unsaved.size > MAX_UNSAVED_TASKS)
+        this.unsaved.delete(this.unsaved.keys().next().value as string);
     } finally {
       this.waitingBytes -= task.bytes;
       this.live.delete(task.id);
