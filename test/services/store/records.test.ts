@@ -40,6 +40,32 @@ function describeRecords(
       }
     });
 
+    it('pages and searches many insights: every match once, counted, beyond one read chunk', async () => {
+      const { insights, close } = open();
+      try {
+        const matching = new Set<string>();
+        for (let i = 0; i < 600; i++) {
+          const id = `id${String(i).padStart(4, '0')}`;
+          await insights.save(id, i % 3 === 0 ? `insight ${i} with a NEEDLE` : `insight ${i}`);
+          if (i % 3 === 0) matching.add(id);
+        }
+        const found: string[] = [];
+        for (let offset = 0; offset < 260; offset += 50) {
+          const page = await insights.list({ offset, limit: 50, search: 'needle' });
+          expect(page.total).toBe(200);
+          found.push(...page.items.map((item) => item.id));
+        }
+        expect(found).toHaveLength(200);
+        expect(new Set(found)).toEqual(matching);
+        const tail = await insights.list({ offset: 590, limit: 20 });
+        expect(tail).toMatchObject({ total: 600 });
+        expect(tail.items).toHaveLength(10);
+        expect(await insights.list({ offset: 0, limit: 0 })).toEqual({ items: [], total: 600 });
+      } finally {
+        close();
+      }
+    });
+
     it('keeps a task result until it expires', async () => {
       const { results, close } = open();
       try {

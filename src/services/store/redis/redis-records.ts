@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { InsightPage, InsightRecord, InsightStore, TaskResultStore } from '../records.js';
 
+/** Insights a search reads per round trip. */
+const SEARCH_CHUNK = 256;
+
 export class RedisInsightStore implements InsightStore {
   constructor(
     private readonly redis: Redis,
@@ -34,6 +37,10 @@ export class RedisInsightStore implements InsightStore {
     return text ? { id, text, createdAt: createdAt ?? '' } : undefined;
   }
 
+  /**
+   * A page, newest first. Without a search it reads only the page; a search reads the insights in chunks (so a
+   * request holds at most one chunk of texts, however many insights there are) and keeps only the page's.
+   */
   async list({
     offset,
     limit,
@@ -43,15 +50,41 @@ export class RedisInsightStore implements InsightStore {
     limit: number;
     search?: string;
   }): Promise<InsightPage> {
-    const ids = await this.redis.zrevrange(this.index, 0, -1);
-    const records = (await Promise.all(ids.map((id) => this.get(id)))).filter(
-      (r): r is InsightRecord => r !== undefined,
-    );
-    const needle = search?.toLowerCase();
-    const matching = needle
-      ? records.filter((record) => record.text.toLowerCase().includes(needle))
-      : records;
-    return { items: matching.slice(offset, offset + limit), total: matching.length };
+    if (!search) {
+      const [total, ids] = await Promise.all([
+        this.redis.zcard(this.index),
+        limit > 0 ? this.redis.zrevrange(this.index, offset, offset + limit - 1) : Promise.resolve([]),
+      ]);
+      return { items: await this.records(ids), total };
+    }
+    const needle = search.toLowerCase();
+    const items: InsightRecord[] = [];
+    let total = 0;
+    for (let start = 0; ; start += SEARCH_CHUNK) {
+      const ids = await this.redis.zrevrange(this.index, start, start + SEARCH_CHUNK - 1);
+      for (const record of await this.records(ids)) {
+        if (!record.text.toLowerCase().includes(needle)) continue;
+        if (total >= offset && items.length < limit) items.push(record);
+        total += 1;
+      }
+      if (ids.length < SEARCH_CHUNK) return { items, total };
+    }
+  }
+
+  /** The insights of `ids`, in that order, read in one round trip; ids deleted meanwhile are left out. */
+  private async records(ids: readonly string[]): Promise<InsightRecord[]> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.key(id), 'text', 'createdAt');
+    const replies = (await pipeline.exec()) ?? [];
+    const records: InsightRecord[] = [];
+    ids.forEach((id, i) => {
+      const [error, fields] = replies[i] ?? [null, null];
+      if (error) throw error;
+      const [text, createdAt] = (fields ?? []) as (string | null)[];
+      if (text) records.push({ id, text, createdAt: createdAt ?? '' });
+    });
+    return records;
   }
 
   async delete(id: string): Promise<boolean> {
