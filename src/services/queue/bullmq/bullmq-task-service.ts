@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DredgeError } from '../../errors.js';
@@ -88,7 +89,11 @@ export class BullmqTaskService implements TaskService {
 
   async wait(id: string, timeoutMs: number): Promise<TaskView | undefined> {
     const deadline = Date.now() + timeoutMs;
-    await this.listen();
+    // Following the events waits for Redis; while Redis is away the wait goes on by looking every second.
+    await Promise.race([
+      this.listen().catch(() => undefined),
+      sleep(Math.min(timeoutMs, 1000), undefined, { ref: false }),
+    ]);
     // Registered before the first look, so that an end announced in between is not missed.
     let announced = this.waiters.wait(id, Math.min(timeoutMs, 1000));
     // Most waits end with a record in the store: one read each time, and the full look (the queue as well)
