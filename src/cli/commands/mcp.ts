@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { createAppServices } from '../../app/create-services.js';
-import { createMcpServer } from '../../app/http/mcp-server.js';
 import { createCatalogue } from '../../app/operations/index.js';
 import { serveStdio } from '../../app/mcp/stdio.js';
-import { closeOnSignals } from '../../app/run-server.js';
 import { createLogger } from '../../services/telemetry/index.js';
 import type { CliContext } from '../context.js';
-import { writeLine } from '../io.js';
+import { MCP_SERVER, runServers } from '../run-servers.js';
 
 export function registerMcpCommand(program: Command, context: () => CliContext): void {
   program
@@ -31,14 +29,6 @@ export function registerMcpCommand(program: Command, context: () => CliContext):
         await services.close();
         return;
       }
-      const logger = createLogger({ level: loaded.config.telemetry.logLevel });
-      const services = await createAppServices(loaded, { serviceName: 'dredge-mcp', logger });
-      const app = await createMcpServer(services, createCatalogue());
-      const url = await app.listen({ host: loaded.config.servers.host, port: loaded.config.servers.mcpPort });
-      writeLine(
-        ctx.io.stdout,
-        `DREDGE MCP server listening on ${url} (POST /mcp, POST /mcp/protocol, GET /metrics)`,
-      );
-      await closeOnSignals([{ name: 'mcp', app, url }], () => services.close(), logger);
+      await runServers(ctx, loaded, 'dredge-mcp', [MCP_SERVER]);
     });
 }

@@ -1,3 +1,5 @@
+import type { AttemptOutcome } from './run-attempt.js';
+
 /** How transient failures are retried: at most `attempts` attempts, waiting `backoffMs` × 2^(n−1) before the n-th retry. */
 export interface RetryPolicy {
   readonly attempts: number;
@@ -13,3 +15,8 @@ export function retryDelayMs(policy: RetryPolicy, attemptsMade: number): number 
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Whether an attempt, the `attempt`-th of at most `maxAttempts`, earns another: a transient failure, with attempts left. */
+export function shouldRetry(outcome: AttemptOutcome, attempt: number, maxAttempts: number): boolean {
+  return outcome.kind === 'failed' && outcome.transient && attempt < maxAttempts;
+}

@@ -24,9 +24,4 @@ export class TaskWaiters {
     if (!waiters) return;
     for (const done of [...waiters]) done();
   }
-
-  /** Ids someone is waiting for. */
-  get ids(): IterableIterator<string> {
-    return this.byId.keys();
-  }
 }

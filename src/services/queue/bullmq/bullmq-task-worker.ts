@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { FailureLatch } from '../../failure-latch.js';
 import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
+import { shouldRetry } from '../retry-policy.js';
 import { runAttempt, type AttemptOutcome } from '../run-attempt.js';
 import type { TaskExecutor } from '../task-job.js';
 import type { TaskFailure, TaskState, TaskView } from '../task-service.js';
@@ -120,7 +121,6 @@ export class BullmqTaskWorker {
 
   private async runJob(job: Job<TaskData, null>, signal: AbortSignal | undefined): Promise<null> {
     const started = Date.now();
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     let outcome: AttemptOutcome;
     if (job.data.cancelled) outcome = { kind: 'cancelled' };
     else {
@@ -141,7 +141,7 @@ export class BullmqTaskWorker {
       );
     }
     const seconds = (Date.now() - started) / 1000;
-    const retry = outcome.kind === 'failed' && outcome.transient && !lastAttempt;
+    const retry = shouldRetry(outcome, job.attemptsMade + 1, job.opts.attempts ?? 1);
     this.metrics.taskAttempt(job.name, retry ? 'retried' : outcome.kind, seconds);
     switch (outcome.kind) {
       case 'completed':

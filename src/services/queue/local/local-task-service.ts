@@ -12,7 +12,7 @@ import type {
   TaskState,
   TaskView,
 } from '../task-service.js';
-import { retryDelayMs, type RetryPolicy } from '../retry-policy.js';
+import { retryDelayMs, shouldRetry, type RetryPolicy } from '../retry-policy.js';
 import { TaskWaiters } from '../task-waiters.js';
 
 export interface LocalTaskServiceOptions extends RetryPolicy {
@@ -216,7 +216,7 @@ export class LocalTaskService implements TaskService {
     });
     const seconds = (Date.now() - task.startedAt) / 1000;
     this.running -= 1;
-    const retry = outcome.kind === 'failed' && outcome.transient && task.attempts < task.maxAttempts;
+    const retry = shouldRetry(outcome, task.attempts, task.maxAttempts);
     this.metrics.taskAttempt(task.job.operation, retry ? 'retried' : outcome.kind, seconds);
     if (retry && !this.closed) this.scheduleRetry(task);
     else if (outcome.kind === 'completed') await this.finish(task, 'completed', null, outcome.json);
