@@ -8,10 +8,10 @@ import type { MessagePort } from 'node:worker_threads';
 import { move } from 'piscina';
 import { inputFromTrustedColumns, modelFromJSON, type SerializedModel } from '../../core/index.js';
 import { fitParallel, planThreads } from './parallel-fit.js';
-import { yieldToEventLoop } from './thread-priority.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 // Compute threads step back for the event loop: health checks and cache hits answer during a training.
-yieldToEventLoop();
+lowerThreadPriority();
 
 export interface TrainingTask {
   readonly model: SerializedModel;

@@ -7,9 +7,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { inputFromTrustedColumns, modelFromJSON, type SerializedModel } from '../../core/index.js';
 import { CONTROL, STOP, WORKER_FAILED } from './protocol.js';
-import { yieldToEventLoop } from './thread-priority.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
-yieldToEventLoop(); // as every compute thread: the event loop comes first
+lowerThreadPriority(); // as every compute thread: the event loop comes first
 
 export interface GradientWorkerData {
   readonly model: SerializedModel;

@@ -10,7 +10,7 @@ export const COMPUTE_THREAD_NICE = 10;
  * own id is the last part of /proc/thread-self, and setpriority() on that id applies to that thread alone.
  * Elsewhere (and where /proc is missing) the thread keeps its priority.
  */
-export function yieldToEventLoop(nice = COMPUTE_THREAD_NICE): boolean {
+export function lowerThreadPriority(nice = COMPUTE_THREAD_NICE): boolean {
   try {
     const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!Number.isInteger(threadId) || threadId <= 0) return false;
