@@ -202,7 +202,7 @@ async function runWriterChild(
   await mkdir(cacheDir);
   const asRoot = process.getuid?.() === 0;
   await chmod(base, 0o755);
-  await chmod(cacheDir, mode === 'read-only' && !asRoot ? 0o555 : 0o755);
+  await chmod(cacheDir, mode === 'read-only' ? 0o555 : 0o755);
   const backendModule = fileURLToPath(
     new URL('../../../src/services/cache/file-backend.ts', import.meta.url),
   );
@@ -235,13 +235,17 @@ process.stdout.write(JSON.stringify({ summary: { setsResolved, smallHit, bigHit,
   );
   await chmod(script, 0o644);
   const node = [process.execPath, '--import', 'tsx', script].map((arg) => `'${arg}'`).join(' ');
-  const command = mode === 'space-runs-out' ? `ulimit -f 8 && exec ${node}` : `exec ${node}`;
+  // Root writes anywhere: as root, the read-only child runs without capabilities (setpriv), so the directory's
+  // mode binds it as it binds any user. (Switching to another user instead would fail wherever the checkout is in
+  // a directory only root may enter, such as one made by mktemp.)
+  const unprivileged =
+    mode === 'read-only' && asRoot ? 'setpriv --bounding-set=-all --inh-caps=-all -- ' : '';
+  const command = mode === 'space-runs-out' ? `ulimit -f 8 && exec ${node}` : `exec ${unprivileged}${node}`;
   const child = spawn('sh', ['-c', command], {
     cwd: fileURLToPath(new URL('../../..', import.meta.url)),
     // No transform cache: tsx must not write files of its own under the size limit.
     env: { ...process.env, TSX_DISABLE_CACHE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(mode === 'read-only' && asRoot ? { uid: 65534, gid: 65534 } : {}),
   });
   let stdout = '';
   let stderr = '';
