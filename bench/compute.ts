@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- compute [--quick]`: the compute core against the reference's published in-process figures
- * (../shared/REFERENCE.md, measured on a 2-core machine like ours). Every row is a median over repeats after a
+ * (bench/support/original-figures.ts, measured on a 2-core machine like ours). Every row is a median over repeats after a
  * warm-up; training rows are the whole `benchmark` operation (generate the chirp, create a fresh model, train
  * with Adam at lr 1e-2, decimate the losses), as the reference measured it.
  */
@@ -16,6 +16,7 @@ import {
   type Dataset,
 } from '../src/core/index.js';
 import { fitParallel } from '../src/services/compute/index.js';
+import { ORIGINAL_MS } from './support/original-figures.js';
 
 interface Row {
   readonly what: string;
@@ -108,11 +109,8 @@ export async function run(args: string[]): Promise<void> {
   const rows: Row[] = [];
   const insight = 'Digital memory must be human-reachable';
 
-  for (const [modes, original] of [
-    [10, 3.5e-3],
-    [100, 19e-3],
-    [1000, 140e-3],
-  ] as const) {
+  for (const modes of [10, 100, 1000] as const) {
+    const original = ORIGINAL_MS.spectrum[modes];
     rows.push({
       what: `spectrum, ${modes} modes`,
       original,
@@ -122,22 +120,29 @@ export async function run(args: string[]): Promise<void> {
   }
   rows.push({
     what: 'unified inference',
-    original: 105e-3,
+    original: ORIGINAL_MS.unifiedInference,
     oursMs: measure(() => unifiedInference(insight, [0.5, 0.5, 0.5], [1, 2, 3]), r(15), 2000, 20_000),
     target: '≤ 10 µs',
   });
 
   const chirp = (): Dataset => chirpDataset();
   const training: [string, string, number, { nWaves?: number }, Row['original'], number, string?][] = [
-    ['1D wave, 100 epochs (chirp)', 'quasimoto_1d', 100, {}, 60, 15],
-    ['1D wave, 1000 epochs (chirp)', 'quasimoto_1d', 1000, {}, [570, 715], 7, '≤ 60 ms'],
-    ['ensemble of 16, 100 epochs (chirp)', 'quasimoto_ensemble', 100, { nWaves: 16 }, [1400, 2000], 7],
+    ['1D wave, 100 epochs (chirp)', 'quasimoto_1d', 100, {}, ORIGINAL_MS.benchmark1d[100], 15],
+    ['1D wave, 1000 epochs (chirp)', 'quasimoto_1d', 1000, {}, ORIGINAL_MS.benchmark1d[1000], 7, '≤ 60 ms'],
+    [
+      'ensemble of 16, 100 epochs (chirp)',
+      'quasimoto_ensemble',
+      100,
+      { nWaves: 16 },
+      ORIGINAL_MS.benchmarkEnsemble16[100],
+      7,
+    ],
     [
       'ensemble of 16, 1000 epochs (chirp)',
       'quasimoto_ensemble',
       1000,
       { nWaves: 16 },
-      [12_000, 16_000],
+      ORIGINAL_MS.benchmarkEnsemble16[1000],
       3,
       '≤ 1.2 s',
     ],
@@ -185,7 +190,7 @@ export async function run(args: string[]): Promise<void> {
   }
   console.log('');
   console.log(
-    'original: the reference (Python/PyTorch) as REFERENCE.md reports it; ranges are its spread across runs.',
+    'original: the Python/PyTorch original as it measured itself (bench/support/original-figures.ts); ranges are its spread across runs.',
   );
   await Promise.resolve();
 }

@@ -1,5 +1,5 @@
 /**
- * Replays every request the original answered (../shared/golden/http_transcripts.json), in order, against a fresh
+ * Replays every request the original answered (test/fixtures/golden/http_transcripts.json), in order, against a fresh
  * server, and compares each answer with the original's: equal where the original is deterministic, the same shape
  * and types where it drew random parameters. Every place where DREDGE answers differently on purpose is listed in
  * DIFFERENCES with the reason, and asserted, so a difference can neither appear nor vanish unnoticed.
@@ -16,7 +16,7 @@ interface Transcript {
 }
 
 const transcripts = JSON.parse(
-  readFileSync(resolve(import.meta.dirname, '../../../shared/golden/http_transcripts.json'), 'utf8'),
+  readFileSync(resolve(import.meta.dirname, '../fixtures/golden/http_transcripts.json'), 'utf8'),
 ) as Transcript[];
 
 type Json = unknown;

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
-/** The repository root, and the reference's recorded answers next to it (read at run time, never copied). */
+/** The repository root, and the original's recorded answers kept in it (test/fixtures/golden, see its README). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const goldenDir = path.resolve(repoRoot, '../shared/golden');
+export const goldenDir = path.join(repoRoot, 'test/fixtures/golden');
 
 export function loadGolden<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(path.join(goldenDir, name), 'utf8')) as T;
