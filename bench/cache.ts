@@ -15,11 +15,11 @@ import { unifiedInference } from '../src/core/index.js';
 import {
   FileBackend,
   MemoryBackend,
-  RedisBackend,
   ResultCache,
   jsonWithCachedFlag,
   type CacheBackend,
 } from '../src/services/cache/index.js';
+import { RedisBackend } from '../src/services/cache/redis-backend.js';
 import { createLogger } from '../src/services/telemetry/logger.js';
 import { RedisTestServer } from '../test/helpers/redis-server.js';
 

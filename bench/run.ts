@@ -10,9 +10,12 @@ interface BenchmarkModule {
 /** One line per benchmark; adding a benchmark is adding a file and a line here. */
 const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   compute: () => import('./compute.js'),
+  'async-context': () => import('./async-context.js'),
   cache: () => import('./cache.js'),
   http: () => import('./http.js'),
   queue: () => import('./queue.js'),
+  responsiveness: () => import('./responsiveness.js'),
+  startup: () => import('./startup.js'),
 };
 
 async function main(argv: string[]): Promise<void> {

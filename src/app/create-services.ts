@@ -37,7 +37,7 @@ export async function createAppServices(
     serviceName: options.serviceName,
     serviceVersion: PRODUCT.version,
   });
-  const store = createStore(config);
+  const store = await createStore(config);
   const compute = new ComputePool(config.workers.threads);
   const cache = await createResultCache(config, logger, {
     redisKeyPrefix: config.cache.redisKeyPrefix,
@@ -47,7 +47,7 @@ export async function createAppServices(
     breakerCooldownMs: config.cache.breakerCooldownMs,
     fileSweepIntervalMs: config.cache.fileSweepIntervalMs,
   });
-  const tasks = createTaskService(
+  const tasks = await createTaskService(
     config,
     // The executor reaches the services through this closure: they are complete before any task runs.
     catalogueExecutor(createCatalogue(), () => services),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { PRODUCT } from '../app/product.js';
-import { MOBILE_HELP_WIDTH, currentPlatform, detectMobileTerminal } from '../config/index.js';
+import { MOBILE_HELP_WIDTH, currentPlatform, detectMobileTerminal } from '../config/platform.js';
 import { registerBatchCommand } from './commands/batch.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerHealthCommand } from './commands/health.js';
@@ -9,7 +9,7 @@ import { registerMcpCommand } from './commands/mcp.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUpCommand } from './commands/up.js';
 import { registerWorkerCommand } from './commands/worker.js';
-import { createContext, type CliContext, type GlobalOptions } from './context.js';
+import type { CliContext, GlobalOptions } from './context.js';
 import { writeLine, type CliIO } from './io.js';
 import { versionInfoLines } from './version-info.js';
 
@@ -19,8 +19,13 @@ import { versionInfoLines } from './version-info.js';
  */
 export function buildProgram(io: CliIO): Command {
   const program = new Command('dredge');
+  // The context (and the configuration module under it) is made before the first action runs, not when the
+  // program is built, so `--version` and `--help` load neither.
   let context: CliContext | undefined;
-  const getContext = (): CliContext => (context ??= createContext(io, program.opts<GlobalOptions>()));
+  const getContext = (): CliContext => {
+    if (!context) throw new Error('the CLI context is made before any action runs');
+    return context;
+  };
 
   program
     .description(PRODUCT.description)
@@ -37,8 +42,9 @@ export function buildProgram(io: CliIO): Command {
       getOutHelpWidth: () => (io.stdout.isTTY ? (io.stdout.columns ?? 80) : 80),
     })
     .showHelpAfterError()
-    .hook('preAction', () => {
-      getContext();
+    .hook('preAction', async () => {
+      const { createContext } = await import('./context.js');
+      context ??= createContext(io, program.opts<GlobalOptions>());
     })
     .action(() => {
       if (program.opts<{ versionInfo?: boolean }>().versionInfo) {

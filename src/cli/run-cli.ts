@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConfigError } from '../config/index.js';
+import { ConfigError } from '../config/errors.js';
 import { buildProgram } from './program.js';
 import { CliExit, writeLine, type CliIO } from './io.js';
 

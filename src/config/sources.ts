@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotEnv } from 'dotenv';
 import { ConfigError } from './errors.js';
+import { DOTENV, DREDGE_JSON } from './file-names.js';
 import { isConfigKeyName, type ConfigKeyName } from './keys.js';
 
 /** Where a value came from, lowest precedence first. */
@@ -25,8 +26,7 @@ export interface ConfigLayer {
   readonly values: RawValues;
 }
 
-export const DREDGE_JSON = '.dredge.json';
-export const DOTENV = '.env';
+export { DOTENV, DREDGE_JSON };
 
 /** `.dredge.json` in the current directory, else in the home directory; undefined when neither exists. */
 export function findDredgeJson(cwd: string, homeDir: string | undefined): string | undefined {

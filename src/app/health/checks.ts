@@ -10,19 +10,6 @@ import {
 } from '../../config/index.js';
 import type { CheckResult } from './health-report.js';
 
-export const MINIMUM_NODE_MAJOR = 20;
-
-export function checkRuntime(nodeVersion: string = process.versions.node): CheckResult {
-  const major = Number(nodeVersion.split('.')[0]);
-  return major >= MINIMUM_NODE_MAJOR
-    ? { name: 'runtime', status: 'pass', detail: `Node.js ${nodeVersion}` }
-    : {
-        name: 'runtime',
-        status: 'fail',
-        detail: `Node.js ${nodeVersion}; DREDGE needs ${MINIMUM_NODE_MAJOR} or later`,
-      };
-}
-
 /**
  * Keys set away from their defaults whose feature this build does not have yet: accepted, but said plainly,
  * so that nobody believes (for example) that AUTH_ENABLED=true protects anything before authentication exists.

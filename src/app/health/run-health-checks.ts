@@ -1,12 +1,7 @@
 import { ConfigError, loadConfig, type LoadConfigOptions } from '../../config/index.js';
 import { PRODUCT } from '../product.js';
-import {
-  checkInactiveSettings,
-  checkRedis,
-  checkRuntime,
-  checkWritableDirectory,
-  redisUsers,
-} from './checks.js';
+import { checkInactiveSettings, checkRedis, checkWritableDirectory, redisUsers } from './checks.js';
+import { checkRuntime } from './runtime-check.js';
 import { summarise, type CheckResult, type HealthReport } from './health-report.js';
 
 /**

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppServices } from '../services.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { frameworkErrors } from './plugins/framework-errors.js';
 import { telemetryPlugin } from './plugins/telemetry.js';
@@ -35,6 +36,7 @@ export async function createBaseServer(
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: options.maxParamLength },
     frameworkErrors: frameworkErrors(options.maxParamLength),
+    schemaController: { compilersFactory: lazySchemaCompilers },
   });
   // JSON only: Fastify's default text/plain parser would accept bodies no route can use (415 instead).
   app.removeContentTypeParser('text/plain');

@@ -1,7 +1,4 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance } from 'fastify';
-import { createProtocolServer } from '../mcp/protocol-server.js';
-import { toolList } from '../mcp/tool-list.js';
 import type { Catalogue } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 
@@ -18,9 +15,10 @@ export function registerMcpProtocolRoute(
   services: AppServices,
   catalogue: Catalogue,
 ): void {
-  const tools = toolList(catalogue);
+  const protocol = lazyProtocol(catalogue);
 
   app.post(MCP_PROTOCOL_PATH, async (request, reply) => {
+    const { StreamableHTTPServerTransport, createProtocolServer, tools } = await protocol();
     const server = createProtocolServer(services, catalogue, tools, request.traceContext);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     reply.raw.on('close', () => {
@@ -45,4 +43,21 @@ export function registerMcpProtocolRoute(
   app.delete(MCP_PROTOCOL_PATH, (_request, reply) =>
     reply.code(405).header('allow', 'POST').send(notAllowed),
   );
+}
+
+/**
+ * The MCP SDK, our protocol server and the tool list, loaded on the first protocol request rather than at start:
+ * the SDK and its JSON Schema validator are most of what a server would otherwise load before its first answer.
+ */
+function lazyProtocol(catalogue: Catalogue) {
+  let loading: ReturnType<typeof load> | undefined;
+  async function load() {
+    const [{ StreamableHTTPServerTransport }, { createProtocolServer }, { toolList }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+      import('../mcp/protocol-server.js'),
+      import('../mcp/tool-list.js'),
+    ]);
+    return { StreamableHTTPServerTransport, createProtocolServer, tools: toolList(catalogue) };
+  }
+  return () => (loading ??= load());
 }

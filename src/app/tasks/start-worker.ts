@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../../config/index.js';
 import { DredgeError } from '../../services/errors.js';
-import { BullmqTaskWorker, FinishedTasks } from '../../services/queue/index.js';
+import { BullmqTaskWorker } from '../../services/queue/bullmq/bullmq-task-worker.js';
+import { FinishedTasks } from '../../services/queue/index.js';
 import type { Logger } from '../../services/telemetry/index.js';
 import { createAppServices } from '../create-services.js';
 import { createWorkerStatusServer } from '../http/worker-status-server.js';

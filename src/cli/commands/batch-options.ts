@@ -1,5 +1,5 @@
-import { MAX_SEED } from '../../core/index.js';
-import { MAX_BATCH_TASKS } from '../../app/batch/index.js';
+import { MAX_BATCH_TASKS } from '../../app/batch/batch-task.js';
+import { MAX_SEED } from '../../core/train/random.js';
 
 /** Most concurrent tasks `--workers` accepts: beyond it a single client only measures its own contention. */
 export const MAX_BATCH_WORKERS = 1024;
@@ -7,6 +7,8 @@ export const DEFAULT_BATCH_TASKS = 100;
 /** The original's default. */
 export const DEFAULT_BATCH_WORKERS = 4;
 export const DEFAULT_BATCH_SEED = 1;
+/** Bad options or a bad task file. */
+export const EXIT_USAGE = 2;
 
 /** The options as commander hands them over (strings, and booleans for flags). */
 export interface RawBatchOptions {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runHealthChecks } from '../../app/health/run-health-checks.js';
 import type { CheckStatus } from '../../app/health/health-report.js';
 import { CliExit, writeLine } from '../io.js';
 import type { CliContext } from '../context.js';
@@ -15,6 +14,8 @@ export function registerHealthCommand(program: Command, context: () => CliContex
     .action(async (options: { json?: boolean }) => {
       const ctx = context();
       const spinner = startSpinner(ctx.io.stderr, 'checking…', ctx.spinnerEnabled);
+      // The checks (and the Redis client some of them need) load only when asked for.
+      const { runHealthChecks } = await import('../../app/health/run-health-checks.js');
       const report = await runHealthChecks(ctx.configOptions).finally(() => spinner.stop());
       if (options.json) {
         writeLine(ctx.io.stdout, JSON.stringify(report, null, 2));

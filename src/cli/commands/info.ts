@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { PRODUCT } from '../../app/product.js';
-import { redactUrlCredentials } from '../../config/index.js';
 import { writeLine } from '../io.js';
 import type { CliContext } from '../context.js';
 
@@ -9,7 +8,8 @@ export function registerInfoCommand(program: Command, context: () => CliContext)
     .command('info')
     .description('what DREDGE is and how it is configured here')
     .option('--json', 'print the same as JSON')
-    .action((options: { json?: boolean }) => {
+    .action(async (options: { json?: boolean }) => {
+      const { redactUrlCredentials } = await import('../../config/redact.js');
       const ctx = context();
       const { config, files } = ctx.loadConfig();
       const info = {

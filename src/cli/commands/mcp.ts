@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { createAppServices } from '../../app/create-services.js';
-import { createCatalogue } from '../../app/operations/index.js';
-import { serveStdio } from '../../app/mcp/stdio.js';
-import { createLogger } from '../../services/telemetry/index.js';
 import type { CliContext } from '../context.js';
-import { MCP_SERVER, runServers } from '../run-servers.js';
 
 export function registerMcpCommand(program: Command, context: () => CliContext): void {
   program
@@ -22,6 +17,13 @@ export function registerMcpCommand(program: Command, context: () => CliContext):
         ...(options.port === undefined ? {} : { MCP_SERVER_PORT: options.port }),
       });
       if (options.stdio) {
+        const [{ createAppServices }, { createCatalogue }, { serveStdio }, { createLogger }] =
+          await Promise.all([
+            import('../../app/create-services.js'),
+            import('../../app/operations/index.js'),
+            import('../../app/mcp/stdio.js'),
+            import('../../services/telemetry/index.js'),
+          ]);
         // stdout carries the protocol: every log line goes to stderr.
         const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
         const services = await createAppServices(loaded, { serviceName: 'dredge-mcp', logger });
@@ -29,6 +31,7 @@ export function registerMcpCommand(program: Command, context: () => CliContext):
         await services.close();
         return;
       }
+      const { MCP_SERVER, runServers } = await import('../run-servers.js');
       await runServers(ctx, loaded, 'dredge-mcp', [MCP_SERVER]);
     });
 }

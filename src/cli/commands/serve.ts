@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { DREDGE_SERVER, runServers } from '../run-servers.js';
 
 export function registerServeCommand(program: Command, context: () => CliContext): void {
   program
@@ -16,6 +15,8 @@ export function registerServeCommand(program: Command, context: () => CliContext
         ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
         ...(options.port === undefined ? {} : { DREDGE_SERVER_PORT: options.port }),
       });
+      // The servers and their services load only when a server starts.
+      const { DREDGE_SERVER, runServers } = await import('../run-servers.js');
       await runServers(ctx, loaded, 'dredge-api', [DREDGE_SERVER]);
     });
 }

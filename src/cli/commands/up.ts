@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { DREDGE_SERVER, MCP_SERVER, runServers } from '../run-servers.js';
 
 export function registerUpCommand(program: Command, context: () => CliContext): void {
   program
@@ -20,6 +19,8 @@ export function registerUpCommand(program: Command, context: () => CliContext): 
       });
       // One set of services: both servers share the cache, the store, the worker threads and the metrics, so the
       // dashboard shows the MCP server's traffic too.
+      // The servers and their services load only when a server starts.
+      const { DREDGE_SERVER, MCP_SERVER, runServers } = await import('../run-servers.js');
       await runServers(ctx, loaded, 'dredge', [DREDGE_SERVER, MCP_SERVER]);
     });
 }

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
-import { closeOnSignals } from '../../app/run-server.js';
-import { startWorker, type RunningWorker } from '../../app/tasks/start-worker.js';
-import { DredgeError } from '../../services/errors.js';
-import { createLogger } from '../../services/telemetry/index.js';
+import type { RunningWorker } from '../../app/tasks/start-worker.js';
 import type { CliContext } from '../context.js';
 import { CliExit, writeLine } from '../io.js';
-import { listenOrExit } from '../listen.js';
 
 export function registerWorkerCommand(program: Command, context: () => CliContext): void {
   program
@@ -24,6 +20,15 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
         ...(options.concurrency === undefined ? {} : { WORKER_CONCURRENCY: options.concurrency }),
         ...(options.metricsPort === undefined ? {} : { METRICS_PORT: options.metricsPort }),
       });
+      // BullMQ, the services and the status server load only when a worker starts.
+      const [{ closeOnSignals }, { startWorker }, { DredgeError }, { createLogger }, { listenOrExit }] =
+        await Promise.all([
+          import('../../app/run-server.js'),
+          import('../../app/tasks/start-worker.js'),
+          import('../../services/errors.js'),
+          import('../../services/telemetry/index.js'),
+          import('../listen.js'),
+        ]);
       const logger = createLogger({ level: loaded.config.telemetry.logLevel });
       let worker: RunningWorker;
       try {

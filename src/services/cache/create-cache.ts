@@ -5,7 +5,7 @@ import { errorMessage, type CacheBackend } from './cache-backend.js';
 import { FileBackend } from './file-backend.js';
 import { GuardedBackend } from './guarded-backend.js';
 import { MemoryBackend } from './memory-backend.js';
-import { REDIS_DEFAULTS, RedisBackend } from './redis-backend.js';
+import { REDIS_DEFAULTS } from './redis-defaults.js';
 import { ResultCache } from './result-cache.js';
 
 /**
@@ -82,6 +82,8 @@ export async function createBackend(
         sweepIntervalMs: settings.fileSweepIntervalMs,
       });
     case 'redis': {
+      // Loaded only when used, so the embedded defaults never load a Redis client.
+      const { RedisBackend } = await import('./redis-backend.js');
       const redis = new RedisBackend({
         url: config.redis.url,
         defaultTtlMs,

@@ -21,7 +21,8 @@ export {
 export { FileBackend, type FileBackendOptions } from './file-backend.js';
 export { CacheUnavailableError, GuardedBackend, type GuardedBackendOptions } from './guarded-backend.js';
 export { MemoryBackend, type MemoryBackendOptions } from './memory-backend.js';
-export { REDIS_DEFAULTS, RedisBackend, type RedisBackendOptions } from './redis-backend.js';
+export type { RedisBackendOptions } from './redis-backend.js';
+export { REDIS_DEFAULTS } from './redis-defaults.js';
 export {
   ResultCache,
   jsonWithCachedFlag,

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { redactUrlCredentials } from '../../config/redact.js';
 import type { Logger } from '../telemetry/logger.js';
+import { REDIS_DEFAULTS } from './redis-defaults.js';
 import {
   effectiveTtlMs,
   errorMessage,
@@ -23,13 +24,6 @@ export interface RedisBackendOptions {
   /** The longest pause between reconnection attempts, in ms. */
   readonly maxReconnectDelayMs?: number;
 }
-
-export const REDIS_DEFAULTS = {
-  keyPrefix: 'dredge:cache:',
-  connectTimeoutMs: 1_000,
-  commandTimeoutMs: 250,
-  maxReconnectDelayMs: 1_000,
-} as const;
 
 /** Keys examined per SCAN call by stats and clear. */
 const SCAN_COUNT = 1_000;

@@ -1,5 +1,5 @@
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import {
   modelFromJSON,
   type AnyModel,
@@ -25,21 +25,31 @@ function workerFile(): string {
   return new URL(fromSource ? './source-compute-loader.mjs' : './compute-worker.js', import.meta.url).href;
 }
 
+type Pool = Piscina<TrainingTask | ForwardTask, TrainingOutcome | Float64Array>;
+
 /**
  * Trainings, benchmarks and large inferences run here, on worker threads (piscina), so the event loop keeps
- * answering health checks and cache hits while a model trains. At most `threads` trainings run at once; more wait in the pool's queue. Aborting a
- * training ends its thread at once.
+ * answering health checks and cache hits while a model trains. At most `threads` trainings run at once; more
+ * wait in the pool's queue. Aborting a training ends its thread at once. The pool (and piscina itself) is
+ * created on first use: a process that never trains never loads it.
  */
 export class ComputePool {
-  private readonly pool: Piscina<TrainingTask | ForwardTask, TrainingOutcome | Float64Array>;
+  private pool: Pool | undefined;
+  private starting: Promise<Pool> | undefined;
 
-  constructor(readonly threads: number) {
-    this.pool = new Piscina({
-      filename: workerFile(),
-      minThreads: 0,
-      maxThreads: threads,
-      idleTimeout: 30_000,
+  constructor(readonly threads: number) {}
+
+  private started(): Promise<Pool> {
+    this.starting ??= import('piscina').then(({ Piscina }) => {
+      this.pool = new Piscina({
+        filename: workerFile(),
+        minThreads: 0,
+        maxThreads: this.threads,
+        idleTimeout: 30_000,
+      });
+      return this.pool;
     });
+    return this.starting;
   }
 
   /** Trains a copy of `model` on `data`; answers the trained model (with its new version) and the losses. */
@@ -71,7 +81,8 @@ export class ComputePool {
       progress: port2,
     };
     try {
-      const outcome = (await this.pool.run(task, {
+      const pool = await this.started();
+      const outcome = (await pool.run(task, {
         transferList: [port2, ...columns.map((column) => column.buffer), target.buffer] as never,
         ...(options.signal ? { signal: options.signal } : {}),
       })) as TrainingOutcome;
@@ -97,7 +108,8 @@ export class ComputePool {
    */
   async forward(model: AnyModel, input: ModelInput, signal?: AbortSignal): Promise<Float64Array> {
     const task: ForwardTask = { model: model.toJSON(), columns: input.columns };
-    return (await this.pool.run(task, {
+    const pool = await this.started();
+    return (await pool.run(task, {
       name: 'forward',
       transferList: input.columns.map((column) => column.buffer) as never,
       ...(signal ? { signal } : {}),
@@ -106,10 +118,10 @@ export class ComputePool {
 
   /** Tasks the pool's threads have finished (trainings and inferences), for tests and diagnostics. */
   get completed(): number {
-    return this.pool.completed;
+    return this.pool?.completed ?? 0;
   }
 
-  close(): Promise<void> {
-    return this.pool.destroy();
+  async close(): Promise<void> {
+    if (this.starting) await (await this.starting).destroy();
   }
 }

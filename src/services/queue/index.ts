@@ -1,4 +1,3 @@
-export { BullmqTaskWorker, type BullmqTaskWorkerOptions } from './bullmq/bullmq-task-worker.js';
 export { createTaskService } from './create-task-service.js';
 export { FinishedTasks } from './finished-tasks.js';
 export type { TaskExecutor, TaskJob, TaskProgress } from './task-job.js';

@@ -1,12 +1,6 @@
-import { Redis } from 'ioredis';
 import type { DredgeConfig } from '../../config/index.js';
 import type { ModelRegistry } from './model-registry.js';
 import type { InsightStore, TaskResultStore } from './records.js';
-import { RedisInsightStore, RedisTaskResultStore } from './redis/redis-records.js';
-import { SqliteInsightStore, SqliteTaskResultStore } from './sqlite/sqlite-records.js';
-import { RedisModelRegistry } from './redis/redis-model-registry.js';
-import { openDatabase } from './sqlite/database.js';
-import { SqliteModelRegistry } from './sqlite/sqlite-model-registry.js';
 
 export interface Store {
   readonly models: ModelRegistry;
@@ -18,10 +12,19 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** The store STORE_BACKEND names: SQLite in DATA_DIR (embedded, the default), or Redis shared by replicas. */
-export function createStore(config: DredgeConfig): Store {
+/**
+ * The store STORE_BACKEND names: SQLite in DATA_DIR (embedded, the default), or Redis shared by replicas. Only
+ * the chosen backend's modules (and its driver) are loaded.
+ */
+export async function createStore(config: DredgeConfig): Promise<Store> {
   const limits = { maxModels: config.compute.maxModels, maxParameters: config.compute.maxModelParameters };
   if (config.storage.storeBackend === 'redis') {
+    const [{ Redis }, { RedisInsightStore, RedisTaskResultStore }, { RedisModelRegistry }] =
+      await Promise.all([
+        import('ioredis'),
+        import('./redis/redis-records.js'),
+        import('./redis/redis-model-registry.js'),
+      ]);
     const redis = new Redis(config.redis.url, {
       connectTimeout: config.redis.connectTimeoutMs,
       // A store command waits through a short outage; the request fails with 503 if Redis stays away.
@@ -38,6 +41,12 @@ export function createStore(config: DredgeConfig): Store {
       },
     };
   }
+  const [{ openDatabase }, { SqliteInsightStore, SqliteTaskResultStore }, { SqliteModelRegistry }] =
+    await Promise.all([
+      import('./sqlite/database.js'),
+      import('./sqlite/sqlite-records.js'),
+      import('./sqlite/sqlite-model-registry.js'),
+    ]);
   const db = openDatabase(config.storage.dataDir);
   return {
     models: new SqliteModelRegistry(db, limits),

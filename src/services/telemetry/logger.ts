@@ -1,5 +1,13 @@
+import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+/**
+ * pino-pretty is needed only when a terminal reads the log; it is required on that first use (synchronously:
+ * it is a CommonJS module, and creating a logger must stay synchronous) so servers writing JSON never load it.
+ */
+const requireModule = createRequire(import.meta.url);
+const loadPretty = (): typeof PinoPretty => requireModule('pino-pretty') as typeof PinoPretty;
 
 export type { Logger } from 'pino';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -55,7 +63,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   };
   if (options.pretty ?? isTerminal) {
     // Synchronous pretty printing in this thread: a CLI's few lines must not wait for a transport worker.
-    return pino(settings, pretty({ destination, sync: true, colorize: isTerminal }));
+    return pino(settings, loadPretty()({ destination, sync: true, colorize: isTerminal }));
   }
   if (typeof destination === 'object') return pino(settings, destination);
   return pino(settings, pino.destination({ dest: destination, sync: false }));

@@ -10,17 +10,15 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
-  BatchSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { JaegerSpan } from './jaeger-span.js';
+import { OtlpSpanProcessor } from './otlp-processor.js';
 import { SpanRingBuffer, type TraceQuery } from './span-buffer.js';
 
 export type { Context as TraceContext, Span } from '@opentelemetry/api';
@@ -85,15 +83,14 @@ const propagator = new W3CTraceContextPropagator();
 export function createTracing(options: TracingOptions): Tracing {
   const buffer = new SpanRingBuffer(options.bufferSpans);
   const processors: SpanProcessor[] = [buffer];
-  if (options.otlpEndpoint) {
-    const url = `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 1000 }));
-  }
+  if (options.otlpEndpoint) processors.push(new OtlpSpanProcessor(options.otlpEndpoint));
   const provider = new BasicTracerProvider({
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
     resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: options.serviceName,
-      [ATTR_SERVICE_VERSION]: options.serviceVersion,
+      // The standard attribute names, written out: importing them from @opentelemetry/semantic-conventions would
+      // load a second (ES module) copy of that large package beside the CommonJS one the SDK loads.
+      'service.name': options.serviceName,
+      'service.version': options.serviceVersion,
     }),
     spanProcessors: processors,
   });
