@@ -55,3 +55,17 @@ export interface ErrorBody {
 export function errorBody(error: DredgeError): ErrorBody {
   return { success: false, error: error.message, code: error.code };
 }
+
+/**
+ * Runs a call to a dependency (a store, a queue) for a client. A DredgeError passes through; any other failure —
+ * the dependency's own error when it is away — becomes a 503 with `sentence` (the client may retry), never a
+ * 500 carrying the dependency's text.
+ */
+export async function unavailableOnFailure<T>(sentence: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DredgeError) throw error;
+    throw new DredgeError('unavailable', sentence);
+  }
+}

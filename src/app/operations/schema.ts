@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DredgeError } from '../../services/errors.js';
 
 /**
  * Schema builders whose every failure reads as the end of a sentence about the field ("must be …"),
@@ -71,6 +72,17 @@ export function oneOf<const V extends readonly [string, ...string[]]>(values: V)
 
 export function flag() {
   return z.boolean({ error: 'must be true or false' });
+}
+
+/**
+ * The value `schema` makes of `value`, or a 400 whose sentence names the first problem from `root` (the field's
+ * path in the request body, for example `params` or `params.config`). The one way input is checked at every door.
+ */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DredgeError('invalid_input', issue ? describeIssue(issue, root) : `${root || 'the request'} is invalid`);
 }
 
 /**
