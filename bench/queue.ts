@@ -93,7 +93,7 @@ async function inProcess(workload: Workload, dir: string): Promise<Row> {
   await inBatches(workload.tasks, async (i) => {
     const signal = new AbortController().signal; // one per task, as each request has its own
     const context = requestContext(services, { trace: ROOT_CONTEXT, signal });
-    await runOperation(catalogue, workload.operation, workload.params(i), context);
+    await runOperation(catalogue.find(workload.operation), workload.params(i), context);
   });
   const seconds = (performance.now() - started) / 1000;
   await services.close();

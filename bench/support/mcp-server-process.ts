@@ -2,17 +2,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppServices } from '../../src/app/create-services.js';
 import { createMcpServer } from '../../src/app/http/mcp-server.js';
-import { createCatalogue } from '../../src/app/operations/index.js';
+import { openApp } from '../../src/app/open-app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/services/telemetry/index.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'dredge-bench-'));
 const loaded = loadConfig({ cwd, homeDir: cwd });
 const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
-const services = await createAppServices(loaded, { serviceName: 'dredge-bench', logger });
-const app = await createMcpServer(services, createCatalogue());
+const { services, catalogue } = await openApp(loaded, { serviceName: 'dredge-bench', logger });
+const app = await createMcpServer(services, catalogue);
 // CPU time from the start of a measurement (SIGUSR2) to the end (SIGTERM), for the cost per request.
 let cpuAtStart = process.cpuUsage();
 process.on('SIGUSR2', () => {

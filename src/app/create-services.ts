@@ -5,11 +5,10 @@ import { createResultCache } from '../services/cache/index.js';
 import { ComputePool } from '../services/compute/index.js';
 import { DependabotClient } from '../services/github/dependabot-client.js';
 import { createTaskService } from '../services/queue/index.js';
-import { createStore } from '../services/store/create-store.js';
+import { createStore } from '../services/store/index.js';
 import { componentLogger, createTelemetry, type Logger } from '../services/telemetry/index.js';
-import { createCatalogue } from './operations/index.js';
 import { PRODUCT } from './product.js';
-import { catalogueExecutor } from './tasks/catalogue-executor.js';
+import { serviceSettings } from './service-settings.js';
 import type { AppServices } from './services.js';
 
 /** The GitHub API answers within this, or the Dependabot operation answers 503 (the original waited 10 s). */
@@ -21,7 +20,10 @@ export interface CreateServicesOptions {
   readonly logger: Logger;
 }
 
-/** Everything operations need, built from the configuration; `close` releases it (connections, timers). */
+/**
+ * Everything operations need, built from the configuration; `close` releases it (connections, timers). Queued tasks
+ * run only once `tasks.start` has the executor (`openApp`), which needs the catalogue these services serve.
+ */
 export async function createAppServices(
   loaded: LoadedConfig,
   options: CreateServicesOptions,
@@ -37,26 +39,18 @@ export async function createAppServices(
     serviceName: options.serviceName,
     serviceVersion: PRODUCT.version,
   });
-  const store = await createStore(config);
+  const settings = serviceSettings(config);
+  const store = await createStore(settings.store);
   const compute = new ComputePool(config.workers.threads);
-  const cache = await createResultCache(config, logger, {
-    redisKeyPrefix: config.cache.redisKeyPrefix,
-    redisConnectTimeoutMs: config.redis.connectTimeoutMs,
-    redisCommandTimeoutMs: config.redis.commandTimeoutMs,
-    breakerFailureThreshold: config.cache.breakerFailureThreshold,
-    breakerCooldownMs: config.cache.breakerCooldownMs,
-    fileSweepIntervalMs: config.cache.fileSweepIntervalMs,
-  });
+  const cache = await createResultCache(settings.cache, logger);
   const tasks = await createTaskService(
-    config,
-    // The executor reaches the services through this closure: they are complete before any task runs.
-    catalogueExecutor(createCatalogue(), () => services),
+    settings.tasks,
     store.taskResults,
     telemetry.metrics,
     componentLogger(logger, 'tasks'),
     `${options.serviceName}:${process.pid}`,
   );
-  const services: AppServices & { close(): Promise<void> } = {
+  return {
     config,
     logger,
     telemetry,
@@ -78,5 +72,4 @@ export async function createAppServices(
       await telemetry.shutdown();
     },
   };
-  return services;
 }

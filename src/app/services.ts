@@ -4,7 +4,7 @@ import type { ResultCache } from '../services/cache/index.js';
 import type { ComputePool } from '../services/compute/index.js';
 import type { DependabotClient } from '../services/github/dependabot-client.js';
 import type { TaskService } from '../services/queue/index.js';
-import type { Store } from '../services/store/create-store.js';
+import type { Store } from '../services/store/index.js';
 import type { Logger, Telemetry } from '../services/telemetry/index.js';
 
 /** The long-lived services every operation can use, built once per process (see `createAppServices`). */
@@ -18,8 +18,8 @@ export interface AppServices {
   readonly dependabot: DependabotClient;
   /** Where trainings, benchmarks and large inferences run, off the event loop (NUM_WORKERS threads). */
   readonly compute: ComputePool;
-  /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
   /** Queued tasks: run by this process (QUEUE_BACKEND=local) or by `dredge worker` processes (bullmq). */
   readonly tasks: TaskService;
+  /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
   readonly device: { readonly resolution: DeviceResolution; readonly info: DeviceInfo };
 }

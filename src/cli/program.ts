@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { PRODUCT } from '../app/product.js';
+import { colorEnabled } from '../config/color.js';
 import { MOBILE_HELP_WIDTH, currentPlatform, detectMobileTerminal } from '../config/platform.js';
 import { registerBatchCommand } from './commands/batch.js';
 import { registerConfigCommand } from './commands/config.js';
@@ -11,7 +12,11 @@ import { registerUpCommand } from './commands/up.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { writeLine, type CliIO } from './io.js';
+import { suggestSimilar } from './suggest.js';
 import { versionInfoLines } from './version-info.js';
+
+/** The exit code of a command line that cannot be understood (an unknown command or option, a missing value). */
+export const EXIT_USAGE = 2;
 
 /**
  * The `dredge` command. Only commands that exist are registered: later capabilities add theirs here.
@@ -35,23 +40,21 @@ export function buildProgram(io: CliIO): Command {
     .option('--log-level <level>', 'log level (LOG_LEVEL)')
     .option('--device <device>', 'compute device: auto, cpu, cuda or mps (DEVICE)')
     .option('--data-dir <dir>', 'where embedded state lives (DATA_DIR)')
-    .option('--no-spinner', 'no spinners or progress bars (also off when stdout is not a terminal)')
+    .option('--no-spinner', 'no spinners or progress bars (also off when stderr is not a terminal)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // A mistake is one line: commander puts its guess (`(Did you mean --port?)`) on a line of its own.
+      outputError: (text, write) => write(text.replace(/\n(?=\(Did you mean )/g, ' ')),
       getOutHelpWidth: () => (io.stdout.isTTY ? (io.stdout.columns ?? 80) : 80),
+      getOutHasColors: () => colorEnabled(io.env, io.stdout.isTTY === true),
+      getErrHasColors: () => colorEnabled(io.env, io.stderr.isTTY === true),
     })
-    .showHelpAfterError()
-    .hook('preAction', async () => {
+    .hook('preAction', async (_program, actionCommand) => {
+      // `dredge` alone, `--version-info`, a mistyped command and `dredge help …` need no configuration.
+      if (actionCommand === program || actionCommand.name() === 'help') return;
       const { createContext } = await import('./context.js');
       context ??= createContext(io, program.opts<GlobalOptions>());
-    })
-    .action(() => {
-      if (program.opts<{ versionInfo?: boolean }>().versionInfo) {
-        for (const line of versionInfoLines(getContext().mobileTerminal)) writeLine(io.stdout, line);
-        return;
-      }
-      program.help();
     });
 
   registerHealthCommand(program, getContext);
@@ -62,9 +65,68 @@ export function buildProgram(io: CliIO): Command {
   registerUpCommand(program, getContext);
   registerWorkerCommand(program, getContext);
   registerBatchCommand(program, getContext);
+  registerHelpCommand(program);
+
+  // Set after the commands are registered, because commands copy these settings from their parent: only `dredge`
+  // itself takes any words and options, so that its action can name a mistyped command (commander would say "too
+  // many arguments" and print the whole help, since `dredge` alone has an action: it prints the help).
+  program
+    .allowExcessArguments()
+    .allowUnknownOption()
+    .action(() => {
+      const [first] = program.args;
+      if (first !== undefined) {
+        if (first.startsWith('-')) unknownOption(program, first);
+        else unknownCommand(program, first);
+      }
+      if (program.opts<{ versionInfo?: boolean }>().versionInfo) {
+        const mobileTerminal = detectMobileTerminal(currentPlatform(io.env));
+        for (const line of versionInfoLines(mobileTerminal)) writeLine(io.stdout, line);
+        return;
+      }
+      program.help();
+    });
 
   if (detectMobileTerminal(currentPlatform(io.env))) applyHelpWidth(program, MOBILE_HELP_WIDTH);
   return program;
+}
+
+/**
+ * `dredge help [command…]`: the help of a command (`dredge help config show` too), or one line naming a mistyped
+ * one. A command of its own rather than commander's implicit one, which `dredge` does not get (it has an action)
+ * and which would print the whole help for a mistyped name.
+ */
+function registerHelpCommand(program: Command): void {
+  program
+    .command('help')
+    .description('print the help of a command')
+    .argument('[command...]', 'the command, and its subcommand')
+    .action((names: string[]) => {
+      let command = program;
+      for (const name of names) {
+        const sub = command.commands.find((candidate) => candidate.name() === name);
+        if (!sub) unknownCommand(command, name);
+        command = sub;
+      }
+      command.help();
+    });
+}
+
+function unknownCommand(command: Command, name: string): never {
+  const names = command.commands.map((sub) => sub.name());
+  return command.error(`error: unknown command '${name}'${suggestSimilar(name, names)}`, {
+    exitCode: EXIT_USAGE,
+    code: 'commander.unknownCommand',
+  });
+}
+
+function unknownOption(command: Command, flag: string): never {
+  const flags = [...command.options.flatMap((option) => (option.long ? [option.long] : [])), '--help'];
+  const suggestion = flag.startsWith('--') ? suggestSimilar(flag.replace(/=.*$/, ''), flags) : '';
+  return command.error(`error: unknown option '${flag}'${suggestion}`, {
+    exitCode: EXIT_USAGE,
+    code: 'commander.unknownOption',
+  });
 }
 
 function applyHelpWidth(command: Command, width: number): void {

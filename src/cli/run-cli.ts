@@ -1,11 +1,24 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.js';
-import { buildProgram } from './program.js';
+import { EXIT_USAGE, buildProgram } from './program.js';
 import { CliExit, writeLine, type CliIO } from './io.js';
+
+/** Commander's errors for a command line it cannot understand: one line on stderr, and exit code 2. */
+const USAGE_ERRORS = new Set([
+  'commander.unknownCommand',
+  'commander.unknownOption',
+  'commander.excessArguments',
+  'commander.missingArgument',
+  'commander.optionMissingArgument',
+  'commander.missingMandatoryOptionValue',
+  'commander.conflictingOption',
+  'commander.invalidArgument',
+]);
 
 /**
  * Runs one `dredge` invocation and returns its exit code instead of exiting, so tests can drive the
- * real command tree in-process. A bad configuration value is one line on stderr and exit code 1.
+ * real command tree in-process. A bad configuration value (DATA_DIR that cannot be used included) is one line on
+ * stderr and exit code 1; a command line that cannot be understood is one line and exit code 2.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const program = buildProgram(io);
@@ -20,7 +33,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       writeLine(io.stderr, error.message);
       return 1;
     }
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) return USAGE_ERRORS.has(error.code) ? EXIT_USAGE : error.exitCode;
     throw error;
   }
 }

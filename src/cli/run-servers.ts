@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { createAppServices } from '../app/create-services.js';
 import { createDredgeServer } from '../app/http/dredge-server.js';
 import { createMcpServer } from '../app/http/mcp-server.js';
-import { createCatalogue, type Catalogue } from '../app/operations/index.js';
+import { openApp } from '../app/open-app.js';
+import type { Catalogue } from '../app/operations/index.js';
 import { closeOnSignals, type RunningServer } from '../app/run-server.js';
 import type { AppServices } from '../app/services.js';
 import type { LoadedConfig } from '../config/index.js';
@@ -14,7 +14,7 @@ import { listenOrExit } from './listen.js';
 /** One HTTP server a command can start. */
 interface ServerKind {
   readonly name: string;
-  /** The key that sets its port, for the one-line refusal when the port is taken. */
+  /** The key that sets its port, for the one-line refusal when the port is taken (naming how it was set). */
   readonly portKey: 'DREDGE_SERVER_PORT' | 'MCP_SERVER_PORT';
   readonly port: (config: LoadedConfig['config']) => number;
   readonly create: (services: AppServices, catalogue: Catalogue) => Promise<FastifyInstance>;
@@ -54,17 +54,17 @@ export async function runServers(
   kinds: readonly ServerKind[],
 ): Promise<void> {
   const { config } = loaded;
-  const logger = createLogger({ level: config.telemetry.logLevel });
-  const services = await createAppServices(loaded, { serviceName, logger });
-  const catalogue = createCatalogue();
+  // stdout carries the listening lines; log records go to stderr (JSON, or readable lines on a terminal).
+  const logger = createLogger({ level: config.telemetry.logLevel, destination: 2 });
+  const { services, catalogue } = await openApp(loaded, { serviceName, logger });
   const created: FastifyInstance[] = [];
   const started: { kind: ServerKind; server: RunningServer }[] = [];
   try {
     for (const kind of kinds) {
       const app = await kind.create(services, catalogue);
       created.push(app);
-      const address = { host: config.servers.host, port: kind.port(config), key: kind.portKey };
-      const url = await listenOrExit(app, address, ctx.io);
+      const address = { host: config.servers.host, port: kind.port(config), portKey: kind.portKey };
+      const url = await listenOrExit(app, address, loaded, ctx.io);
       started.push({ kind, server: { name: kind.name, app, url } });
     }
   } catch (error) {
@@ -72,8 +72,11 @@ export async function runServers(
     await services.close();
     throw error;
   }
+  const servers = started.map(({ server }) => server);
+  // The signal handlers are in place before the lines that say the servers are ready, so that a SIGTERM sent on
+  // reading them (a script, a test) drains the servers instead of killing the process.
+  const stopped = closeOnSignals(servers, () => services.close(), logger);
   for (const { kind, server } of started) writeLine(ctx.io.stdout, kind.listening(server.url));
   for (const { kind, server } of started) if (kind.after) writeLine(ctx.io.stdout, kind.after(server.url));
-  const servers = started.map(({ server }) => server);
-  await closeOnSignals(servers, () => services.close(), logger);
+  await stopped;
 }

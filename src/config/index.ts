@@ -11,10 +11,18 @@ export { isFeatureBuilt, type Feature } from './features.js';
 export {
   loadConfig,
   describeOrigin,
+  describeSetting,
   type LoadedConfig,
   type LoadConfigOptions,
   type ValueOrigin,
 } from './load.js';
 export { redactValues, redactUrlCredentials, REDACTED } from './redact.js';
-export { DREDGE_JSON, DOTENV, findDredgeJson, type ConfigSource, type RawValues } from './sources.js';
+export {
+  DREDGE_JSON,
+  DOTENV,
+  findDredgeJson,
+  type ConfigSource,
+  type FlagNames,
+  type RawValues,
+} from './sources.js';
 export { detectMobileTerminal, currentPlatform, MOBILE_HELP_WIDTH, type MobileTerminal } from './platform.js';

@@ -10,6 +10,7 @@ import {
   type PlatformFacts,
 } from './platform.js';
 import {
+  COMMAND_LINE,
   SOURCE_DESCRIPTIONS,
   environmentLayer,
   findDredgeJson,
@@ -18,6 +19,7 @@ import {
   readDredgeJson,
   type ConfigLayer,
   type ConfigSource,
+  type FlagNames,
   type RawValues,
 } from './sources.js';
 
@@ -29,6 +31,8 @@ export interface LoadConfigOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Values from command-line flags: the highest precedence. */
   readonly flags?: RawValues;
+  /** Which flag set each of `flags` (`--port`, `--set`), so that messages can name it. */
+  readonly flagNames?: FlagNames;
   readonly platform?: PlatformFacts;
 }
 
@@ -64,7 +68,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     ...(dredgeJson ? [readDredgeJson(dredgeJson)] : []),
     ...optional(readDotEnv(cwd)),
     environmentLayer(env),
-    flagLayer(options.flags ?? {}),
+    flagLayer(options.flags ?? {}, options.flagNames),
   ];
 
   const raw: RawValues = {};
@@ -75,7 +79,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       const value = layer.values[name];
       if (value === undefined || (typeof value === 'string' && value.trim() === '')) continue;
       raw[name] = value;
-      origins[name] = { source: layer.source, origin: layer.origin };
+      origins[name] = { source: layer.source, origin: layer.keyOrigins?.[name] ?? layer.origin };
     }
   }
 
@@ -107,9 +111,40 @@ function validate(raw: RawValues, origins: Record<ConfigKeyName, ValueOrigin>): 
   return values as ConfigValues;
 }
 
+/** `environment variable`, `.env file /srv/.env`, `command-line flag --port`, `built-in default`. */
 export function describeOrigin(origin: ValueOrigin): string {
   const what = SOURCE_DESCRIPTIONS[origin.source];
-  return origin.source === 'file' || origin.source === 'dotenv' ? `${what} ${origin.origin}` : what;
+  const named =
+    origin.source === 'file' ||
+    origin.source === 'dotenv' ||
+    (origin.source === 'flag' && origin.origin !== COMMAND_LINE);
+  return named ? `${what} ${origin.origin}` : what;
+}
+
+/**
+ * How a key got its value, written as the user set it, to name it in a message: `--port 3002`, `--set
+ * MCP_SERVER_PORT=3002`, `MCP_SERVER_PORT=3002 from the environment`, `MCP_SERVER_PORT=3002 in /srv/.env`, `the
+ * default MCP_SERVER_PORT=3002`. A secret's value is redacted.
+ */
+export function describeSetting(
+  loaded: Pick<LoadedConfig, 'values' | 'origins'>,
+  name: ConfigKeyName,
+): string {
+  const origin = loaded.origins[name];
+  const shown = CONFIG_KEYS[name].secret ? REDACTED : String(loaded.values[name]);
+  const setting = `${name}=${shown}`;
+  switch (origin.source) {
+    case 'flag':
+      if (origin.origin === '--set') return `--set ${setting}`;
+      return origin.origin === COMMAND_LINE ? `${setting} on the command line` : `${origin.origin} ${shown}`;
+    case 'env':
+      return `${setting} from the environment`;
+    case 'file':
+    case 'dotenv':
+      return `${setting} in ${origin.origin}`;
+    case 'default':
+      return `the default ${setting}`;
+  }
 }
 
 function platformDefaults(mobileTerminal: MobileTerminal | undefined): RawValues {

@@ -24,7 +24,12 @@ export interface ConfigLayer {
   /** A file path, or a word such as "environment". */
   readonly origin: string;
   readonly values: RawValues;
+  /** Where single keys came from when the layer knows better than `origin` (the flag that set each). */
+  readonly keyOrigins?: Partial<Record<ConfigKeyName, string>>;
 }
+
+/** The origin of values set by command-line flags when the flag is not known. */
+export const COMMAND_LINE = 'command line';
 
 export { DOTENV, DREDGE_JSON };
 
@@ -73,9 +78,13 @@ export function environmentLayer(env: NodeJS.ProcessEnv): ConfigLayer {
   return { source: 'env', origin: 'environment', values: pickKnownKeys(env) };
 }
 
-export function flagLayer(flags: RawValues): ConfigLayer {
-  return { source: 'flag', origin: 'command line', values: flags };
+/** `flagNames` says which flag set each key (`--port`, `--set`), for messages that name it. */
+export function flagLayer(flags: RawValues, flagNames: FlagNames = {}): ConfigLayer {
+  return { source: 'flag', origin: COMMAND_LINE, values: flags, keyOrigins: flagNames };
 }
+
+/** The flag that set each key of the command-line layer, as the user typed it: `--port`, `--data-dir`, `--set`. */
+export type FlagNames = Partial<Record<ConfigKeyName, string>>;
 
 function pickKnownKeys(record: Record<string, string | undefined>): RawValues {
   const values: RawValues = {};

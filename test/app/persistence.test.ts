@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithBinary } from '../helpers/binaries.js';
+import { describeWithRedis } from '../helpers/describe-with-redis.js';
 import { startDredgeMcp, type DredgeProcess } from '../helpers/dredge-process.js';
-import { RedisTestServer } from '../helpers/redis-server.js';
 import { postOperation, startMcpServer } from '../helpers/mcp-server.js';
 
 const X = { x: [0.1, 0.4, 0.9], t: [0] };
@@ -46,19 +45,16 @@ describe('models survive a restart (SQLite in DATA_DIR)', () => {
   });
 });
 
-describeWithBinary('redis-server', 'models shared by replicas (STORE_BACKEND=redis)', () => {
-  let redis: RedisTestServer;
+describeWithRedis('models shared by replicas (STORE_BACKEND=redis)', (redis) => {
   let replicas: DredgeProcess[];
 
   beforeAll(async () => {
-    redis = await RedisTestServer.start();
-    const env = { STORE_BACKEND: 'redis', REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+    const env = { STORE_BACKEND: 'redis', REDIS_URL: redis().url, LOG_LEVEL: 'warn' };
     replicas = await Promise.all([startDredgeMcp([], env), startDredgeMcp([], env)]);
   }, 30_000);
 
   afterAll(async () => {
     await Promise.all(replicas.map((replica) => replica.stop()));
-    await redis.stop();
   });
 
   it("serves each other's models, and a model retrained on one is used by the other at once", async () => {

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithBinary } from '../helpers/binaries.js';
+import { describe, expect, it } from 'vitest';
+import { describeWithRedis } from '../helpers/describe-with-redis.js';
 import { dredge } from '../helpers/cli.js';
-import { RedisTestServer } from '../helpers/redis-server.js';
 import { freePort } from '../helpers/free-port.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
@@ -61,17 +60,9 @@ describe('dredge health', () => {
   });
 });
 
-describeWithBinary('redis-server', 'dredge health with a real Redis', () => {
-  let redis: RedisTestServer;
-  beforeAll(async () => {
-    redis = await RedisTestServer.start();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-
+describeWithRedis('dredge health with a real Redis', (redis) => {
   it('passes when the configured Redis answers', async () => {
-    const env = { STORE_BACKEND: 'redis', REDIS_PORT: String(redis.port) };
+    const env = { STORE_BACKEND: 'redis', REDIS_PORT: String(redis().port) };
     const run = await dredge(['health', '--json'], { ...dirs(), env });
     const report = JSON.parse(run.stdout) as Report;
     expect(report.checks.find((check) => check.name === 'redis')).toMatchObject({ status: 'pass' });
@@ -104,7 +95,7 @@ describe('dredge help', () => {
   it('lists only the commands that exist', async () => {
     const run = await dredge(['--help'], dirs());
     const commands = [...run.stdout.matchAll(/^ {2}(\w[\w-]*)/gm)].map((match) => match[1]);
-    expect(commands).toEqual(['health', 'info', 'config', 'mcp', 'serve', 'up', 'worker', 'batch']);
+    expect(commands).toEqual(['health', 'info', 'config', 'mcp', 'serve', 'up', 'worker', 'batch', 'help']);
   });
 
   it('uses a wide terminal in full, but caps help at 80 columns on Termux', async () => {

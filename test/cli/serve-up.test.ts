@@ -77,7 +77,7 @@ describe('dredge up', () => {
         started(['up', '--host', '127.0.0.1', '--port', '0', '--mcp-port', String(taken)]),
       ).rejects.toThrow(
         new RegExp(
-          `exited with 1:[\\s\\S]*Cannot listen on 127\\.0\\.0\\.1:${taken}: the port is in use \\(set by MCP_SERVER_PORT\\)\\.`,
+          `exited with 1:[\\s\\S]*Cannot listen on 127\\.0\\.0\\.1:${taken}: the port is in use \\(set by --mcp-port ${taken}\\)\\.`,
         ),
       );
     } finally {

@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnDredge, type ExitStatus } from './spawn-dredge.js';
+import type { ExitStatus } from './spawn-dredge.js';
+import { startServersProcess } from './dredge-servers-process.js';
 
 export interface DredgeProcess {
   readonly child: ChildProcess;
@@ -18,16 +19,11 @@ export async function startDredgeMcp(
   env: NodeJS.ProcessEnv = {},
   cwd: string = mkdtempSync(join(tmpdir(), 'dredge-process-')),
 ): Promise<DredgeProcess> {
-  const spawned = await spawnDredge(
+  const started = await startServersProcess(
     ['mcp', '--host', '127.0.0.1', '--port', '0', ...args],
-    { LOG_LEVEL: 'info', ...env },
+    env,
     cwd,
-    (stdout) => /listening on (http:\/\/[\d.]+:\d+)/.exec(stdout)?.[1],
+    'DREDGE MCP server',
   );
-  return {
-    child: spawned.child,
-    url: spawned.started,
-    output: spawned.output,
-    stop: () => spawned.signal('SIGTERM'),
-  };
+  return { ...started, url: started.urls['DREDGE MCP server'] as string };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createDredgeServer, type DredgeServerOptions } from '../../src/app/http/dredge-server.js';
-import { createCatalogue, runOperation, type Catalogue } from '../../src/app/operations/index.js';
+import { runOperation, type Catalogue } from '../../src/app/operations/index.js';
 import { requestContext } from '../../src/app/operations/request-context.js';
 import type { AppServices } from '../../src/app/services.js';
 import { ROOT_CONTEXT } from '../../src/services/telemetry/index.js';
@@ -31,8 +31,7 @@ export async function startDredgeServer(
   options: DredgeServerOptions = {},
   cwd: string = mkdtempSync(join(tmpdir(), 'dredge-api-')),
 ): Promise<RunningDredgeServer> {
-  const { services, logs } = await createTestServices(env, cwd, 'dredge-api-test');
-  const catalogue = createCatalogue();
+  const { services, catalogue, logs } = await createTestServices(env, cwd, 'dredge-api-test');
   const app = await createDredgeServer(services, catalogue, options);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -60,7 +59,7 @@ export async function startDredgeServer(
     },
     async operation(name, params = {}) {
       const context = requestContext(services, { trace: ROOT_CONTEXT, signal: new AbortController().signal });
-      const outcome = await runOperation(catalogue, name, params, context);
+      const outcome = await runOperation(catalogue.find(name), params, context);
       return JSON.parse(outcome.json) as Record<string, unknown>;
     },
     async close() {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createMcpServer } from '../../src/app/http/mcp-server.js';
-import { createCatalogue } from '../../src/app/operations/index.js';
 import type { AppServices } from '../../src/app/services.js';
 import { createTestServices } from './test-services.js';
 
@@ -37,8 +36,8 @@ export async function startMcpServer(
   env: NodeJS.ProcessEnv = {},
   cwd: string = mkdtempSync(join(tmpdir(), 'dredge-mcp-')),
 ): Promise<RunningMcpServer> {
-  const { services, logs } = await createTestServices(env, cwd, 'dredge-mcp-test');
-  const app = await createMcpServer(services, createCatalogue());
+  const { services, catalogue, logs } = await createTestServices(env, cwd, 'dredge-mcp-test');
+  const app = await createMcpServer(services, catalogue);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,

@@ -117,18 +117,20 @@ describe.skipIf(!hooksAvailable)('what a command loads', () => {
     const dependencies = [...loaded].filter((name) => !name.startsWith('dredge:'));
     expect(dependencies).toEqual(['commander']);
     const own = [...loaded].filter((name) => name.startsWith('dredge:'));
-    for (const folder of own) expect(folder).not.toMatch(/^dredge:(services|app\/(http|mcp|operations|tasks))/);
+    for (const folder of own)
+      expect(folder).not.toMatch(/^dredge:(services|app\/(http|mcp|operations|tasks))/);
   });
 
   it('`dredge mcp` on the embedded defaults answers the JSON API without the MCP SDK, Redis, BullMQ or the pool', async () => {
     const loaded = await mcpServerLoads('mcp', async (url) => {
       expect(await post(`${url}/mcp`, { operation: 'unified_inference', params: {} })).toBe(200);
-      expect(await post(`${url}/mcp`, { operation: 'load_model', params: { model_type: 'quasimoto_1d' } })).toBe(
-        200,
-      );
+      expect(
+        await post(`${url}/mcp`, { operation: 'load_model', params: { model_type: 'quasimoto_1d' } }),
+      ).toBe(200);
     });
     // What it does use, so that an empty list cannot pass.
-    for (const used of ['fastify', 'zod', 'better-sqlite3', 'prom-client', 'pino']) expect(loaded).toContain(used);
+    for (const used of ['fastify', 'zod', 'better-sqlite3', 'prom-client', 'pino'])
+      expect(loaded).toContain(used);
     for (const unused of ON_DEMAND) expect(loaded, unused).not.toContain(unused);
   });
 

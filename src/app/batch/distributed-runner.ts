@@ -1,9 +1,9 @@
 import { redactUrlCredentials, type LoadedConfig } from '../../config/index.js';
-import type { TaskService, TaskView } from '../../services/queue/task-service.js';
+import { isFinished, type TaskService, type TaskView } from '../../services/queue/index.js';
 import type { Logger } from '../../services/telemetry/index.js';
-import { createAppServices } from '../create-services.js';
+import { openApp } from '../open-app.js';
 import { DEFAULT_TENANT } from '../operations/request-context.js';
-import type { BatchRunner, ServerSnapshot, TaskOutcome } from './batch-runner.js';
+import type { BatchRunner, BatchTaskOutcome, ServerSnapshot } from './batch-runner.js';
 import type { BatchTask } from './batch-task.js';
 import { snapshotFromAnswers } from './server-snapshot.js';
 
@@ -29,7 +29,7 @@ export class DistributedRunner implements BatchRunner {
     this.target = target;
   }
 
-  async run(task: BatchTask, cancel: AbortSignal): Promise<TaskOutcome> {
+  async run(task: BatchTask, cancel: AbortSignal): Promise<BatchTaskOutcome> {
     let submitted: TaskView;
     try {
       submitted = await this.tasks.submit(task.operation, task.params, { tenant: DEFAULT_TENANT });
@@ -57,7 +57,7 @@ export class DistributedRunner implements BatchRunner {
       const waited = this.tasks.wait(id, this.timeoutMs > 0 ? this.timeoutMs : 86_400_000);
       const first = await Promise.race([waited, cancelled]);
       if (first !== 'cancelled') {
-        if (first && !isFinished(first)) await this.tasks.cancel(id).catch(() => undefined);
+        if (first && !isFinished(first.status)) await this.tasks.cancel(id).catch(() => undefined);
         return first;
       }
       return await this.tasks.cancel(id);
@@ -85,11 +85,7 @@ export class DistributedRunner implements BatchRunner {
   }
 }
 
-function isFinished(view: TaskView): boolean {
-  return view.status === 'completed' || view.status === 'failed' || view.status === 'cancelled';
-}
-
-function outcomeOf(view: TaskView | undefined, timeoutMs: number): TaskOutcome {
+function outcomeOf(view: TaskView | undefined, timeoutMs: number): BatchTaskOutcome {
   if (!view) return { success: false, error: { code: 'not_found', message: 'the task expired or vanished' } };
   switch (view.status) {
     case 'completed': {
@@ -114,7 +110,7 @@ function outcomeOf(view: TaskView | undefined, timeoutMs: number): TaskOutcome {
   }
 }
 
-function failure(error: unknown): TaskOutcome {
+function failure(error: unknown): BatchTaskOutcome {
   const code = (error as { code?: unknown }).code;
   return {
     success: false,
@@ -135,7 +131,7 @@ export async function openDistributedRunner(
   logger: Logger,
 ): Promise<DistributedRunner> {
   const { config } = loaded;
-  const services = await createAppServices(loaded, { serviceName: 'dredge-batch', logger });
+  const { services } = await openApp(loaded, { serviceName: 'dredge-batch', logger });
   const target =
     config.storage.queueBackend === 'bullmq'
       ? `BullMQ queue ${config.queue.name} on ${redactUrlCredentials(config.redis.url)}`

@@ -1,6 +1,6 @@
-import type { TaskFailure } from './batch-runner.js';
+import type { BatchTaskFailure } from './batch-runner.js';
 
-export interface TalliedError extends TaskFailure {
+export interface TalliedError extends BatchTaskFailure {
   readonly count: number;
   /** The first task that failed this way. */
   readonly firstTask: string;
@@ -11,10 +11,10 @@ const MAX_DISTINCT = 20;
 
 /** Failures grouped by code and message, most frequent first in `list()`. */
 export class ErrorTally {
-  private readonly byKey = new Map<string, { failure: TaskFailure; count: number; firstTask: string }>();
+  private readonly byKey = new Map<string, { failure: BatchTaskFailure; count: number; firstTask: string }>();
   private others = 0;
 
-  add(failure: TaskFailure, taskId: string): void {
+  add(failure: BatchTaskFailure, taskId: string): void {
     const key = `${failure.code}\u0000${failure.message}`;
     const entry = this.byKey.get(key);
     if (entry) entry.count += 1;

@@ -1,4 +1,4 @@
-import type { BatchRunner, ServerSnapshot, TaskFailure, TaskOutcome } from './batch-runner.js';
+import type { BatchRunner, ServerSnapshot, BatchTaskFailure, BatchTaskOutcome } from './batch-runner.js';
 import type { BatchTask } from './batch-task.js';
 import { KeepAliveClient, TimeoutError, type HttpAnswer } from './http-client.js';
 import { snapshotFromAnswers } from './server-snapshot.js';
@@ -36,7 +36,7 @@ export class HttpRunner implements BatchRunner {
     }
   }
 
-  async run(task: BatchTask, cancel: AbortSignal): Promise<TaskOutcome> {
+  async run(task: BatchTask, cancel: AbortSignal): Promise<BatchTaskOutcome> {
     let answer: HttpAnswer;
     try {
       answer = await this.client.send(
@@ -84,7 +84,7 @@ function parseBody(text: string): Record<string, unknown> | undefined {
   }
 }
 
-function failureOfAnswer(answer: HttpAnswer, body: Record<string, unknown> | undefined): TaskFailure {
+function failureOfAnswer(answer: HttpAnswer, body: Record<string, unknown> | undefined): BatchTaskFailure {
   const code = typeof body?.code === 'string' ? body.code : `http_${answer.status}`;
   const message =
     typeof body?.error === 'string'

@@ -1,10 +1,10 @@
-import { createAppServices } from '../create-services.js';
 import type { LoadedConfig } from '../../config/index.js';
 import { ROOT_CONTEXT, type Logger } from '../../services/telemetry/index.js';
-import { createCatalogue, runOperation, type Catalogue } from '../operations/index.js';
+import { openApp } from '../open-app.js';
+import { runOperation, type Catalogue } from '../operations/index.js';
 import { requestContext } from '../operations/request-context.js';
 import type { AppServices } from '../services.js';
-import { failureOf, type BatchRunner, type ServerSnapshot, type TaskOutcome } from './batch-runner.js';
+import { failureOf, type BatchRunner, type BatchTaskOutcome, type ServerSnapshot } from './batch-runner.js';
 import type { BatchTask } from './batch-task.js';
 import { snapshotFromAnswers } from './server-snapshot.js';
 
@@ -19,26 +19,21 @@ export class InProcessRunner implements BatchRunner {
   constructor(
     private readonly services: AppServices,
     private readonly catalogue: Catalogue,
-    /** Longest a task that is not inline may run (BATCH_TIMEOUT), in ms; 0: no limit. */
+    /** Longest a task of an operation that runs long may run (BATCH_TIMEOUT), in ms; 0: no limit. */
     private readonly taskTimeoutMs: number,
     private readonly release: () => Promise<void> = async () => undefined,
   ) {}
 
-  async run(task: BatchTask, cancel: AbortSignal): Promise<TaskOutcome> {
-    const operation = this.catalogue.get(task.operation);
-    // Inline operations finish long before any timeout and cannot be interrupted: no timer per task for them.
-    const timeout =
-      operation && operation.cost !== 'inline' && this.taskTimeoutMs > 0
-        ? AbortSignal.timeout(this.taskTimeoutMs)
-        : undefined;
-    const signal = timeout ? AbortSignal.any([cancel, timeout]) : cancel;
+  async run(task: BatchTask, cancel: AbortSignal): Promise<BatchTaskOutcome> {
+    let timeout: AbortSignal | undefined;
     try {
-      const outcome = await runOperation(
-        this.catalogue,
-        task.operation,
-        task.params,
-        requestContext(this.services, { trace: ROOT_CONTEXT, signal }),
-      );
+      const operation = this.catalogue.find(task.operation);
+      // Quick operations finish long before any timeout and cannot be interrupted: no timer per task for them.
+      timeout =
+        operation.runsLong && this.taskTimeoutMs > 0 ? AbortSignal.timeout(this.taskTimeoutMs) : undefined;
+      const signal = timeout ? AbortSignal.any([cancel, timeout]) : cancel;
+      const context = requestContext(this.services, { trace: ROOT_CONTEXT, signal });
+      const outcome = await runOperation(operation, task.params, context);
       return { success: true, cached: outcome.cached === true };
     } catch (error) {
       if (timeout?.aborted && !cancel.aborted) {
@@ -58,7 +53,7 @@ export class InProcessRunner implements BatchRunner {
         trace: ROOT_CONTEXT,
         signal: new AbortController().signal,
       });
-      return JSON.parse((await runOperation(this.catalogue, operation, {}, context)).json) as unknown;
+      return (await runOperation(this.catalogue.find(operation), {}, context)).value;
     };
     return snapshotFromAnswers(this.target, ask);
   }
@@ -70,8 +65,6 @@ export class InProcessRunner implements BatchRunner {
 
 /** An in-process runner on services of its own, built from the configuration; closing it releases them. */
 export async function openInProcessRunner(loaded: LoadedConfig, logger: Logger): Promise<InProcessRunner> {
-  const services = await createAppServices(loaded, { serviceName: 'dredge-batch', logger });
-  return new InProcessRunner(services, createCatalogue(), loaded.config.batch.timeoutMs, () =>
-    services.close(),
-  );
+  const { services, catalogue } = await openApp(loaded, { serviceName: 'dredge-batch', logger });
+  return new InProcessRunner(services, catalogue, loaded.config.batch.timeoutMs, () => services.close());
 }

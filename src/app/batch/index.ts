@@ -1,5 +1,11 @@
 export { MAX_BATCH_TASKS, type BatchTask, type TaskList } from './batch-task.js';
-export type { BatchMode, BatchRunner, ServerSnapshot, TaskFailure, TaskOutcome } from './batch-runner.js';
+export type {
+  BatchMode,
+  BatchRunner,
+  ServerSnapshot,
+  BatchTaskFailure,
+  BatchTaskOutcome,
+} from './batch-runner.js';
 export { GeneratedTasks, generateTasks, GENERATED_INSIGHTS, REPEAT_EVERY } from './generate-tasks.js';
 export { parseTasks } from './parse-tasks.js';
 export { readTaskFile, MAX_TASK_FILE_BYTES } from './task-file.js';

@@ -1,6 +1,4 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Redis } from 'ioredis';
+import { probeDirectory } from '../../config/directories.js';
 import {
   CONFIG_KEYS,
   CONFIG_KEY_NAMES,
@@ -37,29 +35,16 @@ function describeFiles(loaded: LoadedConfig): string {
   return loaded.files.length === 0 ? 'defaults and environment' : `files: ${loaded.files.join(', ')}`;
 }
 
-/** A directory DREDGE writes to must exist or be creatable, and be writable. */
+/**
+ * A directory DREDGE writes to must exist or be creatable, and be writable. Decided by trying, without making it:
+ * a temporary directory is made in it (or, when it does not exist yet, in its nearest existing parent) and removed
+ * at once, since neither permission bits (which do not bind root) nor the parent's existence tell (/proc exists,
+ * yet refuses new entries).
+ */
 export function checkWritableDirectory(name: string, dir: string): CheckResult {
-  try {
-    const existing = nearestExisting(dir);
-    if (!statSync(existing).isDirectory()) {
-      return { name, status: 'fail', detail: `${dir} cannot be created: ${existing} is not a directory` };
-    }
-    accessSync(existing, constants.W_OK);
-    return { name, status: 'pass', detail: existing === dir ? dir : `${dir} (will be created)` };
-  } catch (error) {
-    return {
-      name,
-      status: 'fail',
-      detail: `${dir} is not writable (${(error as NodeJS.ErrnoException).code})`,
-    };
-  }
-}
-
-/** The path itself when it exists, else its closest existing ancestor. */
-function nearestExisting(path: string): string {
-  let dir = path;
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
+  const { problem, exists } = probeDirectory(dir);
+  if (problem !== undefined) return { name, status: 'fail', detail: `${dir} cannot be used: ${problem}` };
+  return { name, status: 'pass', detail: exists ? dir : `${dir} (will be created)` };
 }
 
 /** Which configured services need Redis, in words; empty when none does. */
@@ -78,15 +63,9 @@ export async function checkRedis(
   timeoutMs = 2000,
 ): Promise<CheckResult> {
   const shownUrl = redactUrlCredentials(url);
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined); // reported through the rejected promise below
+  // Loaded only when a service needs Redis. The probe has its own limit, whatever REDIS_*_TIMEOUT say.
+  const { PROBE, createRedisClient } = await import('../../services/redis/index.js');
+  const client = createRedisClient({ url, connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs }, PROBE);
   try {
     await client.connect();
     const started = performance.now();

@@ -1,14 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestContext } from '../operations/request-context.js';
-import { runOperation, type Catalogue } from '../operations/index.js';
+import { runOperation, type Catalogue, type OperationOutcome } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 
-/** Never aborted: inline operations finish long before any timeout, and need no timer of their own. */
+/** Never aborted: quick operations finish long before any timeout, and need no timer of their own. */
 const NEVER = new AbortController().signal;
 
 /**
- * Runs a catalogue operation for an HTTP request and writes its answer. Long operations get a signal that aborts
- * when the client goes away or the request timeout passes.
+ * Runs a catalogue operation for an HTTP request and writes its answer. Operations that run long get a signal that
+ * aborts when the client goes away or the request timeout passes.
  */
 export async function answerOperation(
   catalogue: Catalogue,
@@ -17,17 +17,14 @@ export async function answerOperation(
   reply: FastifyReply,
   name: unknown,
   params: unknown,
-  answer: { readonly status?: number; readonly location?: (json: string) => string } = {},
+  answer: { readonly status?: number; readonly location?: (outcome: OperationOutcome) => string } = {},
 ): Promise<FastifyReply> {
-  const operation = typeof name === 'string' ? catalogue.get(name) : undefined;
-  const signal =
-    operation && operation.cost !== 'inline'
-      ? requestSignal(reply, services.config.servers.requestTimeoutMs)
-      : NEVER;
+  const operation = catalogue.find(name);
+  const signal = operation.runsLong ? requestSignal(reply, services.config.servers.requestTimeoutMs) : NEVER;
   const context = requestContext(services, { trace: request.traceContext, signal });
-  const outcome = await runOperation(catalogue, name, params, context);
+  const outcome = await runOperation(operation, params, context);
   if (answer.status !== undefined) reply.code(answer.status);
-  if (answer.location) reply.header('location', answer.location(outcome.json));
+  if (answer.location) reply.header('location', answer.location(outcome));
   return reply.type('application/json').send(outcome.json);
 }
 

@@ -1,3 +1,4 @@
+import { settleWithin } from '../../services/deadline.js';
 import type { AppServices } from '../services.js';
 
 export interface ReadinessReport {
@@ -31,14 +32,7 @@ export async function readiness(services: AppServices): Promise<ReadinessReport>
 }
 
 /** Runs one check with a time limit: its detail when it answers, the reason when it fails or stays silent. */
-async function check(run: () => Promise<string>): Promise<Check> {
-  let timer: NodeJS.Timeout | undefined;
-  const silent = new Promise<Check>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, detail: `no answer within ${READINESS_CHECK_MS / 1000} s` }),
-      READINESS_CHECK_MS,
-    );
-  });
+function check(run: () => Promise<string>): Promise<Check> {
   const answered = run().then(
     (detail): Check => ({ ok: true, detail }),
     (error: unknown): Check => ({
@@ -46,9 +40,8 @@ async function check(run: () => Promise<string>): Promise<Check> {
       detail: error instanceof Error ? error.message : 'unreachable',
     }),
   );
-  try {
-    return await Promise.race([answered, silent]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return settleWithin(answered, READINESS_CHECK_MS, (): Check => ({
+    ok: false,
+    detail: `no answer within ${READINESS_CHECK_MS / 1000} s`,
+  }));
 }

@@ -20,7 +20,7 @@ export function registerTaskRoutes(app: FastifyInstance, services: AppServices, 
     }
     return answerOperation(catalogue, services, request, reply, 'submit_task', body, {
       status: 202,
-      location: (json) => `/tasks/${(JSON.parse(json) as { task_id: string }).task_id}`,
+      location: (outcome) => `/tasks/${String(outcome.value.task_id)}`,
     });
   });
 

@@ -46,8 +46,8 @@ export function createProtocolServer(
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name;
-    if (!catalogue.get(name))
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`);
+    const operation = catalogue.get(name);
+    if (!operation) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`);
     const progressToken = request.params._meta?.progressToken;
     // Progress is reported from inside synchronous compute steps; the notifications are awaited before the
     // result goes out, so that none arrives after it (a client stops listening for progress once it has the result).
@@ -65,11 +65,10 @@ export function createProtocolServer(
       },
     });
     try {
-      const outcome = await runOperation(catalogue, name, request.params.arguments ?? {}, context).finally(
-        () => Promise.all(notifications),
+      const outcome = await runOperation(operation, request.params.arguments ?? {}, context).finally(() =>
+        Promise.all(notifications),
       );
-      const structured = JSON.parse(outcome.json) as Record<string, unknown>;
-      return { content: [{ type: 'text', text: outcome.json }], structuredContent: structured };
+      return { content: [{ type: 'text', text: outcome.json }], structuredContent: outcome.value };
     } catch (error) {
       if (!(error instanceof DredgeError)) throw error;
       if (error.code === 'invalid_input') throw new McpError(ErrorCode.InvalidParams, error.message);

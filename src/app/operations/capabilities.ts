@@ -26,7 +26,6 @@ export function listCapabilitiesOperation(operationNames: () => readonly string[
     name: 'list_capabilities',
     description: 'What this server offers: models, operations and features (caching, metrics, devices).',
     input: z.object({}),
-    cost: 'inline',
     handle(_input, { services }) {
       const device = legacyDeviceInfo(services.device.info);
       return {

@@ -30,7 +30,6 @@ export const getDependabotAlerts = defineOperation({
   name: 'get_dependabot_alerts',
   description: "List a GitHub repository's Dependabot security alerts (needs GITHUB_TOKEN).",
   input: z.object(repository),
-  cost: 'inline',
   async handle(input, { services }) {
     const alerts = await services.dependabot.listAlerts(input.repo_owner, input.repo_name);
     return { alerts, count: alerts.length, repo_owner: input.repo_owner, repo_name: input.repo_name };
@@ -42,7 +41,6 @@ export const explainDependabotAlert = defineOperation({
   description:
     'Explain one Dependabot alert in plain words, with a recommendation from its severity and CVSS score.',
   input: z.object({ alert_id: alertId, ...repository }),
-  cost: 'inline',
   async handle(input, { services }) {
     const alert = await services.dependabot.getAlert(input.repo_owner, input.repo_name, input.alert_id);
     return explain(input.alert_id, alert);
@@ -86,7 +84,6 @@ export const updateDependabotAlert = defineOperation({
         });
       }
     }),
-  cost: 'inline',
   async handle(input, { services }) {
     const state = input.state as 'dismissed' | 'open';
     if (!services.dependabot.configured)

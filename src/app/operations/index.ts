@@ -2,6 +2,7 @@ import { Catalogue } from './catalogue.js';
 import { listCapabilitiesOperation } from './capabilities.js';
 import { explainDependabotAlert, getDependabotAlerts, updateDependabotAlert } from './dependabot.js';
 import { inference } from './inference.js';
+import { modelFit } from './model-fit.js';
 import { deleteModel, getParameters, listModels, loadModel } from './models.js';
 import { getCacheStats, getMetrics, getTraces } from './observability.js';
 import type { AnyOperation } from './operation.js';
@@ -10,8 +11,9 @@ import { cancelTask, getQueueStats, getTask, submitTaskOperation } from './tasks
 import { benchmark, trainModel } from './training.js';
 
 export { Catalogue } from './catalogue.js';
-export { runOperation, type OperationOutcome } from './run-operation.js';
-export type { AnyOperation, CostClass, Operation, OperationContext, ProgressUpdate } from './operation.js';
+export { OperationOutcome } from './outcome.js';
+export { runOperation } from './run-operation.js';
+export type { AnyOperation, Operation, OperationContext, ProgressUpdate } from './operation.js';
 
 /** Every operation DREDGE serves: the original's thirteen, in its order, then the new ones. */
 export function createCatalogue(): Catalogue {
@@ -39,6 +41,7 @@ export function createCatalogue(): Catalogue {
       getTask,
       cancelTask,
       getQueueStats,
+      modelFit,
     ] as AnyOperation[]),
   );
   const catalogue = new Catalogue(operations);

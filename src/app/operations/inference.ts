@@ -1,46 +1,48 @@
 import { z } from 'zod';
 import { inputFromColumns, inputFromRows, type AnyModel, type ModelInput } from '../../core/index.js';
 import { DredgeError } from '../../services/errors.js';
-import { modelIdLabel, modelIdSchema, requireModel } from './model-ref.js';
-import { defineOperation } from './operation.js';
-import { describeIssue, numberArray, numberMatrix } from './schema.js';
+import { modelIdLabel, modelIdSchema } from './model-ref.js';
+import { defineModelOperation } from './operation.js';
+import { numberArray, numberMatrix, parseOrThrow } from './schema.js';
 
 /** Most rows in one inference request. */
 export const MAX_INFERENCE_ROWS = 1_000_000;
 /** Inputs up to this many numbers are cached; larger ones cost more to key than to compute. */
 export const MAX_CACHED_INFERENCE_VALUES = 10_000;
 
-/** Rows × parameters above which inference leaves the event loop: about a millisecond of computing here. */
+/** Rows × parameters above which a forward pass leaves the event loop: about a millisecond of computing here. */
 export const OFF_LOOP_INFERENCE_WORK = 1_000_000;
+
+/**
+ * Whether running the model over `rows` rows belongs on the compute pool: a few milliseconds on the event loop
+ * would stall every other request of this process (health checks and cache hits included) for as long.
+ */
+export function runsOffLoop(model: AnyModel, rows: number): boolean {
+  return rows * model.parameterCount > OFF_LOOP_INFERENCE_WORK;
+}
 
 const column = numberArray(MAX_INFERENCE_ROWS);
 
-export const inference = defineOperation({
+export const inference = defineModelOperation({
   name: 'inference',
   description:
     'Evaluate a loaded model. Waves take columns (1D and ensembles: x, t; 4D: x, y, z, t; 6D: x1…x5, t), a missing ' +
     'column is [0.0] and a one-value column is repeated; StringTheoryNN takes x as rows [N][dimensions]; the ' +
     'interference basis takes x as rows [N][dim] and t as a column (cached).',
   input: z.object({ model_id: modelIdSchema, inputs: z.record(z.string(), z.unknown()).default({}) }),
-  // Inline for the usual small batches; large ones go to the worker-thread pool (see OFF_LOOP_INFERENCE_WORK).
-  cost: 'inline',
   metricLabels: modelIdLabel,
+  model: (input) => input.model_id,
   cache: {
     kind: 'model_inference',
     key: (input) => input.inputs as Record<string, never>,
-    modelId: (input) => input.model_id,
     when: (input) => countValues(input.inputs) <= MAX_CACHED_INFERENCE_VALUES,
   },
-  async handle(input, context) {
-    const { model } = await requireModel(input.model_id, context);
+  async handle(input, context, { model }) {
     const batch = toModelInput(model, input.inputs);
     const shape = model.outputShape(batch.size);
-    // A large batch is computed on a pool thread: a few milliseconds on the event loop would stall every other
-    // request of this process (health checks and cache hits included) for as long.
-    const output =
-      batch.size * model.parameterCount > OFF_LOOP_INFERENCE_WORK
-        ? await context.services.compute.forward(model, batch, context.signal)
-        : model.forward(batch);
+    const output = runsOffLoop(model, batch.size)
+      ? await context.services.compute.forward(model, batch, context.signal)
+      : model.forward(batch);
     return { model_id: input.model_id, output: shapeOutput(output, shape) };
   },
 });
@@ -49,15 +51,16 @@ export const inference = defineOperation({
 export function toModelInput(model: AnyModel, inputs: Readonly<Record<string, unknown>>): ModelInput {
   if (model.type === 'string_theory') {
     const width = model.config.dimensions;
-    const rows = parseField(`inputs.x`, numberMatrix(MAX_INFERENCE_ROWS, width), inputs.x);
+    const rows = parseOrThrow(numberMatrix(MAX_INFERENCE_ROWS, width), inputs.x, 'params.inputs.x');
     if (rows.length === 0)
       throw new DredgeError('invalid_input', 'params.inputs.x must have at least one row');
     return inputFromRows('x', rows, width);
   }
   if (model.type === 'quasimoto_interference_basis') {
     const dim = model.config.dim;
-    const rows = parseField(`inputs.x`, numberMatrix(MAX_INFERENCE_ROWS, dim), inputs.x);
-    const t = broadcast({ t: parseField('inputs.t', column, inputs.t ?? [0.0]) }, rows.length).t ?? [];
+    const rows = parseOrThrow(numberMatrix(MAX_INFERENCE_ROWS, dim), inputs.x, 'params.inputs.x');
+    const t =
+      broadcast({ t: parseOrThrow(column, inputs.t ?? [0.0], 'params.inputs.t') }, rows.length).t ?? [];
     const columns: Record<string, number[]> = { t };
     for (let d = 0; d < dim; d++) columns[`x${d + 1}`] = rows.map((row) => row[d] as number);
     return inputFromColumns(model.inputNames, columns);
@@ -65,7 +68,7 @@ export function toModelInput(model: AnyModel, inputs: Readonly<Record<string, un
   const given: Record<string, number[]> = {};
   for (const name of model.inputNames) {
     // The original: a missing column is [0.0].
-    given[name] = parseField(`inputs.${name}`, column, inputs[name] ?? [0.0]);
+    given[name] = parseOrThrow(column, inputs[name] ?? [0.0], `params.inputs.${name}`);
   }
   const rows = Math.max(...Object.values(given).map((values) => values.length));
   return inputFromColumns(model.inputNames, broadcast(given, rows));
@@ -85,16 +88,6 @@ function broadcast(columns: Record<string, number[]>, rows: number): Record<stri
     }
   }
   return result;
-}
-
-export function parseField<T>(field: string, schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new DredgeError(
-    'invalid_input',
-    issue ? describeIssue(issue, `params.${field}`) : `params.${field} is invalid`,
-  );
 }
 
 /** [N] for the single waves, [N][outputs] otherwise, as the original's tensors converted to lists. */

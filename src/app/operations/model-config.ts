@@ -12,8 +12,7 @@ import {
   type ModelType,
 } from '../../core/index.js';
 import type { DredgeConfig } from '../../config/index.js';
-import { DredgeError } from '../../services/errors.js';
-import { describeIssue, flag, oneOf, wholeNumber } from './schema.js';
+import { flag, oneOf, parseOrThrow, wholeNumber } from './schema.js';
 
 /** load_model's `config`, per model type. Every key is optional; what is absent takes the default below. */
 const seed = { seed: wholeNumber(0, MAX_SEED).optional() };
@@ -50,13 +49,7 @@ export type RequestedConfig = Readonly<Record<string, unknown>>;
 
 /** Validates `config` for the type; problems are named from `params.config`. */
 export function parseModelConfig(type: ModelType, config: unknown): RequestedConfig {
-  const parsed = MODEL_CONFIG_SCHEMAS[type].safeParse(config ?? {});
-  if (parsed.success) return parsed.data as RequestedConfig;
-  const issue = parsed.error.issues[0];
-  throw new DredgeError(
-    'invalid_input',
-    issue ? describeIssue(issue, 'params.config') : 'params.config is invalid',
-  );
+  return parseOrThrow(MODEL_CONFIG_SCHEMAS[type], config ?? {}, 'params.config') as RequestedConfig;
 }
 
 /** The core's options for a model: the request's values, else DREDGE's defaults (STRING_NN_* for the network). */

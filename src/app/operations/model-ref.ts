@@ -1,4 +1,4 @@
-import type { RegisteredModel } from '../../services/store/model-registry.js';
+import type { RegisteredModel } from '../../services/store/index.js';
 import { DredgeError } from '../../services/errors.js';
 import type { OperationContext } from './operation.js';
 import { patternString } from './schema.js';

@@ -6,7 +6,7 @@ import {
   type AnyModel,
   type ModelType,
 } from '../../core/index.js';
-import type { RegisteredModel } from '../../services/store/model-registry.js';
+import type { RegisteredModel } from '../../services/store/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { modelOptions, parseModelConfig } from './model-config.js';
 import { modelIdSchema, requireModel } from './model-ref.js';
@@ -34,7 +34,6 @@ export const loadModel = defineOperation({
     'Create a model (Quasimoto waves, ensembles, interference basis or StringTheoryNN) with fresh parameters; ' +
     'answers its id for inference, training and get_parameters.',
   input: z.object({ model_type: modelType, config: z.unknown().optional() }),
-  cost: 'inline',
   async handle(input, context) {
     const config = parseModelConfig(input.model_type, input.config);
     // Served models answer in evaluation mode (BatchNorm uses its running statistics, and inference changes
@@ -90,7 +89,6 @@ export const listModels = defineOperation({
   name: 'list_models',
   description: 'List the loaded models with their type, size, configuration and version.',
   input: z.object({}),
-  cost: 'inline',
   async handle(_input, context) {
     const models = await context.services.store.models.list();
     return { models: models.map(describeModel), count: models.length };
@@ -101,7 +99,6 @@ export const deleteModel = defineOperation({
   name: 'delete_model',
   description: 'Remove a loaded model and free its memory.',
   input: z.object({ model_id: modelIdSchema }),
-  cost: 'inline',
   async handle(input, context) {
     if (!(await context.services.store.models.delete(input.model_id))) {
       throw new DredgeError('not_found', `Model not found: ${input.model_id}`);
@@ -129,7 +126,6 @@ export const getParameters = defineOperation({
   name: 'get_parameters',
   description: "A model's parameters by PyTorch name, with values, shapes and requires_grad.",
   input: z.object({ model_id: modelIdSchema }),
-  cost: 'inline',
   async handle(input, context) {
     const registered = await requireModel(input.model_id, context);
     return {

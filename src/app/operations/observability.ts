@@ -8,7 +8,6 @@ export const getMetrics = defineOperation({
     "Counters, gauges, histograms and timers in the original's shape (keys like name{label=value}); timers carry " +
     'count, total_time, min, max, avg, p50, p95 and p99 (seconds).',
   input: z.object({}),
-  cost: 'inline',
   async handle(_input, { services }) {
     return {
       metrics: await services.telemetry.legacy.getMetrics(),
@@ -22,7 +21,6 @@ export const getCacheStats = defineOperation({
   description:
     'Result-cache statistics: entries, TTL and backend as the original reported them, plus hits, misses, hit rate, evictions and bytes.',
   input: z.object({}),
-  cost: 'inline',
   async handle(_input, { services }) {
     return { cache_stats: await services.cache.stats() };
   },
@@ -37,7 +35,6 @@ export const getTraces = defineOperation({
     trace_id: patternString(/^[0-9a-f]{32}$/, 32, '32 lowercase hexadecimal digits').optional(),
     limit: wholeNumber(1, 10_000).default(500),
   }),
-  cost: 'inline',
   handle(input, { services }) {
     const { tracing } = services.telemetry;
     const spans = tracing.recentSpans({

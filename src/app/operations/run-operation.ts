@@ -1,40 +1,23 @@
 import { ComputeInputError, ComputeStateError } from '../../core/index.js';
-import { JsonText, cacheKey } from '../../services/cache/index.js';
+import { JsonText, cacheKey, type CacheKey } from '../../services/cache/index.js';
 import { DredgeError } from '../../services/errors.js';
+import type { RegisteredModel } from '../../services/store/index.js';
 import { SpanKind, traceBindings, type Logger, type TraceContext } from '../../services/telemetry/index.js';
-import type { Catalogue } from './catalogue.js';
-import type { AnyOperation, OperationContext, OperationResult } from './operation.js';
-import { describeIssue } from './schema.js';
-
-/** A successful answer: the body's JSON text (a cached result keeps its stored bytes) and, on demand, the object. */
-export interface OperationOutcome {
-  readonly json: string;
-  readonly cached: boolean | undefined;
-}
+import type { AnyOperation, CachePolicy, OperationContext, OperationResult } from './operation.js';
+import { OperationOutcome, withCachedFlag } from './outcome.js';
+import { parseOrThrow } from './schema.js';
 
 /**
- * Runs one operation the same way for every door: find it, validate its params, measure and trace it, go
- * through the cache when its policy says so, and turn every failure into a DredgeError whose sentence is safe
- * to show (anything unexpected is logged in full and answered as `internal` without details).
+ * Runs one operation (as `Catalogue.find` gave it) the same way for every door: validate its params, measure and
+ * trace it, read the stored model it names, go through the cache when its policy says so, and turn every failure
+ * into a DredgeError whose sentence is safe to show (anything unexpected is logged in full and answered as
+ * `internal` without details).
  */
 export async function runOperation(
-  catalogue: Catalogue,
-  name: unknown,
+  operation: AnyOperation,
   params: unknown,
   context: OperationContext,
 ): Promise<OperationOutcome> {
-  const operation = typeof name === 'string' ? catalogue.get(name) : undefined;
-  if (!operation) {
-    throw typeof name === 'string'
-      ? new DredgeError(
-          'not_found',
-          `Unknown operation: ${name.length > 100 ? `${name.slice(0, 100)}…` : name}`,
-        )
-      : new DredgeError(
-          'invalid_input',
-          'operation must be the name of an operation (a string); see list_capabilities',
-        );
-  }
   const { tracing, metrics, legacy } = context.services.telemetry;
   const started = performance.now();
   const labels = operation.metricLabels?.(params) ?? {};
@@ -49,8 +32,8 @@ export async function runOperation(
         attributes: { 'dredge.operation': operation.name, 'dredge.tenant': context.tenant },
       },
       async (span, trace) => {
-        const input = validate(operation, params);
-        const outcome = await execute(operation, input, within(context, trace));
+        const input = parseOrThrow(operation.input, params ?? {}, 'params');
+        const outcome = await execute(operation, input, contextInSpan(context, trace));
         cached = outcome.cached;
         if (cached !== undefined) span.setAttribute('dredge.cached', cached);
         return outcome;
@@ -76,7 +59,7 @@ export async function runOperation(
  * trace_id and span_id. The logger is made on first use only: most operations never log, and a pino child costs
  * more than a cached answer.
  */
-function within(context: OperationContext, trace: TraceContext): OperationContext {
+function contextInSpan(context: OperationContext, trace: TraceContext): OperationContext {
   // Reading `context.logger` of a context made here would make its child logger: keep the base aside instead.
   const base = baseLoggers.get(context) ?? context.logger;
   let logger: Logger | undefined;
@@ -117,53 +100,65 @@ function legacyNames(operation: string) {
   return names;
 }
 
-function validate(operation: AnyOperation, params: unknown): unknown {
-  const parsed = operation.input.safeParse(params ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new DredgeError('invalid_input', issue ? describeIssue(issue, 'params') : 'params is invalid');
-}
-
 async function execute(
   operation: AnyOperation,
   input: unknown,
   context: OperationContext,
 ): Promise<OperationOutcome> {
-  const policy = operation.cache;
-  const { tracing } = context.services.telemetry;
-  const compute = (): Promise<OperationResult | JsonText> =>
-    tracing.inSpan('compute', { parent: context.trace }, async (_span, trace) =>
-      withSuccess(await operation.handle(input, within(context, trace))),
-    );
-  if (!policy || !context.services.cache.enabled || (policy.when && !policy.when(input))) {
-    const json = toJson(await compute());
-    return policy ? { json: withCachedFlag(json, false), cached: false } : { json, cached: undefined };
-  }
   const { cache, store, telemetry } = context.services;
-  let model;
-  if (policy.modelId) {
-    const id = policy.modelId(input);
-    const registered = await tracing.inSpan('store get model', { parent: context.trace }, () =>
-      store.models.get(id),
-    );
-    if (!registered) throw new DredgeError('not_found', `Model not found: ${id}`);
-    model = { modelId: id, modelVersion: registered.model.fingerprint() };
+  const { tracing } = telemetry;
+  // The stored model the operation names, read once for both its cache key and its handler (inline: an async
+  // helper would cost every request a promise of its own).
+  let model: RegisteredModel | undefined;
+  if (operation.model) {
+    const id = operation.model(input);
+    model = await tracing.inSpan('store get model', { parent: context.trace }, () => store.models.get(id));
+    if (!model) throw new DredgeError('not_found', `Model not found: ${id}`);
   }
-  let key;
-  try {
-    key = cacheKey(policy.kind, policy.key(input), context.tenant, model);
-  } catch {
-    // Inputs no key can represent (none pass validation today) are still answered, just never cached.
-    return { json: withCachedFlag(toJson(await compute()), false), cached: false };
+  // The handler's own object, kept for the outcome's `value` (only a computation in this call sets it).
+  let computed: OperationResult | JsonText | undefined;
+  const compute = (): Promise<OperationResult | JsonText> =>
+    tracing.inSpan('compute', { parent: context.trace }, async (_span, trace) => {
+      computed = withSuccess(await operation.handle(input, contextInSpan(context, trace), model));
+      return computed;
+    });
+  const policy = operation.cache;
+  if (!policy) {
+    const result = await compute();
+    return new OperationOutcome(toJson(result), undefined, asObject(result));
   }
-  const result = await tracing.inSpan('cache', { parent: context.trace }, async (span) => {
+  const key =
+    cache.enabled && (!policy.when || policy.when(input))
+      ? keyOf(policy, input, context.tenant, model)
+      : undefined;
+  if (key === undefined) {
+    const result = await compute();
+    return new OperationOutcome(withCachedFlag(toJson(result), false), false, asObject(result));
+  }
+  const found = await tracing.inSpan('cache', { parent: context.trace }, async (span) => {
     const found = await cache.getOrCompute(key, compute);
     span.setAttribute('dredge.cache.hit', found.cached);
     span.addEvent(found.cached ? 'cache hit' : 'cache miss', { 'dredge.cache.kind': policy.kind });
     return found;
   });
-  telemetry.metrics.cacheLookup(policy.kind, result.cached ? 'hit' : 'miss');
-  return { json: withCachedFlag(result.json ?? toJson(result.value), result.cached), cached: result.cached };
+  telemetry.metrics.cacheLookup(policy.kind, found.cached ? 'hit' : 'miss');
+  const json = withCachedFlag(found.json ?? toJson(found.value), found.cached);
+  return new OperationOutcome(json, found.cached, computed && asObject(computed));
+}
+
+/** The result's cache key; undefined for inputs no key can represent (none pass validation today): never cached. */
+function keyOf(
+  policy: CachePolicy<unknown>,
+  input: unknown,
+  tenant: string,
+  model: RegisteredModel | undefined,
+): CacheKey | undefined {
+  try {
+    const ref = model && { modelId: model.id, modelVersion: model.model.fingerprint() };
+    return cacheKey(policy.kind, policy.key(input, model), tenant, ref);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every answer starts with `success: true`, as the original's do. */
@@ -176,9 +171,8 @@ function toJson(result: OperationResult | JsonText): string {
   return result instanceof JsonText ? result.text : JSON.stringify(result);
 }
 
-/** Adds `"cached":true|false` as the last member, without parsing: a hit leaves as the bytes that were stored. */
-function withCachedFlag(json: string, cached: boolean): string {
-  return `${json.slice(0, -1)},"cached":${cached ? 'true' : 'false'}}`;
+function asObject(result: OperationResult | JsonText): OperationResult | undefined {
+  return result instanceof JsonText ? undefined : result;
 }
 
 function asDredgeError(error: unknown, operation: string, context: OperationContext): DredgeError {

@@ -82,7 +82,10 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root: stri
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new DredgeError('invalid_input', issue ? describeIssue(issue, root) : `${root || 'the request'} is invalid`);
+  throw new DredgeError(
+    'invalid_input',
+    issue ? describeIssue(issue, root) : `${root || 'the request'} is invalid`,
+  );
 }
 
 /**

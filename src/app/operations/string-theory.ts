@@ -36,7 +36,6 @@ export const stringSpectrum = defineOperation({
     max_modes: wholeNumber(1, MAX_MODES).default(10),
     dimensions: wholeNumber(1, MAX_SPACETIME_DIMENSIONS).default(DEFAULT_DIMENSIONS),
   }),
-  cost: 'inline',
   cache: {
     kind: 'string_spectrum',
     key: (input) => ({ max_modes: input.max_modes, dimensions: input.dimensions }),
@@ -54,7 +53,6 @@ export const stringParameters = defineOperation({
     energy_scale: finiteNumber(-MAX_ENERGY_SCALE, MAX_ENERGY_SCALE).default(DEFAULT_ENERGY_SCALE),
     coupling_constant: positiveNumber(MAX_COUPLING_CONSTANT).default(DEFAULT_COUPLING_CONSTANT),
   }),
-  cost: 'inline',
   handle(input) {
     return { parameters: calculateStringParameters(input.energy_scale, input.coupling_constant) };
   },
@@ -70,7 +68,6 @@ export const unifiedInference = defineOperation({
     quasimoto_coords: numberArray(MAX_COORDINATES).default([0.5]),
     string_modes: wholeNumberArray(MAX_STRING_MODES, 1, MAX_MODE_NUMBER).default([1, 2, 3]),
   }),
-  cost: 'inline',
   cache: {
     kind: 'unified_inference',
     key: (input) => ({

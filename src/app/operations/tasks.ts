@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DredgeError } from '../../services/errors.js';
 import type { TaskView } from '../../services/queue/index.js';
 import { defineOperation, type AnyOperation } from './operation.js';
-import { boundedString, describeIssue, patternString, positiveNumber, wholeNumber } from './schema.js';
+import { boundedString, parseOrThrow, patternString, positiveNumber, wholeNumber } from './schema.js';
 
 /** The task operations themselves cannot be queued: a task that queues tasks has no bound. */
 export const TASK_OPERATIONS: ReadonlySet<string> = new Set([
@@ -34,7 +34,6 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
       attempts: wholeNumber(1, MAX_TASK_ATTEMPTS).optional(),
       timeout: positiveNumber(MAX_TASK_TIMEOUT_SECONDS).optional(),
     }),
-    cost: 'inline',
     async handle(input, context) {
       const target = lookup(input.operation);
       if (!target) throw new DredgeError('not_found', `Unknown operation: ${input.operation}`);
@@ -52,14 +51,7 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
         );
       }
       // Checked now, so a mistake is the caller's 400 rather than a failed task found later.
-      const parsed = target.input.safeParse(input.params);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new DredgeError(
-          'invalid_input',
-          issue ? describeIssue(issue, 'params.params') : 'params.params is invalid',
-        );
-      }
+      parseOrThrow(target.input, input.params, 'params.params');
       const traceparent = context.services.telemetry.tracing.inject(context.trace).traceparent;
       const view = await context.services.tasks.submit(input.operation, input.params, {
         tenant: context.tenant,
@@ -79,7 +71,6 @@ export const getTask = defineOperation({
     'A queued task: status (pending, running, completed, failed, cancelled), times, attempts, worker, and once ' +
     'completed its result (the operation’s answer); failed tasks carry error {code, message}.',
   input: z.object({ task_id: taskIdSchema }),
-  cost: 'inline',
   async handle(input, context) {
     return { ...(await found(input.task_id, context.services.tasks.get(input.task_id))) };
   },
@@ -91,7 +82,6 @@ export const cancelTask = defineOperation({
     'Cancel a task that has not finished: a waiting task is removed, a running one is stopped on its worker. ' +
     'Answers the task afterwards (a task that finished first keeps its result).',
   input: z.object({ task_id: taskIdSchema }),
-  cost: 'inline',
   async handle(input, context) {
     return { ...(await found(input.task_id, context.services.tasks.cancel(input.task_id))) };
   },
@@ -103,7 +93,6 @@ export const getQueueStats = defineOperation({
     'The task queue: backend, tasks waiting, running, delayed for a retry, completed and failed, and the live ' +
     'workers with their total concurrency.',
   input: z.object({}),
-  cost: 'inline',
   async handle(_input, context) {
     return { ...(await context.services.tasks.stats()) };
   },

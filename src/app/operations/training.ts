@@ -13,14 +13,14 @@ import {
   type FitResult,
 } from '../../core/index.js';
 import { DredgeError } from '../../services/errors.js';
-import { trainingHistory } from '../../services/store/training-history.js';
-import { DATASET_NAMES, defaultDataset, loadDataset } from './datasets.js';
-import { MAX_INFERENCE_ROWS, parseField, toModelInput } from './inference.js';
+import { trainingHistory } from '../../services/store/index.js';
+import { DATASET_REQUEST_NAMES, defaultDataset, loadDataset } from './datasets.js';
+import { MAX_INFERENCE_ROWS, toModelInput } from './inference.js';
 import { parseModelConfig } from './model-config.js';
 import { modelIdSchema, requireModel } from './model-ref.js';
 import { buildModel } from './models.js';
 import { defineOperation, type OperationContext } from './operation.js';
-import { numberArray, oneOf, positiveNumber, wholeNumber } from './schema.js';
+import { numberArray, oneOf, parseOrThrow, positiveNumber, wholeNumber } from './schema.js';
 
 /**
  * The most work one training request may ask for, in epochs × rows × parameters: about a minute of this
@@ -40,10 +40,10 @@ export const benchmark = defineOperation({
     'Train a fresh model of a type on its data set with Adam (lr 1e-2, MSE) and report the loss curve; works for ' +
     'every model type. config holds epochs (default 100) and the model settings (e.g. n_waves, default 16).',
   input: z.object({ model_type: oneOf(MODEL_TYPES), config: z.record(z.string(), z.unknown()).default({}) }),
-  cost: 'worker',
+  runsLong: true,
   async handle(input, context) {
     const { epochs, ...modelSettings } = input.config;
-    const parsedEpochs = parseField('config.epochs', fitOptions.epochs, epochs);
+    const parsedEpochs = parseOrThrow(fitOptions.epochs, epochs, 'params.config.epochs');
     const config = parseModelConfig(input.model_type, modelSettings);
     const model = buildModel(input.model_type, config, context);
     const dataset = loadDataset(defaultDataset(model), model);
@@ -69,18 +69,19 @@ export const benchmark = defineOperation({
 export const trainModel = defineOperation({
   name: 'train',
   description:
-    'Fit a loaded model to a built-in data set (chirp, grid4d, grid6d, string_modes, wave_packet; default: the ' +
-    "model's own) or to data in the request ({inputs, target}), with Adam. The trained parameters replace the " +
+    'Fit a loaded model to a built-in data set (chirp_1d, grid_4d, grid_6d, string_modes, wave_packet; the first ' +
+    "three also as chirp, grid4d, grid6d; default: the model's own) or to data in the request ({inputs, target}), " +
+    'with Adam. The trained parameters replace the ' +
     "model's and its version changes, so cached outputs of the old parameters are no longer used. A seed " +
     'first re-initialises the parameters, for a reproducible fit. Sends progress while it runs.',
   input: z.object({
     model_id: modelIdSchema,
-    dataset: oneOf(DATASET_NAMES).optional(),
+    dataset: oneOf(DATASET_REQUEST_NAMES).optional(),
     data: z.object({ inputs: z.record(z.string(), z.unknown()), target: z.unknown() }).optional(),
     seed: wholeNumber(0, MAX_SEED).optional(),
     ...fitOptions,
   }),
-  cost: 'worker',
+  runsLong: true,
   async handle(input, context) {
     if (input.dataset && input.data) {
       throw new DredgeError(
@@ -156,7 +157,11 @@ function requestDataset(
   const input = toModelInput(model, data.inputs);
   const flat =
     Array.isArray(data.target) && data.target.every(Array.isArray) ? data.target.flat() : data.target;
-  const target = parseField('data.target', numberArray(MAX_INFERENCE_ROWS * model.outputWidth, 1), flat);
+  const target = parseOrThrow(
+    numberArray(MAX_INFERENCE_ROWS * model.outputWidth, 1),
+    flat,
+    'params.data.target',
+  );
   if (target.length !== input.size * model.outputWidth) {
     throw new DredgeError(
       'invalid_input',

@@ -9,17 +9,16 @@ import type { AppServices } from '../services.js';
  * names, through the same door as every request (validation, cache, metrics), in a span that continues the trace
  * of the request that submitted it.
  */
-export function catalogueExecutor(catalogue: Catalogue, services: () => AppServices): TaskExecutor {
+export function catalogueExecutor(catalogue: Catalogue, services: AppServices): TaskExecutor {
+  const { tracing } = services.telemetry;
   return (job, signal, onProgress) => {
-    const app = services();
-    const { tracing } = app.telemetry;
     const parent = job.traceparent ? tracing.extract({ traceparent: job.traceparent }) : ROOT_CONTEXT;
     return tracing.inSpan(
       `task ${job.operation}`,
       { parent, kind: SpanKind.CONSUMER, attributes: { 'dredge.operation': job.operation } },
       async (_span, trace) => {
-        const context = taskContext(app, { trace, signal, tenant: job.tenant, progress: onProgress });
-        const outcome = await runOperation(catalogue, job.operation, job.params, context);
+        const context = taskContext(services, { trace, signal, tenant: job.tenant, progress: onProgress });
+        const outcome = await runOperation(catalogue.find(job.operation), job.params, context);
         return outcome.json;
       },
     );

@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../../config/index.js';
 import { DredgeError } from '../../services/errors.js';
-import { BullmqTaskWorker } from '../../services/queue/bullmq/bullmq-task-worker.js';
-import { FinishedTasks } from '../../services/queue/index.js';
+import { createTaskWorker } from '../../services/queue/index.js';
 import type { Logger } from '../../services/telemetry/index.js';
-import { createAppServices } from '../create-services.js';
 import { createWorkerStatusServer } from '../http/worker-status-server.js';
-import { createCatalogue } from '../operations/index.js';
-import { catalogueExecutor } from './catalogue-executor.js';
+import { openApp } from '../open-app.js';
+import { serviceSettings } from '../service-settings.js';
 
 export interface RunningWorker {
   readonly name: string;
@@ -37,20 +35,11 @@ export async function startWorker(
       'dredge worker takes tasks from a BullMQ queue on Redis: set QUEUE_BACKEND=bullmq (and REDIS_URL); with QUEUE_BACKEND=local the server runs its tasks itself',
     );
   }
-  const services = await createAppServices(loaded, { serviceName: 'dredge-worker', logger });
-  const worker = new BullmqTaskWorker(
-    {
-      redis: {
-        url: config.redis.url,
-        connectTimeoutMs: config.redis.connectTimeoutMs,
-        commandTimeoutMs: config.redis.commandTimeoutMs,
-      },
-      queueName: config.queue.name,
-      concurrency: config.workers.concurrency,
-      lockDurationMs: config.queue.lockDurationMs,
-    },
-    catalogueExecutor(createCatalogue(), () => services),
-    new FinishedTasks(services.store.taskResults, config.queue.resultTtlMs),
+  const { services, executor } = await openApp(loaded, { serviceName: 'dredge-worker', logger });
+  const worker = await createTaskWorker(
+    serviceSettings(config).tasks,
+    executor,
+    services.store.taskResults,
     services.telemetry.metrics,
     logger.child({ component: 'worker' }),
   );

@@ -12,22 +12,23 @@ export function registerMcpCommand(program: Command, context: () => CliContext):
     .option('--stdio', 'speak the Model Context Protocol over stdin and stdout instead (for desktop clients)')
     .action(async (options: { host?: string; port?: string; stdio?: boolean }) => {
       const ctx = context();
-      const loaded = ctx.loadConfig({
-        ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
-        ...(options.port === undefined ? {} : { MCP_SERVER_PORT: options.port }),
-      });
+      const loaded = ctx.loadConfig(
+        {
+          ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
+          ...(options.port === undefined ? {} : { MCP_SERVER_PORT: options.port }),
+        },
+        { BIND_HOST: '--host', MCP_SERVER_PORT: '--port' },
+      );
       if (options.stdio) {
-        const [{ createAppServices }, { createCatalogue }, { serveStdio }, { createLogger }] =
-          await Promise.all([
-            import('../../app/create-services.js'),
-            import('../../app/operations/index.js'),
-            import('../../app/mcp/stdio.js'),
-            import('../../services/telemetry/index.js'),
-          ]);
+        const [{ openApp }, { serveStdio }, { createLogger }] = await Promise.all([
+          import('../../app/open-app.js'),
+          import('../../app/mcp/stdio.js'),
+          import('../../services/telemetry/index.js'),
+        ]);
         // stdout carries the protocol: every log line goes to stderr.
         const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
-        const services = await createAppServices(loaded, { serviceName: 'dredge-mcp', logger });
-        await serveStdio(services, createCatalogue());
+        const { services, catalogue } = await openApp(loaded, { serviceName: 'dredge-mcp', logger });
+        await serveStdio(services, catalogue);
         await services.close();
         return;
       }

@@ -11,10 +11,13 @@ export function registerServeCommand(program: Command, context: () => CliContext
     .option('--port <port>', 'port to listen on (DREDGE_SERVER_PORT)')
     .action(async (options: { host?: string; port?: string }) => {
       const ctx = context();
-      const loaded = ctx.loadConfig({
-        ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
-        ...(options.port === undefined ? {} : { DREDGE_SERVER_PORT: options.port }),
-      });
+      const loaded = ctx.loadConfig(
+        {
+          ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
+          ...(options.port === undefined ? {} : { DREDGE_SERVER_PORT: options.port }),
+        },
+        { BIND_HOST: '--host', DREDGE_SERVER_PORT: '--port' },
+      );
       // The servers and their services load only when a server starts.
       const { DREDGE_SERVER, runServers } = await import('../run-servers.js');
       await runServers(ctx, loaded, 'dredge-api', [DREDGE_SERVER]);

@@ -12,11 +12,14 @@ export function registerUpCommand(program: Command, context: () => CliContext): 
     .option('--mcp-port <port>', 'port of the MCP server (MCP_SERVER_PORT)')
     .action(async (options: { host?: string; port?: string; mcpPort?: string }) => {
       const ctx = context();
-      const loaded = ctx.loadConfig({
-        ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
-        ...(options.port === undefined ? {} : { DREDGE_SERVER_PORT: options.port }),
-        ...(options.mcpPort === undefined ? {} : { MCP_SERVER_PORT: options.mcpPort }),
-      });
+      const loaded = ctx.loadConfig(
+        {
+          ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
+          ...(options.port === undefined ? {} : { DREDGE_SERVER_PORT: options.port }),
+          ...(options.mcpPort === undefined ? {} : { MCP_SERVER_PORT: options.mcpPort }),
+        },
+        { BIND_HOST: '--host', DREDGE_SERVER_PORT: '--port', MCP_SERVER_PORT: '--mcp-port' },
+      );
       // One set of services: both servers share the cache, the store, the worker threads and the metrics, so the
       // dashboard shows the MCP server's traffic too.
       // The servers and their services load only when a server starts.

@@ -16,10 +16,13 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
     )
     .action(async (options: { concurrency?: string; metricsPort?: string }) => {
       const ctx = context();
-      const loaded = ctx.loadConfig({
-        ...(options.concurrency === undefined ? {} : { WORKER_CONCURRENCY: options.concurrency }),
-        ...(options.metricsPort === undefined ? {} : { METRICS_PORT: options.metricsPort }),
-      });
+      const loaded = ctx.loadConfig(
+        {
+          ...(options.concurrency === undefined ? {} : { WORKER_CONCURRENCY: options.concurrency }),
+          ...(options.metricsPort === undefined ? {} : { METRICS_PORT: options.metricsPort }),
+        },
+        { WORKER_CONCURRENCY: '--concurrency', METRICS_PORT: '--metrics-port' },
+      );
       // BullMQ, the services and the status server load only when a worker starts.
       const [{ closeOnSignals }, { startWorker }, { DredgeError }, { createLogger }, { listenOrExit }] =
         await Promise.all([
@@ -29,7 +32,8 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
           import('../../services/telemetry/index.js'),
           import('../listen.js'),
         ]);
-      const logger = createLogger({ level: loaded.config.telemetry.logLevel });
+      // stdout carries the started line; log records go to stderr.
+      const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
       let worker: RunningWorker;
       try {
         worker = await startWorker(loaded, logger, (app) =>
@@ -38,8 +42,9 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
             {
               host: loaded.config.servers.host,
               port: loaded.config.telemetry.metricsPort,
-              key: 'METRICS_PORT',
+              portKey: 'METRICS_PORT',
             },
+            loaded,
             ctx.io,
           ),
         );
@@ -48,11 +53,18 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
         writeLine(ctx.io.stderr, error.message);
         throw new CliExit(2);
       }
+      // A worker has no server to drain: closing it finishes the tasks it runs, then releases everything. The
+      // handlers are in place before the line that says it has started (see runServers).
+      const stopped = closeOnSignals(
+        [],
+        () => worker.close(),
+        logger,
+        'finishing running tasks, then stopping',
+      );
       writeLine(
         ctx.io.stdout,
         `DREDGE worker ${worker.name} taking tasks from queue ${worker.queueName} (concurrency ${worker.concurrency}); status on ${worker.statusUrl}/health`,
       );
-      // A worker has no server to drain: closing it finishes the tasks it runs, then releases everything.
-      await closeOnSignals([], () => worker.close(), logger, 'finishing running tasks, then stopping');
+      await stopped;
     });
 }

@@ -120,7 +120,8 @@ function checkEpochs(options: FitOptions): { epochs: number; every: number } {
   return { epochs, every };
 }
 
-function finish(losses: Float64Array): FitResult {
+/** A fit's answer from the loss of every epoch. */
+export function fitResult(losses: Float64Array): FitResult {
   return {
     epochs: losses.length,
     losses,
@@ -145,10 +146,53 @@ export function fitSync(model: ModelBase, data: TrainingData, options: FitOption
       options.onProgress({ epoch: e + 1, epochs, loss });
     }
   }
-  return finish(losses);
+  return fitResult(losses);
+}
+
+/** An asynchronous fit's checked schedule: its epochs, how often it reports progress, how long it runs unbroken. */
+export interface EpochSchedule {
+  readonly epochs: number;
+  readonly progressEvery: number;
+  readonly yieldEveryMs: number;
+}
+
+/** `fit`'s options checked, in the core's sentences, before any work starts. */
+export function epochSchedule(options: AsyncFitOptions): EpochSchedule {
+  const { epochs, every } = checkEpochs(options);
+  const yieldEveryMs = requirePositive('yield_every_ms', options.yieldEveryMs ?? 20, 60_000);
+  return { epochs, progressEvery: every, yieldEveryMs };
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * The epoch loop of every asynchronous fit (`fit` here, `fitParallel` across threads): `step(epoch)` runs epoch
+ * 1 … epochs and answers its loss. The event loop gets a turn every `yieldEveryMs`, so that an abort (checked
+ * before every epoch: it stops the loop by throwing the signal's reason) and other requests get through.
+ */
+export async function runEpochs(
+  schedule: EpochSchedule,
+  options: Pick<FitOptions, 'onProgress' | 'signal'>,
+  step: (epoch: number) => number,
+): Promise<FitResult> {
+  const { epochs, progressEvery, yieldEveryMs } = schedule;
+  const losses = new Float64Array(epochs);
+  let sliceStart = Date.now();
+  for (let e = 0; e < epochs; e++) {
+    if (Date.now() - sliceStart >= yieldEveryMs) {
+      await yieldToEventLoop();
+      sliceStart = Date.now();
+    }
+    options.signal?.throwIfAborted();
+    const epoch = e + 1;
+    const loss = step(epoch);
+    losses[e] = loss;
+    if (options.onProgress && (epoch % progressEvery === 0 || epoch === epochs)) {
+      options.onProgress({ epoch, epochs, loss });
+    }
+  }
+  return fitResult(losses);
+}
 
 /** Trains like fitSync but yields to the event loop every `yieldEveryMs` (default 20 ms), so it can be aborted. */
 export async function fit(
@@ -156,24 +200,9 @@ export async function fit(
   data: TrainingData,
   options: AsyncFitOptions,
 ): Promise<FitResult> {
-  const { epochs, every } = checkEpochs(options);
-  const budget = requirePositive('yield_every_ms', options.yieldEveryMs ?? 20, 60_000);
+  const schedule = epochSchedule(options);
   const trainer = new Trainer(model, data, options);
-  const losses = new Float64Array(epochs);
-  let sliceStart = Date.now();
-  for (let e = 0; e < epochs; e++) {
-    if (Date.now() - sliceStart >= budget) {
-      await yieldToEventLoop();
-      sliceStart = Date.now();
-    }
-    options.signal?.throwIfAborted();
-    const loss = trainer.step();
-    losses[e] = loss;
-    if (options.onProgress && ((e + 1) % every === 0 || e + 1 === epochs)) {
-      options.onProgress({ epoch: e + 1, epochs, loss });
-    }
-  }
-  return finish(losses);
+  return runEpochs(schedule, options, () => trainer.step());
 }
 
 /** The reference's `losses` field: every max(1, ⌊epochs/10⌋)-th epoch's loss, starting with the first. */

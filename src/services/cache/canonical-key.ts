@@ -80,9 +80,6 @@ export const sha256Hex: (text: string) => string =
     ? (text) => crypto.hash('sha256', text, 'hex')
     : (text) => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The operations whose results are cached; each has its own key space. */
-export type CacheKind = 'string_spectrum' | 'unified_inference' | 'model_inference';
-
 /** A model's identity for cache keys: a retrained model gets a new version, and so new keys. */
 export interface ModelRef {
   readonly modelId: string;
@@ -99,10 +96,12 @@ export type CacheKey = string & { readonly __cacheKey: unique symbol };
 export const CACHE_KEY_VERSION = 1;
 
 /**
- * `<kind>:<sha256 hex>` of the canonical JSON of the kind, the tenant, the model (id and version, for model
- * inference) and the inputs. Key order inside the inputs does not matter; the tenant and the model version do.
+ * `<kind>:<sha256 hex>` of the canonical JSON of the kind, the tenant, the model (id and version, when the result
+ * depends on one) and the inputs. `kind` names a key space of its own (each cached operation names one), so equal
+ * inputs of two kinds never share a key. Key order inside the inputs does not matter; the tenant and the model
+ * version do. Throws for inputs no key can represent (see `canonicalJson`).
  */
-export function cacheKey(kind: CacheKind, input: JsonInput, tenant: string, model?: ModelRef): CacheKey {
+export function cacheKey(kind: string, input: JsonInput, tenant: string, model?: ModelRef): CacheKey {
   const material: JsonInput = {
     v: CACHE_KEY_VERSION,
     kind,

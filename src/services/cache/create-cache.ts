@@ -1,48 +1,25 @@
-import type { DredgeConfig } from '../../config/dredge-config.js';
+import type { DredgeConfig } from '../../config/index.js';
+import { makeDirectory } from '../../config/directories.js';
+import { ConfigError } from '../../config/errors.js';
 import { redactUrlCredentials } from '../../config/redact.js';
+import type { RedisConfig } from '../redis/index.js';
 import { componentLogger, type Logger } from '../telemetry/logger.js';
 import { errorMessage, type CacheBackend } from './cache-backend.js';
 import { FileBackend } from './file-backend.js';
 import { GuardedBackend } from './guarded-backend.js';
 import { MemoryBackend } from './memory-backend.js';
-import { REDIS_DEFAULTS } from './redis-defaults.js';
 import { ResultCache } from './result-cache.js';
 
+/** The cache's own keys (CACHE_*, FILE_CACHE_*), times in ms. */
+export type CacheSettings = DredgeConfig['cache'];
+
 /**
- * Settings beyond today's configuration keys, each with a default; the configuration module can map keys onto
- * them (times here in ms).
+ * What the cache reads of the configuration: its own keys, the Redis connection (CACHE_BACKEND=redis), and the
+ * request timeout its Redis commands must fit in. The app builds it once (`serviceSettings`).
  */
-export interface CacheFactoryOptions {
-  /** Prefix of every Redis key the cache writes (and the only keys `clear` removes). */
-  readonly redisKeyPrefix?: string;
-  readonly redisConnectTimeoutMs?: number;
-  /** Each Redis command's limit; capped at a quarter of the request timeout (see `cacheTimeouts`). */
-  readonly redisCommandTimeoutMs?: number;
-  /** Consecutive Redis failures that open the circuit. */
-  readonly breakerFailureThreshold?: number;
-  /** How long the circuit stays open between probes, in ms. */
-  readonly breakerCooldownMs?: number;
-  /** How often the file cache removes expired entries, in ms; 0 turns it off. */
-  readonly fileSweepIntervalMs?: number;
-}
-
-export const CACHE_FACTORY_DEFAULTS = {
-  redisKeyPrefix: REDIS_DEFAULTS.keyPrefix,
-  redisConnectTimeoutMs: REDIS_DEFAULTS.connectTimeoutMs,
-  redisCommandTimeoutMs: REDIS_DEFAULTS.commandTimeoutMs,
-  breakerFailureThreshold: 3,
-  breakerCooldownMs: 1_000,
-  fileSweepIntervalMs: 10 * 60_000,
-} as const;
-
-/** The parts of the configuration the cache reads (a whole DredgeConfig will do). */
-export interface CacheConfig {
-  readonly cache: Pick<
-    DredgeConfig['cache'],
-    'enabled' | 'backend' | 'ttlSeconds' | 'maxEntries' | 'maxBytes' | 'fileDir'
-  >;
-  readonly redis: Pick<DredgeConfig['redis'], 'url'>;
-  readonly servers: Pick<DredgeConfig['servers'], 'requestTimeoutMs'>;
+export interface CacheConfig extends CacheSettings {
+  readonly redis: RedisConfig;
+  readonly requestTimeoutMs: number;
 }
 
 /**
@@ -58,42 +35,37 @@ export function effectiveCommandTimeoutMs(commandTimeoutMs: number, requestTimeo
 /**
  * The backend CACHE_BACKEND names, built from the configuration; Redis comes behind its circuit breaker.
  * With Redis it waits up to the connect timeout for the first connection; if Redis is not there it goes on
- * anyway — requests are computed, not cached — and the cache joins in when Redis answers.
+ * anyway — requests are computed, not cached — and the cache joins in when Redis answers. The file cache's
+ * directory is made here, at start, so that a FILE_CACHE_DIR that cannot be used is one line naming the key.
  */
-export async function createBackend(
-  config: CacheConfig,
-  logger: Logger,
-  options: CacheFactoryOptions = {},
-): Promise<CacheBackend> {
-  const settings = { ...CACHE_FACTORY_DEFAULTS, ...definedOnly(options) };
-  const defaultTtlMs = config.cache.ttlSeconds * 1000;
-  switch (config.cache.backend) {
+export async function createBackend(config: CacheConfig, logger: Logger): Promise<CacheBackend> {
+  const defaultTtlMs = config.ttlSeconds * 1000;
+  switch (config.backend) {
     case 'memory':
-      return new MemoryBackend({
-        maxEntries: config.cache.maxEntries,
-        maxBytes: config.cache.maxBytes,
-        defaultTtlMs,
-      });
-    case 'file':
+      return new MemoryBackend({ maxEntries: config.maxEntries, maxBytes: config.maxBytes, defaultTtlMs });
+    case 'file': {
+      const problem = makeDirectory(config.fileDir);
+      if (problem !== undefined) {
+        throw new ConfigError(`Cannot use FILE_CACHE_DIR ${config.fileDir}: ${problem}.`, 'FILE_CACHE_DIR');
+      }
       return new FileBackend({
-        dir: config.cache.fileDir,
+        dir: config.fileDir,
         defaultTtlMs,
         logger,
-        sweepIntervalMs: settings.fileSweepIntervalMs,
+        sweepIntervalMs: config.fileSweepIntervalMs,
       });
+    }
     case 'redis': {
       // Loaded only when used, so the embedded defaults never load a Redis client.
       const { RedisBackend } = await import('./redis-backend.js');
       const redis = new RedisBackend({
-        url: config.redis.url,
+        redis: {
+          ...config.redis,
+          commandTimeoutMs: effectiveCommandTimeoutMs(config.redis.commandTimeoutMs, config.requestTimeoutMs),
+        },
+        keyPrefix: config.redisKeyPrefix,
         defaultTtlMs,
         logger,
-        keyPrefix: settings.redisKeyPrefix,
-        connectTimeoutMs: settings.redisConnectTimeoutMs,
-        commandTimeoutMs: effectiveCommandTimeoutMs(
-          settings.redisCommandTimeoutMs,
-          config.servers.requestTimeoutMs,
-        ),
       });
       try {
         await redis.connect();
@@ -104,8 +76,8 @@ export async function createBackend(
         );
       }
       return new GuardedBackend(redis, {
-        failureThreshold: settings.breakerFailureThreshold,
-        cooldownMs: settings.breakerCooldownMs,
+        failureThreshold: config.breakerFailureThreshold,
+        cooldownMs: config.breakerCooldownMs,
         logger,
       });
     }
@@ -113,23 +85,14 @@ export async function createBackend(
 }
 
 /** The result cache the configuration asks for. With CACHE_ENABLED=false it stores nothing and computes every request. */
-export async function createResultCache(
-  config: CacheConfig,
-  rootLogger: Logger,
-  options: CacheFactoryOptions = {},
-): Promise<ResultCache> {
+export async function createResultCache(config: CacheConfig, rootLogger: Logger): Promise<ResultCache> {
   const logger = componentLogger(rootLogger, 'cache');
-  const defaultTtlMs = config.cache.ttlSeconds * 1000;
-  if (!config.cache.enabled) {
+  const defaultTtlMs = config.ttlSeconds * 1000;
+  if (!config.enabled) {
     logger.info('cache disabled (CACHE_ENABLED=false): every request is computed');
     return new ResultCache({ backend: undefined, defaultTtlMs, logger });
   }
-  const backend = await createBackend(config, logger, options);
-  logger.info({ backend: backend.type, ttlSeconds: config.cache.ttlSeconds }, 'cache ready');
+  const backend = await createBackend(config, logger);
+  logger.info({ backend: backend.type, ttlSeconds: config.ttlSeconds }, 'cache ready');
   return new ResultCache({ backend, defaultTtlMs, logger });
-}
-
-/** The options without members explicitly set to undefined, so they do not hide the defaults when spread. */
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

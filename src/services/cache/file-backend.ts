@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile as readFileCallback } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirectory } from '../../config/directories.js';
+import { CONFIG_KEYS } from '../../config/keys.js';
 import type { Logger } from '../telemetry/logger.js';
 import { sha256Hex } from './canonical-key.js';
 import {
@@ -13,7 +15,7 @@ import {
 import { FailureLatch, errorCode } from '../failure-latch.js';
 
 export interface FileBackendOptions {
-  /** FILE_CACHE_DIR; created on first write. */
+  /** FILE_CACHE_DIR; made by the factory at start, and again by a write that finds it gone. */
   readonly dir: string;
   readonly defaultTtlMs: number;
   readonly logger: Logger;
@@ -42,7 +44,8 @@ const ENTRY_NAME = /^[0-9a-f]{64}$/;
 const TEMP_PREFIX = '.tmp-';
 /** A temporary file older than this was left by a writer that died between write and rename. */
 const ABANDONED_TEMP_MS = 10 * 60_000;
-const DEFAULT_SWEEP_INTERVAL_MS = 10 * 60_000;
+/** For a backend built without one (benchmarks, tests): FILE_CACHE_SWEEP_INTERVAL's default. */
+const DEFAULT_SWEEP_INTERVAL_MS = CONFIG_KEYS.FILE_CACHE_SWEEP_INTERVAL.defaultValue * 1000;
 /** Files read at once by stats and sweeps: enough to overlap I/O without opening thousands of descriptors. */
 const SCAN_CONCURRENCY = 16;
 
@@ -99,8 +102,11 @@ export class FileBackend implements CacheBackend {
         await writeFile(temp, bytes, { flag: 'wx', mode: 0o600 });
       } catch (error) {
         if (errorCode(error) !== 'ENOENT') throw error;
-        // The directory does not exist yet (first write, or someone removed it): create it and try once more.
-        await mkdir(this.dir, { recursive: true, mode: 0o700 });
+        // The directory is gone (removed since start, or never made by a backend built directly): make it and try
+        // once more. One level at a time (makeDirectory), since Node's recursive mkdir spins for ever where the
+        // parent exists but takes no new entry (/proc); it is synchronous, but runs only on this rare path.
+        const problem = makeDirectory(this.dir);
+        if (problem !== undefined) throw new Error(`${this.dir}: ${problem}`);
         await writeFile(temp, bytes, { flag: 'wx', mode: 0o600 });
       }
       await rename(temp, this.pathOf(key));

@@ -5,18 +5,16 @@ export {
   sha256Hex,
   CACHE_KEY_VERSION,
   type CacheKey,
-  type CacheKind,
   type JsonInput,
   type ModelRef,
 } from './canonical-key.js';
 export { CircuitBreaker, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.js';
 export {
-  CACHE_FACTORY_DEFAULTS,
   createBackend,
   createResultCache,
   effectiveCommandTimeoutMs,
   type CacheConfig,
-  type CacheFactoryOptions,
+  type CacheSettings,
 } from './create-cache.js';
 export { FileBackend, type FileBackendOptions } from './file-backend.js';
 export { CacheUnavailableError, GuardedBackend, type GuardedBackendOptions } from './guarded-backend.js';
@@ -25,8 +23,6 @@ export type { RedisBackendOptions } from './redis-backend.js';
 export { REDIS_DEFAULTS } from './redis-defaults.js';
 export {
   ResultCache,
-  jsonWithCachedFlag,
-  withCachedFlag,
   type CacheResult,
   type CacheStats,
   type Compute,

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { redactUrlCredentials } from '../../config/redact.js';
+import { CACHE, createRedisClient, type RedisConfig } from '../redis/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { REDIS_DEFAULTS } from './redis-defaults.js';
 import {
@@ -11,30 +12,25 @@ import {
 } from './cache-backend.js';
 
 export interface RedisBackendOptions {
-  /** REDIS_URL (or the URL built from REDIS_HOST, REDIS_PORT, REDIS_DB, REDIS_PASSWORD). */
-  readonly url: string;
+  /**
+   * Where Redis is (REDIS_URL, or the URL built from REDIS_HOST, REDIS_PORT, REDIS_DB, REDIS_PASSWORD) and its
+   * timeouts in ms; a timeout left out is its configuration key's default.
+   */
+  readonly redis: Pick<RedisConfig, 'url'> & Partial<RedisConfig>;
   readonly defaultTtlMs: number;
   readonly logger: Logger;
   /** Put in front of every key, so the cache can share a Redis with other users and `clear` touches only its own. */
   readonly keyPrefix?: string;
-  /** How long to wait for a TCP connection and Redis's ready check, in ms. */
-  readonly connectTimeoutMs?: number;
-  /** How long any one command may take before it fails, in ms. */
-  readonly commandTimeoutMs?: number;
-  /** The longest pause between reconnection attempts, in ms. */
-  readonly maxReconnectDelayMs?: number;
 }
 
 /** Keys examined per SCAN call by stats and clear. */
 const SCAN_COUNT = 1_000;
 
 /**
- * Redis through ioredis: TTL kept by Redis (SET … PX), every key under a prefix. Configured to fail fast rather
- * than queue: with `enableOfflineQueue: false` a command issued while disconnected fails at once, with
- * `maxRetriesPerRequest: 0` commands in flight when the connection drops fail at once instead of being retried,
- * and `commandTimeout` bounds a command sent to a Redis that does not answer. The client keeps reconnecting in
- * the background. In front of this backend `GuardedBackend` turns those failures into misses and stops calling
- * a dead Redis altogether.
+ * Redis through ioredis: TTL kept by Redis (SET … PX), every key under a prefix. Its client follows the CACHE
+ * policy (services/redis): fail fast rather than queue or retry, every command bounded by the command timeout, and
+ * reconnection in the background. In front of this backend `GuardedBackend` turns those failures into misses and
+ * stops calling a dead Redis altogether.
  */
 export class RedisBackend implements CacheBackend {
   readonly type = 'redis' as const;
@@ -46,32 +42,24 @@ export class RedisBackend implements CacheBackend {
   constructor(options: RedisBackendOptions) {
     this.defaultTtlMs = requirePositiveNumber('defaultTtlMs', options.defaultTtlMs);
     this.keyPrefix = options.keyPrefix ?? REDIS_DEFAULTS.keyPrefix;
-    this.connectTimeoutMs = requirePositiveNumber(
-      'connectTimeoutMs',
-      options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
-    );
-    const commandTimeoutMs = requirePositiveNumber(
-      'commandTimeoutMs',
-      options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
-    );
-    const maxReconnectDelayMs = options.maxReconnectDelayMs ?? REDIS_DEFAULTS.maxReconnectDelayMs;
+    const redis: RedisConfig = {
+      url: options.redis.url,
+      connectTimeoutMs: requirePositiveNumber(
+        'connectTimeoutMs',
+        options.redis.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
+      ),
+      commandTimeoutMs: requirePositiveNumber(
+        'commandTimeoutMs',
+        options.redis.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
+      ),
+    };
+    this.connectTimeoutMs = redis.connectTimeoutMs;
+    this.client = createRedisClient(redis, CACHE);
+    // The circuit breaker logs the outage once; the individual connection errors are only worth a debug record.
     const log = options.logger;
-    this.client = new Redis(options.url, {
-      // Connect at once and keep reconnecting in the background; `connect()` only waits for readiness.
-      lazyConnect: false,
-      connectTimeout: this.connectTimeoutMs,
-      commandTimeout: commandTimeoutMs,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      // Keep trying for ever, backing off to maxReconnectDelayMs: recovery must be automatic.
-      retryStrategy: (attempt) => Math.min(50 * attempt, maxReconnectDelayMs),
-    });
-    // Without a listener ioredis prints every connection error to the console. The circuit breaker logs the
-    // outage once; the individual errors are only worth a debug record.
     this.client.on('error', (error: unknown) => {
       log.debug(
-        { err: errorMessage(error), url: redactUrlCredentials(options.url) },
+        { err: errorMessage(error), url: redactUrlCredentials(redis.url) },
         'redis cache connection error',
       );
     });

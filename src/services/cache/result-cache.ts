@@ -1,6 +1,6 @@
 import type { Logger } from '../telemetry/logger.js';
 import { errorMessage, type CacheBackend, type CacheBackendType } from './cache-backend.js';
-import { cacheKey, type CacheKey, type JsonInput, type ModelRef } from './canonical-key.js';
+import type { CacheKey } from './canonical-key.js';
 import { FailureLatch } from '../failure-latch.js';
 import { JsonText } from './json-text.js';
 import { SingleFlight } from './single-flight.js';
@@ -12,8 +12,8 @@ export interface CacheResult<T> {
   readonly cached: boolean;
   /**
    * The value's JSON text: on a hit, the stored bytes (read lazily into `value` only if `value` is used); on a
-   * miss, the text that was stored. A door that answers with `json` (see `jsonWithCachedFlag`) serializes each
-   * result once, ever. Undefined when caching is off or the value has no JSON form.
+   * miss, the text that was stored. A door that answers with `json` serializes each result once, ever.
+   * Undefined when caching is off or the value has no JSON form.
    */
   readonly json: string | undefined;
 }
@@ -90,37 +90,6 @@ export class ResultCache {
   /** Computations and lookups in flight now (the single-flight table; empty when idle). */
   get inFlight(): number {
     return this.flights.size;
-  }
-
-  /** `string_spectrum`: keyed by its inputs (max_modes, dimensions) and the tenant. */
-  stringSpectrum<T>(
-    input: JsonInput,
-    tenant: string,
-    compute: Compute<T>,
-    options?: GetOrComputeOptions,
-  ): Promise<CacheResult<T>> {
-    return this.keyed(() => cacheKey('string_spectrum', input, tenant), compute, options);
-  }
-
-  /** `unified_inference`: keyed by its inputs (insight, coordinates, modes) and the tenant. */
-  unifiedInference<T>(
-    input: JsonInput,
-    tenant: string,
-    compute: Compute<T>,
-    options?: GetOrComputeOptions,
-  ): Promise<CacheResult<T>> {
-    return this.keyed(() => cacheKey('unified_inference', input, tenant), compute, options);
-  }
-
-  /** `inference`: keyed by the inputs, the tenant, the model id and the model's version (retraining bumps it). */
-  modelInference<T>(
-    input: JsonInput,
-    model: ModelRef,
-    tenant: string,
-    compute: Compute<T>,
-    options?: GetOrComputeOptions,
-  ): Promise<CacheResult<T>> {
-    return this.keyed(() => cacheKey('model_inference', input, tenant, model), compute, options);
   }
 
   /**
@@ -219,26 +188,6 @@ export class ResultCache {
     await this.backend?.close();
   }
 
-  /** Runs through the cache under the key `makeKey` gives; an input that cannot be a key (NaN, say) is computed. */
-  private async keyed<T>(
-    makeKey: () => CacheKey,
-    compute: Compute<T>,
-    options: GetOrComputeOptions | undefined,
-  ): Promise<CacheResult<T>> {
-    if (this.backend === undefined) return { value: await compute(), cached: false, json: undefined };
-    let key: CacheKey;
-    try {
-      key = makeKey();
-    } catch (error) {
-      this.logger.warn(
-        { err: errorMessage(error) },
-        'input cannot be a cache key: computed without the cache',
-      );
-      return { value: await compute(), cached: false, json: undefined };
-    }
-    return this.getOrCompute(key, compute, options);
-  }
-
   private async lookupOrCompute<T>(
     backend: CacheBackend,
     key: string,
@@ -314,23 +263,4 @@ class JsonResult<T> implements CacheResult<T> {
     }
     return this.parsedValue as T;
   }
-}
-
-/** The result object with the original's `cached` field set (a new object; the result is left as it was). */
-export function withCachedFlag<T extends object>(result: CacheResult<T>): T & { cached: boolean } {
-  return { ...result.value, cached: result.cached };
-}
-
-/**
- * The result's JSON text with `"cached":true|false` added as the last member, without parsing it: a hit goes to
- * the client as the bytes that were stored. Falls back to serializing `withCachedFlag` when there is no JSON text.
- * Requires a JSON object (every operation result is one).
- */
-export function jsonWithCachedFlag<T extends object>(result: CacheResult<T>): string {
-  const json = result.json;
-  if (json === undefined || !json.startsWith('{') || !json.endsWith('}')) {
-    return JSON.stringify(withCachedFlag(result));
-  }
-  const flag = `"cached":${result.cached ? 'true' : 'false'}`;
-  return json === '{}' ? `{${flag}}` : `${json.slice(0, -1)},${flag}}`;
 }

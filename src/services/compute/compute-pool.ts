@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import {
+  fitResult,
   modelFromJSON,
   type AnyModel,
   type FitProgress,
@@ -87,16 +88,7 @@ export class ComputePool {
         ...(options.signal ? { signal: options.signal } : {}),
       })) as TrainingOutcome;
       await drained;
-      const losses = outcome.losses;
-      return {
-        model: modelFromJSON(outcome.model),
-        result: {
-          epochs: losses.length,
-          losses,
-          initialLoss: losses[0] as number,
-          finalLoss: losses[losses.length - 1] as number,
-        },
-      };
+      return { model: modelFromJSON(outcome.model), result: fitResult(outcome.losses) };
     } finally {
       port1.close();
     }

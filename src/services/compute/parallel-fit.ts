@@ -2,11 +2,13 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
   ComputeInputError,
+  epochSchedule,
   fit,
-  MAX_EPOCHS,
+  runEpochs,
   shardRanges,
   sliceInput,
   sliceTarget,
+  sumGradients,
   Trainer,
   type AsyncFitOptions,
   type FitResult,
@@ -138,8 +140,6 @@ function awaitShard(shard: Shard, epoch: number): void {
   }
 }
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
-
 /**
  * `fit` with the batch split across `threads` threads (default: `planThreads`). Progress, abort, yielding and
  * the result are as in `fit`; models that cannot be split (BatchNorm in training) train in the calling thread.
@@ -154,17 +154,8 @@ export async function fitParallel(
     throw new ComputeInputError('threads', `threads must be an integer from 1 to 256 (got ${threads})`);
   }
   const ranges = shardRanges(data.input.size, model.canSplitBatch ? threads : 1);
-  // One shard, or arguments the core will refuse: the core's fit, with its checks and its error sentences.
-  const { epochs, progressEvery, yieldEveryMs } = options;
-  const valid = (v: number | undefined, max: number): boolean => v === undefined || (v > 0 && v <= max);
-  const checked =
-    Number.isInteger(epochs) &&
-    epochs >= 1 &&
-    epochs <= MAX_EPOCHS &&
-    valid(progressEvery, MAX_EPOCHS) &&
-    (progressEvery === undefined || Number.isInteger(progressEvery)) &&
-    valid(yieldEveryMs, 60_000);
-  if (ranges.length === 1 || !checked) return fit(model, data, options);
+  if (ranges.length === 1) return fit(model, data, options);
+  const schedule = epochSchedule(options);
   const trainer = new Trainer(model, data, options);
   const normalizer = data.input.size * model.outputWidth;
   const parameters = new SharedArrayBuffer(8 * model.parameterCount);
@@ -173,43 +164,28 @@ export async function fitParallel(
   const ownInput = sliceInput(data.input, own);
   const ownTarget = sliceTarget(data.target, own, model.outputWidth);
   const ownRange = { start: 0, end: own.end - own.start, normalizer };
+  const ownGradient = new Float64Array(model.parameterCount);
   const shards: Shard[] = [];
-  let result: FitResult | undefined;
+  let result: FitResult;
   try {
     for (const range of others) shards.push(await startShard(model, data, range, normalizer, parameters));
-    const gradient = trainer.gradient;
-    const losses = new Float64Array(epochs);
-    const every = options.progressEvery ?? Math.max(1, Math.floor(epochs / 100));
-    const budget = options.yieldEveryMs ?? 20;
-    let sliceStart = Date.now();
-    for (let e = 0; e < epochs; e++) {
-      if (Date.now() - sliceStart >= budget) {
-        await yieldToEventLoop();
-        sliceStart = Date.now();
-      }
-      options.signal?.throwIfAborted();
-      const epoch = e + 1;
+    // Summed in shard order, the calling thread's first, so every run adds the same numbers the same way.
+    const gradients = [ownGradient, ...shards.map((shard) => shard.gradient)];
+    result = await runEpochs(schedule, options, (epoch) => {
       published.set(model.parameters);
       for (const shard of shards) {
         Atomics.store(shard.control, CONTROL.command, epoch);
         Atomics.notify(shard.control, CONTROL.command);
       }
-      gradient.fill(0);
-      let sse = model.accumulateGradient(ownInput, ownTarget, gradient, ownRange);
+      ownGradient.fill(0);
+      let sse = model.accumulateGradient(ownInput, ownTarget, ownGradient, ownRange);
       for (const shard of shards) {
         awaitShard(shard, epoch);
         sse += shard.result[0] as number;
-        const g = shard.gradient;
-        for (let i = 0; i < gradient.length; i++) gradient[i] = (gradient[i] as number) + (g[i] as number);
       }
-      const loss = sse / normalizer;
-      losses[e] = loss;
-      trainer.applyGradient(gradient);
-      if (options.onProgress && (epoch % every === 0 || epoch === epochs)) {
-        options.onProgress({ epoch, epochs, loss });
-      }
-    }
-    result = { epochs, losses, initialLoss: losses[0] as number, finalLoss: losses[epochs - 1] as number };
+      trainer.applyGradient(sumGradients(trainer.gradient, gradients));
+      return sse / normalizer;
+    });
   } catch (error) {
     await stopShards(shards);
     const failed = shards.find((s) => s.error !== undefined);

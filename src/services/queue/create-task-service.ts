@@ -1,18 +1,29 @@
 import type { DredgeConfig } from '../../config/index.js';
+import type { RedisConfig } from '../redis/index.js';
 import type { TaskResultStore } from '../store/records.js';
 import type { DredgeMetrics, Logger } from '../telemetry/index.js';
 import { FinishedTasks } from './finished-tasks.js';
 import { LocalTaskService } from './local/local-task-service.js';
-import type { TaskExecutor } from './task-job.js';
 import type { TaskService } from './task-service.js';
+
+/** What the task queue and its workers read of the configuration; the app builds it once (`serviceSettings`). */
+export interface TaskQueueConfig {
+  /** QUEUE_BACKEND. */
+  readonly backend: DredgeConfig['storage']['queueBackend'];
+  /** QUEUE_NAME, QUEUE_MAX_WAITING, the TASK_* keys and WORKER_LOCK_DURATION. */
+  readonly queue: DredgeConfig['queue'];
+  /** WORKER_CONCURRENCY: tasks run at once by this process (local) or by one `dredge worker` (bullmq). */
+  readonly concurrency: number;
+  /** The connection of QUEUE_BACKEND=bullmq. */
+  readonly redis: RedisConfig;
+}
 
 /**
  * The task service QUEUE_BACKEND names: this process's own workers (local), or a BullMQ queue on Redis (BullMQ
- * is loaded only then).
+ * is loaded only then). Its tasks run once `start` hands it the executor (local) or on `dredge worker` processes.
  */
 export async function createTaskService(
-  config: DredgeConfig,
-  executor: TaskExecutor,
+  config: TaskQueueConfig,
   results: TaskResultStore,
   metrics: DredgeMetrics,
   logger: Logger,
@@ -20,31 +31,27 @@ export async function createTaskService(
 ): Promise<TaskService> {
   const { queue, redis } = config;
   const finished = new FinishedTasks(results, queue.resultTtlMs);
-  const policy = { attempts: queue.attempts, backoffMs: queue.backoffMs, resultTtlMs: queue.resultTtlMs };
-  if (config.storage.queueBackend === 'bullmq') {
+  const policy = { attempts: queue.attempts, backoffMs: queue.backoffMs };
+  if (config.backend === 'bullmq') {
     const { BullmqTaskService } = await import('./bullmq/bullmq-task-service.js');
     return new BullmqTaskService(
       {
         ...policy,
-        redis: {
-          url: redis.url,
-          connectTimeoutMs: redis.connectTimeoutMs,
-          commandTimeoutMs: redis.commandTimeoutMs,
-        },
+        redis,
         queueName: queue.name,
         maxWaiting: queue.maxWaiting,
         timeoutMs: queue.taskTimeoutMs,
+        resultTtlMs: queue.resultTtlMs,
       },
       finished,
       metrics,
     );
   }
   return new LocalTaskService(
-    executor,
     finished,
     {
       ...policy,
-      concurrency: config.workers.concurrency,
+      concurrency: config.concurrency,
       maxWaiting: queue.maxWaiting,
       timeoutMs: queue.taskTimeoutMs,
       workerName,

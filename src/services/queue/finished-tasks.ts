@@ -1,6 +1,9 @@
-import { DredgeError } from '../errors.js';
+import { unavailableOnFailure } from '../errors.js';
 import type { TaskResultStore } from '../store/records.js';
 import type { TaskView } from './task-service.js';
+
+/** A store that is away (Redis down, SQLite busy) is the client's 503, never a 500. */
+const STORE_AWAY = 'The store of task results is not reachable: try again later.';
 
 /**
  * Finished tasks in the store (SQLite or Redis), where any server can fetch them until they expire. The
@@ -12,24 +15,15 @@ export class FinishedTasks {
     private readonly ttlMs: number,
   ) {}
 
-  /** Records a finished task; `resultJson` is the operation's answer as JSON text, when it completed. */
+  /** Records a finished task (`finishedView`); `resultJson` is the operation's answer as JSON text, when it completed. */
   async save(view: Omit<TaskView, 'result'>, resultJson?: string): Promise<void> {
     const head = JSON.stringify(view);
     const text = `${head.slice(0, -1)},"result":${resultJson ?? 'null'}}`;
-    await storeAnswers(() => this.store.put(view.task_id, text, this.ttlMs));
+    await unavailableOnFailure(STORE_AWAY, () => this.store.put(view.task_id, text, this.ttlMs));
   }
 
   async get(id: string): Promise<TaskView | undefined> {
-    const text = await storeAnswers(() => this.store.get(id));
+    const text = await unavailableOnFailure(STORE_AWAY, () => this.store.get(id));
     return text === undefined ? undefined : (JSON.parse(text) as TaskView);
-  }
-}
-
-/** A store that is away (Redis down, SQLite busy) is the client's 503, never a 500. */
-async function storeAnswers<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch {
-    throw new DredgeError('unavailable', 'The store of task results is not reachable: try again later.');
   }
 }

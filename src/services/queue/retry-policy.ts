@@ -4,8 +4,6 @@ import type { AttemptOutcome } from './run-attempt.js';
 export interface RetryPolicy {
   readonly attempts: number;
   readonly backoffMs: number;
-  /** How long a finished task can be fetched. */
-  readonly resultTtlMs: number;
 }
 
 /** The wait before the next attempt after `attemptsMade` attempts (the same curve BullMQ's exponential backoff draws). */

@@ -1,6 +1,8 @@
+import type { TaskExecutor } from './task-job.js';
+
 /**
- * Queued tasks: the same interface whether they run on this process's worker pool (QUEUE_BACKEND=local) or on
- * `dredge worker` processes taking them from a BullMQ queue on Redis (QUEUE_BACKEND=bullmq).
+ * Queued tasks: the same interface whether they run in this process (QUEUE_BACKEND=local) or on `dredge worker`
+ * processes taking them from a BullMQ queue on Redis (QUEUE_BACKEND=bullmq).
  */
 
 /** A task's life: pending → running → completed, failed or cancelled (a retried task goes back to pending). */
@@ -51,7 +53,7 @@ export interface QueueStats {
   readonly delayed: number;
   readonly completed: number;
   readonly failed: number;
-  /** Workers able to take tasks now (threads of this process, or live `dredge worker` processes). */
+  /** Workers able to take tasks now (this process, or live `dredge worker` processes). */
   readonly workers: number;
   /** Most tasks running at once across those workers. */
   readonly concurrency: number;
@@ -59,6 +61,11 @@ export interface QueueStats {
 
 export interface TaskService {
   readonly backend: 'local' | 'bullmq';
+  /**
+   * Starts running queued tasks in this process with `executor` (once): the local engine's workers. A BullMQ
+   * service only submits (its tasks run on `dredge worker` processes, `createTaskWorker`), so there it does nothing.
+   */
+  start(executor: TaskExecutor): void;
   /** Queues one catalogue operation; a full queue fails at once with `unavailable`. */
   submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView>;
   /** The task, or undefined when unknown or expired. */
@@ -69,4 +76,9 @@ export interface TaskService {
   cancel(id: string): Promise<TaskView | undefined>;
   stats(): Promise<QueueStats>;
   close(): Promise<void>;
+}
+
+/** Whether a task in `state` has ended (completed, failed or cancelled). */
+export function isFinished(state: TaskState): boolean {
+  return state === 'completed' || state === 'failed' || state === 'cancelled';
 }

@@ -1,6 +1,20 @@
 import type { DredgeConfig } from '../../config/index.js';
-import type { ModelRegistry } from './model-registry.js';
+import type { RedisConfig } from '../redis/index.js';
+import { ModelRegistry } from './model-registry.js';
 import type { InsightStore, TaskResultStore } from './records.js';
+import type { RegistryLimits } from './registry-limits.js';
+
+/** What the store reads of the configuration; the app builds it once (`serviceSettings`). */
+export interface StoreConfig {
+  /** STORE_BACKEND. */
+  readonly backend: DredgeConfig['storage']['storeBackend'];
+  /** DATA_DIR, where the SQLite store lives. */
+  readonly dataDir: string;
+  /** The connection of STORE_BACKEND=redis. */
+  readonly redis: RedisConfig;
+  /** MAX_MODELS and MAX_MODEL_PARAMETERS. */
+  readonly limits: RegistryLimits;
+}
 
 export interface Store {
   readonly models: ModelRegistry;
@@ -16,23 +30,19 @@ export interface Store {
  * The store STORE_BACKEND names: SQLite in DATA_DIR (embedded, the default), or Redis shared by replicas. Only
  * the chosen backend's modules (and its driver) are loaded.
  */
-export async function createStore(config: DredgeConfig): Promise<Store> {
-  const limits = { maxModels: config.compute.maxModels, maxParameters: config.compute.maxModelParameters };
-  if (config.storage.storeBackend === 'redis') {
-    const [{ Redis }, { RedisInsightStore, RedisTaskResultStore }, { RedisModelRegistry }] =
+export async function createStore(config: StoreConfig): Promise<Store> {
+  const { limits } = config;
+  if (config.backend === 'redis') {
+    const [{ createRedisClient, STORE }, { RedisInsightStore, RedisTaskResultStore }, { RedisModelStore }] =
       await Promise.all([
-        import('ioredis'),
+        import('../redis/index.js'),
         import('./redis/redis-records.js'),
-        import('./redis/redis-model-registry.js'),
+        import('./redis/redis-model-store.js'),
       ]);
-    const redis = new Redis(config.redis.url, {
-      connectTimeout: config.redis.connectTimeoutMs,
-      // A store command waits through a short outage; the request fails with 503 if Redis stays away.
-      maxRetriesPerRequest: 2,
-    });
-    redis.on('error', () => undefined); // failures reach callers as 503 through the registry
+    // Its failures reach callers as 503 through the registry (see the STORE policy).
+    const redis = createRedisClient(config.redis, STORE);
     return {
-      models: new RedisModelRegistry(redis, limits),
+      models: new ModelRegistry(new RedisModelStore(redis), limits),
       insights: new RedisInsightStore(redis),
       taskResults: new RedisTaskResultStore(redis),
       backend: 'redis',
@@ -41,15 +51,15 @@ export async function createStore(config: DredgeConfig): Promise<Store> {
       },
     };
   }
-  const [{ openDatabase }, { SqliteInsightStore, SqliteTaskResultStore }, { SqliteModelRegistry }] =
+  const [{ openDatabase }, { SqliteInsightStore, SqliteTaskResultStore }, { SqliteModelStore }] =
     await Promise.all([
       import('./sqlite/database.js'),
       import('./sqlite/sqlite-records.js'),
-      import('./sqlite/sqlite-model-registry.js'),
+      import('./sqlite/sqlite-model-store.js'),
     ]);
-  const db = openDatabase(config.storage.dataDir);
+  const db = openDatabase(config.dataDir);
   return {
-    models: new SqliteModelRegistry(db, limits),
+    models: new ModelRegistry(new SqliteModelStore(db), limits),
     insights: new SqliteInsightStore(db),
     taskResults: new SqliteTaskResultStore(db),
     backend: 'sqlite',

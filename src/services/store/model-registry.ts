@@ -1,12 +1,9 @@
 import type { AnyModel, ModelType } from '../../core/index.js';
+import { DredgeError, unavailableOnFailure } from '../errors.js';
+import type { ModelFamily, ModelStore } from './model-store.js';
+import { RegisteredModelCache, toRecord } from './registered-model-cache.js';
+import { admitWithinLimits, type RegistryLimits } from './registry-limits.js';
 import type { TrainingHistory } from './training-history.js';
-
-/** The two id counters of the original: Quasimoto models share one, string-theory models have their own. */
-export type ModelFamily = 'quasimoto' | 'string_theory';
-
-export function familyOf(type: ModelType): ModelFamily {
-  return type === 'string_theory' ? 'string_theory' : 'quasimoto';
-}
 
 /** A loaded model with what the API reports about it. */
 export interface RegisteredModel {
@@ -22,49 +19,114 @@ export interface RegisteredModel {
   readonly training?: TrainingHistory | undefined;
 }
 
+function familyOf(type: ModelType): ModelFamily {
+  return type === 'string_theory' ? 'string_theory' : 'quasimoto';
+}
+
 /**
- * Where loaded models live. The in-memory registry is one process's; persistent registries (SQLite, Redis)
- * keep models across restarts and share them between replicas.
+ * The loaded models, kept in a persistent store (SQLite, Redis) so that they survive restarts and are shared by
+ * the processes using that store. A model is restored from its stored state once per version: a use asks the
+ * store only for the version, unless another process changed the model. Any failure of the store reaches the
+ * caller as a 503 with a sentence, never as the backend's own error.
  */
-export interface ModelRegistry {
+export class ModelRegistry {
+  private readonly cache: RegisteredModelCache;
+  private readonly unavailable: string;
+
+  constructor(
+    private readonly store: ModelStore,
+    readonly limits: RegistryLimits,
+  ) {
+    this.cache = new RegisteredModelCache(limits.maxModels);
+    this.unavailable = `The model store (${store.name}) is unavailable; try again shortly.`;
+  }
+
   /** Stores a new model under the next id of its family. Fails with `too_large` when it would not fit. */
   add(
     type: ModelType,
     model: AnyModel,
     requestConfig: Readonly<Record<string, unknown>>,
-  ): Promise<RegisteredModel>;
-  get(id: string): Promise<RegisteredModel | undefined>;
-  list(): Promise<RegisteredModel[]>;
+  ): Promise<RegisteredModel> {
+    const now = new Date();
+    const numbered = (n: number): RegisteredModel => ({
+      id: `${type}_${n}`,
+      type,
+      requestConfig,
+      model,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return this.guarded(async () => {
+      const n = await this.store.insert({
+        family: familyOf(type),
+        parameterCount: model.parameterCount,
+        admit: (totals) => admitWithinLimits(this.limits, totals, model.parameterCount),
+        recordFor: (n) => toRecord(numbered(n)),
+      });
+      return this.cache.hold(numbered(n));
+    });
+  }
+
+  get(id: string): Promise<RegisteredModel | undefined> {
+    return this.guarded(async () => {
+      const current = await this.store.versionOf(id);
+      if (!current) {
+        this.cache.forget(id);
+        return undefined;
+      }
+      return this.cache.lookup(id, current.version, current.updatedAt) ?? this.restore(id);
+    });
+  }
+
+  /** Every model, oldest first. */
+  list(): Promise<RegisteredModel[]> {
+    return this.guarded(async () => {
+      const versions = await this.store.versions();
+      const models = await Promise.all(
+        versions.map(
+          ({ id, version, updatedAt }) => this.cache.lookup(id, version, updatedAt) ?? this.restore(id),
+        ),
+      );
+      return models.filter((model): model is RegisteredModel => model !== undefined);
+    });
+  }
+
   /**
    * Records new parameters of a model already registered (after training); its version has changed. `training`
    * replaces the stored training history; without it the previous history is kept.
    */
-  update(id: string, model: AnyModel, training?: TrainingHistory): Promise<RegisteredModel>;
-  delete(id: string): Promise<boolean>;
-  readonly limits: RegistryLimits;
-}
-
-/** Memory stays bounded: at most this many models, with at most this many parameters in all. */
-export interface RegistryLimits {
-  readonly maxModels: number;
-  readonly maxParameters: number;
-}
-
-/** The sentence when a new model would not fit; the same for every registry. */
-export function registryFullError(
-  limits: RegistryLimits,
-  models: number,
-  parameters: number,
-  adding: number,
-): string | undefined {
-  if (models >= limits.maxModels) {
-    return `The model registry is full (${limits.maxModels} models, MAX_MODELS): delete a model with delete_model first.`;
+  update(id: string, model: AnyModel, training?: TrainingHistory): Promise<RegisteredModel> {
+    return this.guarded(async () => {
+      const existing = await this.get(id);
+      if (!existing) throw new DredgeError('not_found', `Model not found: ${id}`);
+      const registered: RegisteredModel = {
+        ...existing,
+        model,
+        updatedAt: new Date(),
+        training: training ?? existing.training,
+      };
+      const record = toRecord(registered);
+      await this.store.update(id, {
+        state: record.state,
+        version: record.version,
+        updatedAt: record.updatedAt,
+        training: training === undefined ? undefined : JSON.stringify(training),
+      });
+      return this.cache.hold(registered);
+    });
   }
-  if (parameters + adding > limits.maxParameters) {
-    return (
-      `The model registry has room for ${limits.maxParameters - parameters} more parameters (MAX_MODEL_PARAMETERS), ` +
-      `and this model has ${adding}: delete a model with delete_model first.`
-    );
+
+  delete(id: string): Promise<boolean> {
+    this.cache.forget(id);
+    return this.guarded(() => this.store.remove(id));
   }
-  return undefined;
+
+  private async restore(id: string): Promise<RegisteredModel | undefined> {
+    const record = await this.store.read(id);
+    return record ? this.cache.restore(record) : undefined;
+  }
+
+  private guarded<T>(work: () => Promise<T>): Promise<T> {
+    return unavailableOnFailure(this.unavailable, work);
+  }
 }

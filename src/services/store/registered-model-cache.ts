@@ -1,24 +1,12 @@
-import { modelFromJSON, type AnyModel, type ModelType } from '../../core/index.js';
+import { modelFromJSON, type AnyModel } from '../../core/index.js';
 import type { RegisteredModel } from './model-registry.js';
+import type { StoredModelRecord } from './model-store.js';
 import { parseTrainingHistory } from './training-history.js';
 
-/** A model as a store keeps it: its wire facts and its serialised state (see ModelBase.toJSON). */
-export interface StoredModelRecord {
-  readonly id: string;
-  readonly type: ModelType;
-  readonly requestConfig: string;
-  readonly state: string;
-  readonly version: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  /** The last training's history as JSON (see TrainingHistory); null or absent when never trained. */
-  readonly training?: string | null | undefined;
-}
-
 /**
- * Models already restored in this process, by id and version. A persistent registry asks its store only for the
- * version of a model on each use (cheap), and restores the model from its state only when that version is not
- * the one held here: another replica retrained it, or this process has not seen it yet.
+ * Models already restored in this process, by id and version. The registry asks its store only for the version
+ * of a model on each use (cheap), and restores the model from its state only when that version is not the one
+ * held here: another replica retrained it, or this process has not seen it yet.
  */
 export class RegisteredModelCache {
   private readonly byId = new Map<string, RegisteredModel>();

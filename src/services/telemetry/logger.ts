@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type PinoPretty from 'pino-pretty';
+import { colorEnabled } from '../../config/color.js';
 
 /**
  * pino-pretty is needed only when a terminal reads the log; it is required on that first use (synchronously:
@@ -40,22 +41,26 @@ export interface CreateLoggerOptions {
   readonly level: LogLevel;
   /** Human-readable lines instead of JSON; by default when the destination is a terminal. */
   readonly pretty?: boolean;
-  /** Where records go: a stream, or a file descriptor (1 = stdout, the default; 2 = stderr). */
-  readonly destination?: DestinationStream | 1 | 2;
+  /**
+   * Where records go: a stream, or a file descriptor (2 = stderr, the default; 1 = stdout). Records go to stderr
+   * by default so that stdout carries only what a command prints (its URLs, its report, the MCP protocol).
+   */
+  readonly destination?: (DestinationStream & { isTTY?: boolean }) | 1 | 2;
 }
 
 /**
  * The root logger: structured JSON, secrets redacted, one record per line.
- * Components take a child with `componentLogger`, so every record says where it came from.
+ * Components take a child with `componentLogger`, so every record says where it came from. Readable lines are
+ * coloured on a terminal unless NO_COLOR (any non-empty value) or FORCE_COLOR=0 says not to.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
-  const destination = options.destination ?? 1;
+  const destination = options.destination ?? 2;
   const isTerminal =
     destination === 1
       ? process.stdout.isTTY === true
       : destination === 2
         ? process.stderr.isTTY === true
-        : false;
+        : destination.isTTY === true;
   const settings: LoggerOptions = {
     name: 'dredge',
     level: options.level,
@@ -63,7 +68,8 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   };
   if (options.pretty ?? isTerminal) {
     // Synchronous pretty printing in this thread: a CLI's few lines must not wait for a transport worker.
-    return pino(settings, loadPretty()({ destination, sync: true, colorize: isTerminal }));
+    const colorize = colorEnabled(process.env, isTerminal);
+    return pino(settings, loadPretty()({ destination, sync: true, colorize }));
   }
   if (typeof destination === 'object') return pino(settings, destination);
   return pino(settings, pino.destination({ dest: destination, sync: false }));

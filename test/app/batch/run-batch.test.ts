@@ -5,7 +5,7 @@ import {
   type BatchRunner,
   type BatchTask,
   type ServerSnapshot,
-  type TaskOutcome,
+  type BatchTaskOutcome,
 } from '../../../src/app/batch/index.js';
 
 /**
@@ -19,7 +19,7 @@ class TimedRunner implements BatchRunner {
   mostRunning = 0;
   started: string[] = [];
 
-  async run(task: BatchTask, cancel: AbortSignal): Promise<TaskOutcome> {
+  async run(task: BatchTask, cancel: AbortSignal): Promise<BatchTaskOutcome> {
     this.started.push(task.id);
     this.running += 1;
     this.mostRunning = Math.max(this.mostRunning, this.running);

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_FIT_WORK } from '../../../src/app/http/dredge/model-fit.js';
+import { MAX_FIT_WORK } from '../../../src/app/operations/model-fit.js';
 import { MAX_HISTORY_POINTS } from '../../../src/services/store/training-history.js';
 import { startDredgeServer, type RunningDredgeServer } from '../../helpers/dredge-server.js';
 

@@ -56,6 +56,7 @@ function describeTools(
         get_cache_stats: await call('get_cache_stats'),
         list_models: await call('list_models'),
         train: await call('train', { model_id: id, epochs: 5 }),
+        model_fit: await call('model_fit', { model_id: id, points: 10 }),
         get_traces: await call('get_traces', { limit: 5 }),
         get_dependabot_alerts: await call('get_dependabot_alerts', {}),
         explain_dependabot_alert: await call('explain_dependabot_alert', { alert_id: 1 }),

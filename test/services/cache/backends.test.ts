@@ -40,9 +40,15 @@ describeWithBinary('redis-server', 'redis cache backend', () => {
   // Each backend gets its own key prefix, so `clear` in one test cannot touch another's keys.
   backendContract('redis', (defaultTtlMs): Promise<CacheBackend> =>
     createBackend(
-      cacheConfig({ backend: 'redis', ttlSeconds: seconds(defaultTtlMs) }, { redisUrl: redis.url }),
+      cacheConfig(
+        {
+          backend: 'redis',
+          ttlSeconds: seconds(defaultTtlMs),
+          redisKeyPrefix: `test:${randomBytes(4).toString('hex')}:`,
+        },
+        { redisUrl: redis.url },
+      ),
       silentLogger,
-      { redisKeyPrefix: `test:${randomBytes(4).toString('hex')}:` },
     ),
   );
 });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,21 @@ describe('file backend', () => {
     await cache.set('k2', 'v2');
     expect(await cache.get('k2')).toBe('v2');
   });
+
+  it.skipIf(!existsSync('/proc/self'))(
+    'fails writes softly, at once, where its directory cannot be made (/proc: a recursive mkdir would spin)',
+    async () => {
+      const { logger, warnings } = recordingLogger();
+      const cache = backend(logger, '/proc/dredge-cache-test/cache');
+      for (let i = 0; i < 3; i += 1) await expect(cache.set(`k${i}`, 'v')).resolves.toBeUndefined();
+      expect(await cache.get('k0')).toBeUndefined();
+      expect(warnings()).toHaveLength(1);
+      expect(warnings()[0]?.err).toMatch(
+        /^\/proc\/dredge-cache-test\/cache: \/proc\/dredge-cache-test cannot be created/,
+      );
+    },
+    5000,
+  );
 
   it('never shows a reader half a file while writers replace it (temporary file + rename)', async () => {
     const { logger, warnings } = recordingLogger();

@@ -1,7 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CacheConfig } from '../../../src/services/cache/index.js';
+import { loadConfig, type DredgeConfig } from '../../../src/config/index.js';
+import type { RedisConfig } from '../../../src/services/redis/index.js';
+import {
+  cacheKey,
+  type CacheConfig,
+  type CacheSettings,
+  type CacheResult,
+  type Compute,
+  type GetOrComputeOptions,
+  type JsonInput,
+  type ModelRef,
+  type ResultCache,
+} from '../../../src/services/cache/index.js';
 import { createLogger, type Logger } from '../../../src/services/telemetry/logger.js';
 
 /** A pino log record as the tests read it back. */
@@ -31,23 +44,32 @@ export function recordingLogger(level: 'debug' | 'info' | 'warn' = 'debug'): {
 
 export const silentLogger: Logger = createLogger({ level: 'silent' });
 
-/** The cache's part of a configuration, with test-sized defaults. */
+/** The configuration of no file and no environment: the keys' defaults, the one source of the settings below. */
+const DEFAULTS: DredgeConfig = (() => {
+  const empty = mkdtempSync(join(tmpdir(), 'dredge-cache-defaults-'));
+  try {
+    return loadConfig({ cwd: empty, homeDir: empty, env: {} }).config;
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+})();
+
+/** The cache's part of a configuration: the defaults, with test-sized bounds. */
 export function cacheConfig(
-  cache: Partial<CacheConfig['cache']> = {},
-  extra: { redisUrl?: string; requestTimeoutMs?: number } = {},
+  cache: Partial<CacheSettings> = {},
+  extra: { redisUrl?: string; redis?: Partial<RedisConfig>; requestTimeoutMs?: number } = {},
 ): CacheConfig {
   return {
-    cache: {
-      enabled: true,
-      backend: 'memory',
-      ttlSeconds: 3600,
-      maxEntries: 10_000,
-      maxBytes: 64 * 1024 ** 2,
-      fileDir: join(tmpdir(), 'dredge-cache-unused'),
-      ...cache,
-    },
-    redis: { url: extra.redisUrl ?? 'redis://127.0.0.1:1/0' },
-    servers: { requestTimeoutMs: extra.requestTimeoutMs ?? 30_000 },
+    ...DEFAULTS.cache,
+    enabled: true,
+    backend: 'memory',
+    ttlSeconds: 3600,
+    maxEntries: 10_000,
+    maxBytes: 64 * 1024 ** 2,
+    fileDir: join(tmpdir(), 'dredge-cache-unused'),
+    ...cache,
+    redis: { ...DEFAULTS.redis, url: extra.redisUrl ?? 'redis://127.0.0.1:1/0', ...extra.redis },
+    requestTimeoutMs: extra.requestTimeoutMs ?? 30_000,
   };
 }
 
@@ -70,4 +92,17 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/** One lookup as a cached operation makes it: the key of its kind, input, tenant and model, then `getOrCompute`. */
+export function lookup<T>(
+  cache: ResultCache,
+  kind: string,
+  input: JsonInput,
+  tenant: string,
+  compute: Compute<T>,
+  options?: GetOrComputeOptions,
+  model?: ModelRef,
+): Promise<CacheResult<T>> {
+  return cache.getOrCompute(cacheKey(kind, input, tenant, model), compute, options);
 }

@@ -6,22 +6,31 @@ import { describeWithBinary } from '../../helpers/binaries.js';
 import { RedisTestServer } from '../../helpers/redis-server.js';
 import {
   createResultCache,
-  type CacheFactoryOptions,
+  type CacheConfig,
+  type CacheSettings,
   type ResultCache,
 } from '../../../src/services/cache/index.js';
-import { INFO, cacheConfig, recordingLogger, sleep, waitFor, type LogRecord } from './helpers.js';
+import { INFO, cacheConfig, lookup, recordingLogger, sleep, waitFor, type LogRecord } from './helpers.js';
 
 const REQUEST_TIMEOUT_MS = 1000;
 const COMMAND_TIMEOUT_MS = 100;
 
-/** Short limits, so that the outages below play out in a few seconds. */
-const fastFailing = (): CacheFactoryOptions => ({
-  redisKeyPrefix: `resilience:${randomBytes(4).toString('hex')}:`,
-  redisConnectTimeoutMs: 300,
-  redisCommandTimeoutMs: COMMAND_TIMEOUT_MS,
-  breakerFailureThreshold: 3,
-  breakerCooldownMs: 200,
-});
+/** A Redis cache on `url` with short limits, so that the outages below play out in a few seconds. */
+const fastFailing = (url: string, cache: Partial<CacheSettings> = {}): CacheConfig =>
+  cacheConfig(
+    {
+      backend: 'redis',
+      redisKeyPrefix: `resilience:${randomBytes(4).toString('hex')}:`,
+      breakerFailureThreshold: 3,
+      breakerCooldownMs: 200,
+      ...cache,
+    },
+    {
+      redisUrl: url,
+      redis: { connectTimeoutMs: 300, commandTimeoutMs: COMMAND_TIMEOUT_MS },
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    },
+  );
 
 /** A type alias, as zod's z.infer gives: an interface has no index signature and is not a JsonInput. */
 type UnifiedInput = {
@@ -75,7 +84,7 @@ function traffic(cache: ResultCache, workers = 4) {
       const started = performance.now();
       try {
         const result = await withTimeout(
-          cache.unifiedInference(input, 'tenant-a', () => unified(input)),
+          lookup(cache, 'unified_inference', input, 'tenant-a', () => unified(input)),
           REQUEST_TIMEOUT_MS,
         );
         expect(result.value).toEqual(unified(input));
@@ -150,11 +159,8 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
 
   it('serves every request while redis-server is SIGKILLed and restarted in the middle of traffic', async () => {
     const { logger, records, warnings } = recordingLogger('info');
-    const config = cacheConfig(
-      { backend: 'redis' },
-      { redisUrl: redis.url, requestTimeoutMs: REQUEST_TIMEOUT_MS },
-    );
-    const cache = await createResultCache(config, logger, fastFailing());
+    const config = fastFailing(redis.url);
+    const cache = await createResultCache(config, logger);
     const load = traffic(cache);
     try {
       await sleep(400);
@@ -191,11 +197,8 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
 
   it('stays within the request timeout while Redis hangs (CLIENT PAUSE), and recovers', async () => {
     const { logger, records } = recordingLogger('info');
-    const config = cacheConfig(
-      { backend: 'redis' },
-      { redisUrl: redis.url, requestTimeoutMs: REQUEST_TIMEOUT_MS },
-    );
-    const cache = await createResultCache(config, logger, fastFailing());
+    const config = fastFailing(redis.url);
+    const cache = await createResultCache(config, logger);
     const admin = new Redis(redis.url);
     const load = traffic(cache);
     try {
@@ -224,18 +227,15 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
   it('starts without Redis, serves requests computed, and begins caching when Redis appears', async () => {
     await redis.kill();
     const { logger, warnings } = recordingLogger('info');
-    const config = cacheConfig(
-      { backend: 'redis' },
-      { redisUrl: redis.url, requestTimeoutMs: REQUEST_TIMEOUT_MS },
-    );
+    const config = fastFailing(redis.url);
     const started = performance.now();
-    const cache = await createResultCache(config, logger, fastFailing());
+    const cache = await createResultCache(config, logger);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(warnings()[0]?.msg).toMatch(/not reachable at start/);
     const input: UnifiedInput = { dredge_insight: 'cold start', quasimoto_coords: [0.5], string_modes: [1] };
     for (let i = 0; i < 10; i += 1) {
       const result = await withTimeout(
-        cache.unifiedInference(input, 't', () => unified(input)),
+        lookup(cache, 'unified_inference', input, 't', () => unified(input)),
         REQUEST_TIMEOUT_MS,
       );
       expect(result.cached).toBe(false);
@@ -243,7 +243,7 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
     expect((await cache.stats()).available).toBe(false);
     await redis.start();
     await waitFor(
-      async () => (await cache.unifiedInference(input, 't', () => unified(input))).cached,
+      async () => (await lookup(cache, 'unified_inference', input, 't', () => unified(input))).cached,
       5000,
       'caching to begin',
     );
@@ -252,20 +252,25 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
   });
 
   it('keeps TTLs in Redis, writes only under its prefix, and clears only its own keys', async () => {
-    const options = fastFailing();
-    const config = cacheConfig(
-      { backend: 'redis', ttlSeconds: 120 },
-      { redisUrl: redis.url, requestTimeoutMs: REQUEST_TIMEOUT_MS },
-    );
-    const cache = await createResultCache(config, recordingLogger('warn').logger, options);
+    const config = fastFailing(redis.url, { ttlSeconds: 120 });
+    const cache = await createResultCache(config, recordingLogger('warn').logger);
     const admin = new Redis(redis.url);
     try {
       await admin.set('someone-else:key', 'theirs');
-      await cache.stringSpectrum({ max_modes: 3 }, 't', () => ({ energy_spectrum: [0.5, 1, 1.5] }));
-      await cache.stringSpectrum({ max_modes: 4 }, 't', () => ({ energy_spectrum: [0.5, 1, 1.5, 2] }), {
-        ttlMs: 5000,
-      });
-      const ours = (await admin.keys(`${options.redisKeyPrefix ?? ''}*`)).sort();
+      await lookup(cache, 'string_spectrum', { max_modes: 3 }, 't', () => ({
+        energy_spectrum: [0.5, 1, 1.5],
+      }));
+      await lookup(
+        cache,
+        'string_spectrum',
+        { max_modes: 4 },
+        't',
+        () => ({ energy_spectrum: [0.5, 1, 1.5, 2] }),
+        {
+          ttlMs: 5000,
+        },
+      );
+      const ours = (await admin.keys(`${config.redisKeyPrefix}*`)).sort();
       expect(ours).toHaveLength(2);
       for (const key of ours) expect(key).toMatch(/:string_spectrum:[0-9a-f]{64}$/);
       const ttls = await Promise.all(ours.map((key) => admin.pttl(key)));
@@ -282,7 +287,7 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
         evictions: null,
       });
       await cache.clear();
-      expect(await admin.keys(`${options.redisKeyPrefix ?? ''}*`)).toEqual([]);
+      expect(await admin.keys(`${config.redisKeyPrefix}*`)).toEqual([]);
       expect(await admin.get('someone-else:key')).toBe('theirs');
     } finally {
       await admin.del('someone-else:key');

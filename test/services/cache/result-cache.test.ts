@@ -4,13 +4,11 @@ import {
   MemoryBackend,
   ResultCache,
   createResultCache,
-  jsonWithCachedFlag,
-  withCachedFlag,
   type BackendStats,
   type CacheBackend,
   type CacheResult,
 } from '../../../src/services/cache/index.js';
-import { cacheConfig, recordingLogger, silentLogger, sleep, tempDir } from './helpers.js';
+import { cacheConfig, lookup, recordingLogger, silentLogger, sleep, tempDir } from './helpers.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -43,8 +41,20 @@ describe('ResultCache', () => {
   it('computes on a miss, then answers from the cache with cached: true', async () => {
     const cache = memoryCache();
     const work = counted(spectrum(10));
-    const first = await cache.stringSpectrum({ max_modes: 10, dimensions: 10 }, 'default', work.compute);
-    const second = await cache.stringSpectrum({ dimensions: 10, max_modes: 10 }, 'default', work.compute);
+    const first = await lookup(
+      cache,
+      'string_spectrum',
+      { max_modes: 10, dimensions: 10 },
+      'default',
+      work.compute,
+    );
+    const second = await lookup(
+      cache,
+      'string_spectrum',
+      { dimensions: 10, max_modes: 10 },
+      'default',
+      work.compute,
+    );
     expect(first.cached).toBe(false);
     expect(second.cached).toBe(true);
     expect(second.value).toEqual(first.value);
@@ -58,11 +68,19 @@ describe('ResultCache', () => {
     const work = counted({ output: [1, 2, 3] });
     const model = { modelId: 'quasimoto_1d_1', modelVersion: 1 };
     const inputs = { x: [0.1, 0.2], t: [0] };
-    expect((await cache.modelInference(inputs, model, 'alice', work.compute)).cached).toBe(false);
-    expect((await cache.modelInference(inputs, model, 'alice', work.compute)).cached).toBe(true);
-    expect((await cache.modelInference(inputs, model, 'bob', work.compute)).cached).toBe(false);
+    expect(
+      (await lookup(cache, 'model_inference', inputs, 'alice', work.compute, undefined, model)).cached,
+    ).toBe(false);
+    expect(
+      (await lookup(cache, 'model_inference', inputs, 'alice', work.compute, undefined, model)).cached,
+    ).toBe(true);
+    expect(
+      (await lookup(cache, 'model_inference', inputs, 'bob', work.compute, undefined, model)).cached,
+    ).toBe(false);
     const retrained = { ...model, modelVersion: 2 };
-    expect((await cache.modelInference(inputs, retrained, 'alice', work.compute)).cached).toBe(false);
+    expect(
+      (await lookup(cache, 'model_inference', inputs, 'alice', work.compute, undefined, retrained)).cached,
+    ).toBe(false);
     expect(work.calls()).toBe(3);
   });
 
@@ -70,7 +88,9 @@ describe('ResultCache', () => {
     const cache = memoryCache();
     const work = counted(spectrum(5), 20);
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => cache.stringSpectrum({ max_modes: 5 }, 'default', work.compute)),
+      Array.from({ length: 100 }, () =>
+        lookup(cache, 'string_spectrum', { max_modes: 5 }, 'default', work.compute),
+      ),
     );
     expect(work.calls()).toBe(1);
     expect(results.every((result) => result.cached === false)).toBe(true);
@@ -81,8 +101,8 @@ describe('ResultCache', () => {
     // Different inputs are different flights.
     const other = counted(spectrum(6), 5);
     await Promise.all([
-      cache.stringSpectrum({ max_modes: 6 }, 'default', other.compute),
-      cache.stringSpectrum({ max_modes: 6 }, 'tenant-b', other.compute),
+      lookup(cache, 'string_spectrum', { max_modes: 6 }, 'default', other.compute),
+      lookup(cache, 'string_spectrum', { max_modes: 6 }, 'tenant-b', other.compute),
     ]);
     expect(other.calls()).toBe(2);
   });
@@ -110,7 +130,7 @@ describe('ResultCache', () => {
     // Requests arriving at staggered times while the first read is still out.
     const calls = [0, 5, 10, 15].map(async (delay) => {
       await sleep(delay);
-      return cache.unifiedInference({ q: 1 }, 'default', work.compute);
+      return lookup(cache, 'unified_inference', { q: 1 }, 'default', work.compute);
     });
     await Promise.all(calls);
     expect(work.calls()).toBe(1);
@@ -120,12 +140,12 @@ describe('ResultCache', () => {
     const cache = memoryCache();
     const work = counted({ list: [1, 2] }, 10);
     const [a, b] = await Promise.all([
-      cache.unifiedInference({ q: 1 }, 't', work.compute),
-      cache.unifiedInference({ q: 1 }, 't', work.compute),
+      lookup(cache, 'unified_inference', { q: 1 }, 't', work.compute),
+      lookup(cache, 'unified_inference', { q: 1 }, 't', work.compute),
     ]);
     (a as CacheResult<{ list: number[]; extra?: boolean }>).value.extra = true;
     expect(b.value).toEqual({ list: [1, 2] });
-    const hit = await cache.unifiedInference({ q: 1 }, 't', work.compute);
+    const hit = await lookup(cache, 'unified_inference', { q: 1 }, 't', work.compute);
     expect(hit.value).toEqual({ list: [1, 2] });
   });
 
@@ -138,17 +158,17 @@ describe('ResultCache', () => {
       throw new Error('model exploded');
     };
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => cache.unifiedInference({ q: 2 }, 't', failing)),
+      Array.from({ length: 10 }, () => lookup(cache, 'unified_inference', { q: 2 }, 't', failing)),
     );
     expect(results.every((result) => result.status === 'rejected')).toBe(true);
     expect(calls).toBe(1);
     expect(cache.inFlight).toBe(0);
     expect((await cache.stats()).total_entries).toBe(0);
-    const retry = await cache.unifiedInference({ q: 2 }, 't', () => ({ fine: true }));
+    const retry = await lookup(cache, 'unified_inference', { q: 2 }, 't', () => ({ fine: true }));
     expect(retry).toMatchObject({ cached: false, value: { fine: true } });
     // A computation that throws synchronously behaves the same.
     await expect(
-      cache.unifiedInference({ q: 3 }, 't', () => {
+      lookup(cache, 'unified_inference', { q: 3 }, 't', () => {
         throw new Error('sync');
       }),
     ).rejects.toThrow('sync');
@@ -158,28 +178,26 @@ describe('ResultCache', () => {
   it('honours a TTL per call', async () => {
     const cache = memoryCache();
     const work = counted({ v: 1 });
-    await cache.stringSpectrum({ m: 1 }, 't', work.compute, { ttlMs: 40 });
-    expect((await cache.stringSpectrum({ m: 1 }, 't', work.compute)).cached).toBe(true);
+    await lookup(cache, 'string_spectrum', { m: 1 }, 't', work.compute, { ttlMs: 40 });
+    expect((await lookup(cache, 'string_spectrum', { m: 1 }, 't', work.compute)).cached).toBe(true);
     await sleep(80);
-    expect((await cache.stringSpectrum({ m: 1 }, 't', work.compute)).cached).toBe(false);
+    expect((await lookup(cache, 'string_spectrum', { m: 1 }, 't', work.compute)).cached).toBe(false);
     expect(work.calls()).toBe(2);
   });
 
-  it('computes without the cache an input that cannot be a key, and a value that has no JSON form', async () => {
+  it('computes without the cache a value that has no JSON form', async () => {
     const { logger, warnings } = recordingLogger();
     const cache = new ResultCache({
       backend: new MemoryBackend({ maxEntries: 10, maxBytes: 4096, defaultTtlMs: HOUR_MS }),
       defaultTtlMs: HOUR_MS,
       logger,
     });
-    const nan = await cache.stringSpectrum({ max_modes: Number.NaN }, 't', () => ({ ok: 1 }));
-    expect(nan).toMatchObject({ cached: false, value: { ok: 1 } });
-    const big = await cache.stringSpectrum({ max_modes: 1 }, 't', () => ({ n: 1n }));
+    const big = await lookup(cache, 'string_spectrum', { max_modes: 1 }, 't', () => ({ n: 1n }));
     expect(big.cached).toBe(false);
     expect(big.value.n).toBe(1n);
     expect(big.json).toBeUndefined();
     expect((await cache.stats()).total_entries).toBe(0);
-    expect(warnings()).toHaveLength(2);
+    expect(warnings()).toHaveLength(1);
   });
 
   it('never lets a failing backend fail a request, and warns once, not per request', async () => {
@@ -199,7 +217,7 @@ describe('ResultCache', () => {
     const { logger, warnings } = recordingLogger();
     const cache = new ResultCache({ backend: broken, defaultTtlMs: HOUR_MS, logger });
     for (let i = 0; i < 20; i += 1) {
-      const result = await cache.unifiedInference({ i }, 't', () => ({ i }));
+      const result = await lookup(cache, 'unified_inference', { i }, 't', () => ({ i }));
       expect(result).toMatchObject({ cached: false, value: { i } });
     }
     expect(await cache.invalidate('unified_inference:x' as never)).toBe(false);
@@ -212,10 +230,10 @@ describe('ResultCache', () => {
     const cache = memoryCache();
     const empty = await cache.stats();
     expect(empty.hit_rate).toBe(0);
-    await cache.unifiedInference({ a: 1 }, 't', () => ({ r: 1 }));
-    await cache.unifiedInference({ a: 1 }, 't', () => ({ r: 1 }));
-    await cache.unifiedInference({ a: 1 }, 't', () => ({ r: 1 }));
-    await cache.unifiedInference({ a: 2 }, 't', () => ({ r: 2 }), { ttlMs: 1 });
+    await lookup(cache, 'unified_inference', { a: 1 }, 't', () => ({ r: 1 }));
+    await lookup(cache, 'unified_inference', { a: 1 }, 't', () => ({ r: 1 }));
+    await lookup(cache, 'unified_inference', { a: 1 }, 't', () => ({ r: 1 }));
+    await lookup(cache, 'unified_inference', { a: 2 }, 't', () => ({ r: 2 }), { ttlMs: 1 });
     await sleep(5);
     const stats = await cache.stats();
     expect(Object.keys(stats).sort()).toEqual(
@@ -253,18 +271,6 @@ describe('ResultCache', () => {
     });
     expect(stats.bytes).toBeGreaterThan(0);
   });
-
-  it('adds the cached flag to results, and to their JSON text without parsing it', async () => {
-    const cache = memoryCache();
-    const miss = await cache.stringSpectrum({ m: 2 }, 't', () => spectrum(2));
-    const hit = await cache.stringSpectrum({ m: 2 }, 't', () => spectrum(2));
-    expect(withCachedFlag(miss)).toEqual({ ...spectrum(2), cached: false });
-    expect(JSON.parse(jsonWithCachedFlag(hit))).toEqual({ ...spectrum(2), cached: true });
-    expect(jsonWithCachedFlag({ value: {}, cached: true, json: '{}' })).toBe('{"cached":true}');
-    expect(jsonWithCachedFlag({ value: { a: 1 }, cached: false, json: undefined })).toBe(
-      '{"a":1,"cached":false}',
-    );
-  });
 });
 
 describe('CACHE_ENABLED=false', () => {
@@ -277,9 +283,11 @@ describe('CACHE_ENABLED=false', () => {
       );
       const work = counted({ v: 1 }, 5);
       const results = await Promise.all(
-        Array.from({ length: 5 }, () => cache.unifiedInference({ same: true }, 't', work.compute)),
+        Array.from({ length: 5 }, () =>
+          lookup(cache, 'unified_inference', { same: true }, 't', work.compute),
+        ),
       );
-      await cache.unifiedInference({ same: true }, 't', work.compute);
+      await lookup(cache, 'unified_inference', { same: true }, 't', work.compute);
       expect(work.calls()).toBe(6);
       expect(results.every((result) => !result.cached && result.json === undefined)).toBe(true);
       expect(await readdir(dir.path)).toEqual([]);

@@ -24,7 +24,6 @@ const HOUR = 3_600_000;
 describeTaskService('local', async (executor, options = {}) => {
   const db = openDatabase(await tempDir());
   const service = new LocalTaskService(
-    executor,
     new FinishedTasks(new SqliteTaskResultStore(db), HOUR),
     {
       concurrency: options.concurrency ?? 4,
@@ -32,12 +31,12 @@ describeTaskService('local', async (executor, options = {}) => {
       attempts: options.attempts ?? 3,
       backoffMs: options.backoffMs ?? 100,
       timeoutMs: options.timeoutMs ?? 60_000,
-      resultTtlMs: HOUR,
       workerName: 'test:1',
     },
     NOOP_DREDGE_METRICS,
     createLogger({ level: 'silent' }),
   );
+  service.start(executor);
   return {
     service,
     close: async () => {
@@ -98,7 +97,6 @@ describe('the local task service stopping', () => {
     const db = openDatabase(await tempDir());
     const finished = new FinishedTasks(new SqliteTaskResultStore(db), HOUR);
     const service = new LocalTaskService(
-      testExecutor().executor,
       finished,
       {
         concurrency: 1,
@@ -106,12 +104,12 @@ describe('the local task service stopping', () => {
         attempts: 1,
         backoffMs: 10,
         timeoutMs: 60_000,
-        resultTtlMs: HOUR,
         workerName: 'test:1',
       },
       NOOP_DREDGE_METRICS,
       createLogger({ level: 'silent' }),
     );
+    service.start(testExecutor().executor);
     try {
       const running = await service.submit('stubborn', { ms: 2000 }, { tenant: 'default' });
       const waiting = await service.submit('echo', {}, { tenant: 'default' });
@@ -142,19 +140,18 @@ describe('the local task service under pressure', () => {
     attempts: 3,
     backoffMs: 60_000,
     timeoutMs: 60_000,
-    resultTtlMs: HOUR,
     workerName: 'test:1',
   };
 
   it('counts tasks waiting out a retry backoff against QUEUE_MAX_WAITING', async () => {
     const db = openDatabase(await tempDir());
     const service = new LocalTaskService(
-      testExecutor().executor,
       new FinishedTasks(new SqliteTaskResultStore(db), HOUR),
       options,
       NOOP_DREDGE_METRICS,
       createLogger({ level: 'silent' }),
     );
+    service.start(testExecutor().executor);
     try {
       for (let i = 0; i < 3; i++) {
         const { task_id } = await service.submit(
@@ -182,12 +179,12 @@ describe('the local task service under pressure', () => {
       delete: () => Promise.resolve(false),
     };
     const service = new LocalTaskService(
-      testExecutor().executor,
       new FinishedTasks(refusing, HOUR),
       options,
       NOOP_DREDGE_METRICS,
       createLogger({ level: 'silent' }),
     );
+    service.start(testExecutor().executor);
     const { task_id } = await service.submit('echo', { key: 'kept' }, { tenant: 'default' });
     expect(await service.wait(task_id, 5000)).toMatchObject({
       status: 'completed',
@@ -206,12 +203,12 @@ describe('the local task service under pressure', () => {
       delete: (id) => store.delete(id),
     };
     const service = new LocalTaskService(
-      testExecutor().executor,
       new FinishedTasks(counting, HOUR),
       options,
       NOOP_DREDGE_METRICS,
       createLogger({ level: 'silent' }),
     );
+    service.start(testExecutor().executor);
     try {
       const blocker = await service.submit('slow', { ms: 20_000 }, { tenant: 'default' });
       const waiting = await service.submit('echo', {}, { tenant: 'default' });
@@ -228,7 +225,7 @@ describe('the local task service under pressure', () => {
 
 describe('retry backoff', () => {
   it('doubles from TASK_BACKOFF and never exceeds what a timer can hold', () => {
-    const policy = { attempts: 20, backoffMs: 10_000, resultTtlMs: HOUR };
+    const policy = { attempts: 20, backoffMs: 10_000 };
     expect([1, 2, 3].map((n) => retryDelayMs(policy, n))).toEqual([10_000, 20_000, 40_000]);
     expect(retryDelayMs(policy, 19)).toBe(2 ** 31 - 1);
   });

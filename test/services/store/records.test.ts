@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InsightStore, TaskResultStore } from '../../../src/services/store/records.js';
 import { RedisInsightStore, RedisTaskResultStore } from '../../../src/services/store/redis/redis-records.js';
 import { openDatabase } from '../../../src/services/store/sqlite/database.js';
@@ -7,8 +7,7 @@ import {
   SqliteInsightStore,
   SqliteTaskResultStore,
 } from '../../../src/services/store/sqlite/sqlite-records.js';
-import { describeWithBinary } from '../../helpers/binaries.js';
-import { RedisTestServer } from '../../helpers/redis-server.js';
+import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
@@ -92,17 +91,10 @@ describeRecords('SQLite', () => {
   };
 });
 
-describeWithBinary('redis-server', 'Redis records', () => {
-  let redis: RedisTestServer;
-  beforeAll(async () => {
-    redis = await RedisTestServer.start();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
+describeWithRedis('Redis records', (redis) => {
   let run = 0;
   describeRecords('Redis', () => {
-    const client = new Redis(redis.url);
+    const client = new Redis(redis().url);
     const prefix = `records:${run++}:`;
     return {
       insights: new RedisInsightStore(client, prefix),

@@ -2,14 +2,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE, openDatabase, schemaVersion } from '../../../src/services/store/sqlite/database.js';
 import { MIGRATIONS } from '../../../src/services/store/sqlite/migrations.js';
-import { SqliteModelRegistry } from '../../../src/services/store/sqlite/sqlite-model-registry.js';
-import { RedisModelRegistry } from '../../../src/services/store/redis/redis-model-registry.js';
+import { ModelRegistry } from '../../../src/services/store/index.js';
+import { SqliteModelStore } from '../../../src/services/store/sqlite/sqlite-model-store.js';
+import { RedisModelStore } from '../../../src/services/store/redis/redis-model-store.js';
 import { createModel } from '../../../src/core/index.js';
-import { describeWithBinary } from '../../helpers/binaries.js';
-import { RedisTestServer } from '../../helpers/redis-server.js';
+import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { describeRegistryContract } from './registry-contract.js';
 
@@ -21,8 +21,8 @@ describeRegistryContract('SQLite', async (limits = LIMITS) => {
   // Two connections to one file: what two processes sharing DATA_DIR, or one process after a restart, see.
   const [a, b] = [openDatabase(dir), openDatabase(dir)];
   return {
-    first: new SqliteModelRegistry(a, limits),
-    second: new SqliteModelRegistry(b, limits),
+    first: new ModelRegistry(new SqliteModelStore(a), limits),
+    second: new ModelRegistry(new SqliteModelStore(b), limits),
     close: async () => {
       a.close();
       b.close();
@@ -67,7 +67,7 @@ describe('migration 2 (training histories)', () => {
     const db = openDatabase(dir);
     try {
       expect(schemaVersion(db)).toBe(2);
-      const found = await new SqliteModelRegistry(db, LIMITS).get('quasimoto_1d_0');
+      const found = await new ModelRegistry(new SqliteModelStore(db), LIMITS).get('quasimoto_1d_0');
       expect(Array.from(found!.model.parameters)).toEqual(Array.from(model.parameters));
       expect(found!.training).toBeUndefined();
     } finally {
@@ -76,22 +76,29 @@ describe('migration 2 (training histories)', () => {
   });
 });
 
-describeWithBinary('redis-server', 'Redis model registry', () => {
-  let redis: RedisTestServer;
-  beforeAll(async () => {
-    redis = await RedisTestServer.start();
+describe('SQLite model registry, failing', () => {
+  it('answers 503 with a sentence when the database fails', async () => {
+    const db = openDatabase(tempDir());
+    const registry = new ModelRegistry(new SqliteModelStore(db), LIMITS);
+    db.close();
+    await expect(registry.get('quasimoto_1d_0')).rejects.toMatchObject({
+      code: 'unavailable',
+      message: 'The model store (SQLite) is unavailable; try again shortly.',
+    });
+    await expect(registry.add('quasimoto_1d', createModel('quasimoto_1d'), {})).rejects.toMatchObject({
+      code: 'unavailable',
+    });
   });
-  afterAll(async () => {
-    await redis.stop();
-  });
+});
 
+describeWithRedis('Redis model registry', (redis) => {
   let run = 0;
   describeRegistryContract('Redis', async (limits = LIMITS) => {
     const prefix = `test:${run++}:`;
-    const [a, b] = [new Redis(redis.url), new Redis(redis.url)];
+    const [a, b] = [new Redis(redis().url), new Redis(redis().url)];
     return {
-      first: new RedisModelRegistry(a, limits, prefix),
-      second: new RedisModelRegistry(b, limits, prefix),
+      first: new ModelRegistry(new RedisModelStore(a, prefix), limits),
+      second: new ModelRegistry(new RedisModelStore(b, prefix), limits),
       close: async () => {
         a.disconnect();
         b.disconnect();
@@ -100,15 +107,15 @@ describeWithBinary('redis-server', 'Redis model registry', () => {
   });
 
   it('answers 503 with a sentence while Redis is away', async () => {
-    const client = new Redis(redis.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    const client = new Redis(redis().url, { maxRetriesPerRequest: 0, enableOfflineQueue: false });
     client.on('error', () => undefined);
-    const registry = new RedisModelRegistry(client, LIMITS, 'test:away:');
-    await redis.kill();
+    const registry = new ModelRegistry(new RedisModelStore(client, 'test:away:'), LIMITS);
+    await redis().kill();
     try {
       await expect(registry.get('quasimoto_1d_0')).rejects.toMatchObject({ code: 'unavailable' });
     } finally {
       client.disconnect();
-      await redis.start();
+      await redis().start();
     }
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createModel, inputFromColumns } from '../../../src/core/index.js';
-import type { ModelRegistry } from '../../../src/services/store/model-registry.js';
-import { MAX_HISTORY_POINTS, trainingHistory } from '../../../src/services/store/training-history.js';
+import {
+  MAX_HISTORY_POINTS,
+  trainingHistory,
+  type ModelRegistry,
+} from '../../../src/services/store/index.js';
 
 /**
  * What every model registry must do, run against each backend. `open` gives two registries over the same

@@ -1,4 +1,5 @@
 import type { CacheStats } from '../../../services/cache/index.js';
+import { settleWithin } from '../../../services/deadline.js';
 import type { QueueStats } from '../../../services/queue/index.js';
 import { describeModel } from '../../operations/models.js';
 import { PRODUCT } from '../../product.js';
@@ -23,7 +24,13 @@ export class DashboardSummary {
   ) {
     this.cacheStats = new Memo(() => services.cache.stats());
     // A queue that cannot answer (Redis away or slow) shows as unavailable rather than holding up the summary.
-    this.queueStats = new Memo(() => withinTime(services.tasks.stats(), STATS_TIMEOUT_MS));
+    this.queueStats = new Memo(() =>
+      settleWithin(
+        services.tasks.stats().catch(() => undefined),
+        STATS_TIMEOUT_MS,
+        () => undefined,
+      ),
+    );
   }
 
   async build() {
@@ -86,15 +93,6 @@ export class DashboardSummary {
       cache_hit_rate: samples.map((s) => s.cacheHitRate),
     };
   }
-}
-
-/** The answer of `work` if it comes within `ms`; undefined if it fails or is late. */
-function withinTime<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  return Promise.race([work.catch(() => undefined), late]).finally(() => clearTimeout(timer));
 }
 
 /** The last answer of `read`, reused for STATS_MAX_AGE_MS; concurrent callers share one read. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DredgeError } from '../../../services/errors.js';
-import type { InsightRecord } from '../../../services/store/records.js';
+import type { InsightRecord } from '../../../services/store/index.js';
 import type { AppServices } from '../../services.js';
 import { insightId, insightIdParams, insightListQuery, liftText } from './insight-input.js';
 import { parseRequestPart, requireObjectBody } from './request-input.js';
@@ -12,8 +12,8 @@ function view(record: InsightRecord) {
 }
 
 /**
- * The original's `POST /lift`, which now keeps what it lifts, and the insights it kept: listed newest first
- * (paginated, searchable), read and deleted by id.
+ * The original's `POST /lift`, keeping what it lifts (the original kept nothing), and the insights kept: listed
+ * newest first (paginated, searchable), read and deleted by id.
  */
 export function registerInsightRoutes(app: FastifyInstance, services: AppServices): void {
   const { insights } = services.store;

@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { DredgeError } from '../../../services/errors.js';
-import { describeIssue } from '../../operations/schema.js';
+import { parseOrThrow } from '../../operations/schema.js';
 
 /**
  * Parses one part of a request (its query string or path parameters) with a zod schema whose messages read
- * "must …", and answers the first problem as a 400 sentence naming the field: `limit must be a whole number from
- * 1 to 100`.
+ * "must …", and answers the first problem as a 400 sentence naming the field as the client wrote it: `limit must
+ * be a whole number from 1 to 100`.
  */
 export function parseRequestPart<T>(schema: z.ZodType<T>, value: unknown): T {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new DredgeError('invalid_input', issue ? describeIssue(issue, '') : 'The request is invalid.');
+  return parseOrThrow(schema, value ?? {}, '');
 }
 
 /**

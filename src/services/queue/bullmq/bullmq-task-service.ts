@@ -2,23 +2,36 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DredgeError } from '../../errors.js';
+import { unavailableOnFailure } from '../../errors.js';
+import { BLOCKING, QUEUE, createRedisClient, type RedisConfig } from '../../redis/index.js';
 import type { DredgeMetrics } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
+import { queueFullOfTasks } from '../queue-full.js';
 import type { RetryPolicy } from '../retry-policy.js';
-import type { QueueStats, SubmitOptions, TaskService, TaskView } from '../task-service.js';
+import { CANCELLED, finishedView } from '../task-ending.js';
+import {
+  isFinished,
+  type QueueStats,
+  type SubmitOptions,
+  type TaskService,
+  type TaskView,
+} from '../task-service.js';
 import { TaskWaiters } from '../task-waiters.js';
 import { jobView } from './job-view.js';
-import { clientConnection, workerConnection, type QueueRedisOptions } from './redis-connection.js';
 import { QUEUE_PREFIX, queueKeys, type TaskData } from './task-data.js';
 import { liveWorkers } from './worker-registry.js';
 
 export interface BullmqTaskServiceOptions extends RetryPolicy {
-  readonly redis: QueueRedisOptions;
+  readonly redis: RedisConfig;
   readonly queueName: string;
   readonly maxWaiting: number;
   readonly timeoutMs: number;
+  /** How long a finished task can be fetched (TASK_RESULT_TTL): BullMQ keeps a failed job as long. */
+  readonly resultTtlMs: number;
 }
+
+/** Redis being away is the client's 503, not a crash: the task was not queued, and the client may retry. */
+const REDIS_AWAY = 'The task queue (Redis) is not reachable: try again later.';
 
 /** How long a read of the queue's length stays good for the full-queue check. */
 const DEPTH_CHECK_MS = 250;
@@ -43,7 +56,7 @@ export class BullmqTaskService implements TaskService {
     private readonly finished: FinishedTasks,
     private readonly metrics: DredgeMetrics,
   ) {
-    this.redis = clientConnection(options.redis, 'dredge-tasks');
+    this.redis = createRedisClient(options.redis, QUEUE, 'dredge-tasks');
     this.queue = new Queue<TaskData, null>(options.queueName, {
       connection: this.redis,
       prefix: QUEUE_PREFIX,
@@ -52,8 +65,11 @@ export class BullmqTaskService implements TaskService {
     this.keys = queueKeys(QUEUE_PREFIX, options.queueName);
   }
 
+  /** Nothing runs here: `dredge worker` processes take the tasks from the queue. */
+  start(): void {}
+
   async submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
-    return unavailableWhenRedisFails(async () => {
+    return unavailableOnFailure(REDIS_AWAY, async () => {
       await this.checkRoom();
       const attempts = options.attempts ?? this.options.attempts;
       const data: TaskData = {
@@ -77,7 +93,7 @@ export class BullmqTaskService implements TaskService {
   }
 
   get(id: string): Promise<TaskView | undefined> {
-    return unavailableWhenRedisFails(async () => {
+    return unavailableOnFailure(REDIS_AWAY, async () => {
       const stored = await this.finished.get(id);
       if (stored) return stored;
       const job = await this.queue.getJob(id);
@@ -98,21 +114,21 @@ export class BullmqTaskService implements TaskService {
     let announced = this.waiters.wait(id, Math.min(timeoutMs, 1000));
     // Most waits end with a record in the store: one read each time, and the full look (the queue as well)
     // only when the task's end was announced without a record, or the wait runs out.
-    let stored = await unavailableWhenRedisFails(() => this.finished.get(id));
+    let stored = await unavailableOnFailure(REDIS_AWAY, () => this.finished.get(id));
     while (!stored) {
       await announced;
       const remaining = deadline - Date.now();
       const view = await this.get(id);
-      if (!view || isFinished(view) || remaining <= 0) return view;
+      if (!view || isFinished(view.status) || remaining <= 0) return view;
       // The wait is capped so that a missed announcement costs a second, not the whole timeout.
       announced = this.waiters.wait(id, Math.min(remaining, 1000));
-      stored = await unavailableWhenRedisFails(() => this.finished.get(id));
+      stored = await unavailableOnFailure(REDIS_AWAY, () => this.finished.get(id));
     }
     return stored;
   }
 
   cancel(id: string): Promise<TaskView | undefined> {
-    return unavailableWhenRedisFails(async () => {
+    return unavailableOnFailure(REDIS_AWAY, async () => {
       const job = await this.queue.getJob(id);
       if (!job) return this.finished.get(id);
       const state = await job.getState();
@@ -125,17 +141,14 @@ export class BullmqTaskService implements TaskService {
         // A worker took it in the meantime: cancel it there.
         return this.cancelRunning(job);
       }
-      if (view) {
-        const { result: _none, ...rest } = view;
-        await this.finished.save({ ...rest, status: 'cancelled', completed_at: new Date().toISOString() });
-      }
+      if (view) await this.finished.save(finishedView(view, CANCELLED));
       this.waiters.release(id);
       return this.get(id);
     });
   }
 
   stats(): Promise<QueueStats> {
-    return unavailableWhenRedisFails(async () => {
+    return unavailableOnFailure(REDIS_AWAY, async () => {
       const [counts, workers, totals] = await Promise.all([
         this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
         liveWorkers(this.redis, this.keys.workers),
@@ -181,18 +194,14 @@ export class BullmqTaskService implements TaskService {
       this.depth = { value: await this.queue.count(), readAt: now };
       this.metrics.queueDepth(this.depth.value);
     }
-    if (this.depth.value >= this.options.maxWaiting) {
-      throw new DredgeError(
-        'unavailable',
-        `The task queue is full (${this.options.maxWaiting} tasks waiting, QUEUE_MAX_WAITING): try again later.`,
-      );
-    }
+    if (this.depth.value >= this.options.maxWaiting) throw queueFullOfTasks(this.options.maxWaiting);
   }
 
   /** Starts following the queue's events (once, on the first wait), to wake waiters when their task ends. */
   private async listen(): Promise<void> {
     if (this.events) return;
-    const redis = workerConnection(this.options.redis, 'dredge-task-events');
+    // XREAD BLOCK: a blocking connection, without a command timeout.
+    const redis = createRedisClient(this.options.redis, BLOCKING, 'dredge-task-events');
     const events = new QueueEvents(this.options.queueName, { connection: redis, prefix: QUEUE_PREFIX });
     this.events = { stream: events, redis };
     events.on('error', () => undefined);
@@ -201,19 +210,5 @@ export class BullmqTaskService implements TaskService {
     events.on('failed', release);
     events.on('removed', release);
     await events.waitUntilReady();
-  }
-}
-
-function isFinished(view: TaskView): boolean {
-  return view.status === 'completed' || view.status === 'failed' || view.status === 'cancelled';
-}
-
-/** Redis being away is the client's 503, not a crash: the task was not queued, and the client may retry. */
-async function unavailableWhenRedisFails<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof DredgeError) throw error;
-    throw new DredgeError('unavailable', 'The task queue (Redis) is not reachable: try again later.');
   }
 }

@@ -3,13 +3,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { FailureLatch } from '../../failure-latch.js';
+import {
+  BLOCKING,
+  QUEUE,
+  SUBSCRIBER,
+  createRedisClient,
+  whenConnected,
+  type RedisConfig,
+} from '../../redis/index.js';
 import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
 import { shouldRetry } from '../retry-policy.js';
 import { runAttempt, type AttemptOutcome } from '../run-attempt.js';
+import { endingOf, finishedView, type TaskEnding } from '../task-ending.js';
 import type { TaskExecutor } from '../task-job.js';
-import type { TaskFailure, TaskState, TaskView } from '../task-service.js';
-import { workerConnection, type QueueRedisOptions } from './redis-connection.js';
 import { progressOf } from './job-view.js';
 import { CANCELLED_REASON, QUEUE_PREFIX, queueKeys, type TaskData } from './task-data.js';
 import { HEARTBEAT_MS, type WorkerHeartbeat } from './worker-registry.js';
@@ -18,7 +25,7 @@ import { HEARTBEAT_MS, type WorkerHeartbeat } from './worker-registry.js';
 const RECORD_PATIENCE_MS = 30_000;
 
 export interface BullmqTaskWorkerOptions {
-  readonly redis: QueueRedisOptions;
+  readonly redis: RedisConfig;
   readonly queueName: string;
   readonly concurrency: number;
   /** A task whose lock is not renewed for this long is taken over by another worker. */
@@ -53,9 +60,11 @@ export class BullmqTaskWorker {
   ) {
     this.name = options.name ?? `${hostname()}:${process.pid}`;
     this.keys = queueKeys(QUEUE_PREFIX, options.queueName);
-    this.connection = workerConnection(options.redis, `dredge-worker:${this.name}`);
-    this.control = workerConnection(options.redis, `dredge-worker-control:${this.name}`);
-    this.subscriber = workerConnection(options.redis, `dredge-worker-cancel:${this.name}`);
+    // BullMQ's worker connection (and the blocking duplicate it makes of it); heartbeats and totals on their own,
+    // timed connection; the cancel channel on a subscriber.
+    this.connection = createRedisClient(options.redis, BLOCKING, `dredge-worker:${this.name}`);
+    this.control = createRedisClient(options.redis, QUEUE, `dredge-worker-control:${this.name}`);
+    this.subscriber = createRedisClient(options.redis, SUBSCRIBER, `dredge-worker-cancel:${this.name}`);
     this.worker = new Worker<TaskData, null>(
       options.queueName,
       (job, _token, signal) => this.process(job, signal),
@@ -81,8 +90,12 @@ export class BullmqTaskWorker {
     this.connection.on('ready', () => outage.succeed());
   }
 
-  /** Starts taking tasks; resolves once connected. */
+  /**
+   * Starts taking tasks; resolves once connected. A worker started before Redis waits for it, however long: only
+   * the commands that follow, once it answers, have a timeout.
+   */
   async start(): Promise<void> {
+    await Promise.all([whenConnected(this.subscriber), whenConnected(this.control)]);
     await this.subscriber.subscribe(this.keys.cancel);
     this.subscriber.on('message', (_channel: string, id: string) => {
       if (this.worker.cancelJob(id, CANCELLED_REASON)) this.logger.info({ task_id: id }, 'task cancelled');
@@ -143,24 +156,19 @@ export class BullmqTaskWorker {
     const seconds = (Date.now() - started) / 1000;
     const retry = shouldRetry(outcome, job.attemptsMade + 1, job.opts.attempts ?? 1);
     this.metrics.taskAttempt(job.name, retry ? 'retried' : outcome.kind, seconds);
-    switch (outcome.kind) {
+    // BullMQ retries a plain error (with backoff) and never an UnrecoverableError.
+    if (retry && outcome.kind === 'failed') throw new Error(outcome.failure.message);
+    const ending = endingOf(outcome);
+    await this.record(job, ending);
+    switch (ending.status) {
       case 'completed':
-        await this.record(job, 'completed', null, outcome.json);
         this.totals.completed += 1;
         return null;
       case 'cancelled':
-        await this.record(job, 'cancelled', null);
         throw new UnrecoverableError(CANCELLED_REASON);
-      case 'timeout':
-        await this.record(job, 'failed', outcome.failure);
-        this.totals.failed += 1;
-        throw new UnrecoverableError(outcome.failure.message);
       case 'failed':
-        // BullMQ retries a plain error (with backoff) and never an UnrecoverableError.
-        if (retry) throw new Error(outcome.failure.message);
-        await this.record(job, 'failed', outcome.failure);
         this.totals.failed += 1;
-        throw new UnrecoverableError(outcome.failure.message);
+        throw new UnrecoverableError(ending.error.message);
     }
   }
 
@@ -169,31 +177,26 @@ export class BullmqTaskWorker {
    * stays away, the job fails for good (BullMQ keeps it, with this reason, where get_task finds it): letting
    * BullMQ retry it would run the operation again, and a training is not a thing to do twice.
    */
-  private async record(
-    job: Job<TaskData, null>,
-    status: Exclude<TaskState, 'pending' | 'running'>,
-    error: TaskFailure | null,
-    resultJson?: string,
-  ): Promise<void> {
-    const view: Omit<TaskView, 'result'> = {
-      task_id: String(job.id),
-      operation: job.name,
-      status,
-      created_at: new Date(job.timestamp).toISOString(),
-      started_at: new Date(job.processedOn ?? Date.now()).toISOString(),
-      completed_at: new Date().toISOString(),
-      attempts: job.attemptsMade + 1,
-      max_attempts: job.opts.attempts ?? 1,
-      error,
-      worker: this.name,
-      progress: progressOf(job.progress),
-    };
+  private async record(job: Job<TaskData, null>, ending: TaskEnding): Promise<void> {
+    const view = finishedView(
+      {
+        task_id: String(job.id),
+        operation: job.name,
+        created_at: new Date(job.timestamp).toISOString(),
+        started_at: new Date(job.processedOn ?? Date.now()).toISOString(),
+        attempts: job.attemptsMade + 1,
+        max_attempts: job.opts.attempts ?? 1,
+        worker: this.name,
+        progress: progressOf(job.progress),
+      },
+      ending,
+    );
     try {
-      await withRetries(() => this.finished.save(view, resultJson), RECORD_PATIENCE_MS);
+      await withRetries(() => this.finished.save(view, ending.resultJson), RECORD_PATIENCE_MS);
     } catch (error) {
       this.logger.warn({ err: error, task_id: view.task_id }, 'a finished task could not be stored');
       throw new UnrecoverableError(
-        `The task ${status === 'completed' ? 'ran' : 'ended'}, but its result could not be stored: submit it again once the store is back.`,
+        `The task ${ending.status === 'completed' ? 'ran' : 'ended'}, but its result could not be stored: submit it again once the store is back.`,
       );
     }
   }
@@ -211,15 +214,21 @@ export class BullmqTaskWorker {
     await this.flushTotals();
   }
 
-  /** Finished-task counts go to Redis with the heartbeat, not one command per task. */
+  /**
+   * Finished-task counts go to Redis with the heartbeat, not one command per task. A count whose command failed
+   * (Redis away for longer than the command timeout) is kept for the next heartbeat.
+   */
   private async flushTotals(): Promise<void> {
-    const { completed, failed } = this.totals;
-    if (completed === 0 && failed === 0) return;
+    const counts = (['completed', 'failed'] as const).filter((field) => this.totals[field] > 0);
+    if (counts.length === 0) return;
+    const flushing = { ...this.totals };
     this.totals = { completed: 0, failed: 0 };
     const pipeline = this.control.pipeline();
-    if (completed > 0) pipeline.hincrby(this.keys.totals, 'completed', completed);
-    if (failed > 0) pipeline.hincrby(this.keys.totals, 'failed', failed);
-    await pipeline.exec();
+    for (const field of counts) pipeline.hincrby(this.keys.totals, field, flushing[field]);
+    const results = await pipeline.exec().catch(() => null);
+    counts.forEach((field, i) => {
+      if (!results || results[i]?.[0]) this.totals[field] += flushing[field];
+    });
   }
 }
 

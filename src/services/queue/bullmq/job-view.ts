@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { TaskState, TaskView } from '../task-service.js';
+import { isFinished, type TaskState, type TaskView } from '../task-service.js';
 import { CANCELLED_REASON, type TaskData } from './task-data.js';
 
 /** BullMQ's job states as DREDGE task states; undefined for a job BullMQ no longer knows. */
@@ -29,14 +29,13 @@ const iso = (ms: number | undefined): string | null => (ms ? new Date(ms).toISOS
 export function jobView(job: Job<TaskData>, state: string): TaskView | undefined {
   const status = taskState(state, job);
   if (!status) return undefined;
-  const finished = status === 'completed' || status === 'failed' || status === 'cancelled';
   return {
     task_id: String(job.id),
     operation: job.name,
     status,
     created_at: new Date(job.timestamp).toISOString(),
     started_at: iso(job.processedOn),
-    completed_at: finished ? iso(job.finishedOn) : null,
+    completed_at: isFinished(status) ? iso(job.finishedOn) : null,
     attempts: status === 'running' ? job.attemptsStarted : job.attemptsMade,
     max_attempts: job.opts.attempts ?? 1,
     result: status === 'completed' ? (job.returnvalue ?? null) : null,

@@ -2,17 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { DredgeError } from '../../errors.js';
 import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
-import { runAttempt } from '../run-attempt.js';
-import type { TaskExecutor, TaskJob, TaskProgress } from '../task-job.js';
-import type {
-  QueueStats,
-  SubmitOptions,
-  TaskFailure,
-  TaskService,
-  TaskState,
-  TaskView,
-} from '../task-service.js';
+import { queueFullOfBytes, queueFullOfTasks } from '../queue-full.js';
 import { retryDelayMs, shouldRetry, type RetryPolicy } from '../retry-policy.js';
+import { runAttempt } from '../run-attempt.js';
+import { CANCELLED, endingOf, finishedView, type TaskEnding } from '../task-ending.js';
+import type { TaskExecutor, TaskJob, TaskProgress } from '../task-job.js';
+import type { QueueStats, SubmitOptions, TaskService, TaskView } from '../task-service.js';
 import { TaskWaiters } from '../task-waiters.js';
 
 export interface LocalTaskServiceOptions extends RetryPolicy {
@@ -33,6 +28,16 @@ export const MAX_UNSAVED_TASKS = 10_000;
 
 /** Most bytes of params (as JSON) the waiting tasks of one server may hold together. */
 export const MAX_WAITING_BYTES = 256 * 1024 * 1024;
+
+const STOPPED_BEFORE_RUN: TaskEnding = {
+  status: 'failed',
+  error: { code: 'unavailable', message: 'The server stopped before this task ran: submit it again.' },
+};
+
+const STOPPED_WHILE_RUNNING: TaskEnding = {
+  status: 'failed',
+  error: { code: 'unavailable', message: 'The server stopped while this task ran: submit it again.' },
+};
 
 /** A task this process still holds: waiting, running, or waiting out a retry backoff. */
 interface LiveTask {
@@ -59,7 +64,7 @@ interface LiveTask {
  * QUEUE_BACKEND=local: tasks run in this process, `concurrency` at a time (the heavy operations among them go on
  * to the worker-thread pool), with the same retries, timeouts, cancellation and stored results as the distributed
  * queue. Waiting tasks live in memory (bounded by `maxWaiting`): a task still waiting when the server stops is
- * recorded as failed with `unavailable`, never silently dropped.
+ * recorded as failed with `unavailable`, never silently dropped. Tasks run once `start` has handed in the executor.
  */
 export class LocalTaskService implements TaskService {
   readonly backend = 'local' as const;
@@ -75,32 +80,30 @@ export class LocalTaskService implements TaskService {
   private completed = 0;
   private failed = 0;
   private closed = false;
+  private executor: TaskExecutor | undefined;
 
   constructor(
-    private readonly executor: TaskExecutor,
     private readonly finished: FinishedTasks,
     private readonly options: LocalTaskServiceOptions,
     private readonly metrics: DredgeMetrics,
     private readonly logger: Logger,
   ) {}
 
+  start(executor: TaskExecutor): void {
+    if (this.executor) throw new Error('The local task workers are started already.');
+    this.executor = executor;
+    this.pump();
+  }
+
   async submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
     if (this.closed)
       throw new DredgeError('unavailable', 'The task queue is shutting down: try again later.');
     // Tasks waiting out a retry's backoff wait too: they count against the bound.
     if (this.waiting.length + this.delayed >= this.options.maxWaiting) {
-      throw new DredgeError(
-        'unavailable',
-        `The task queue is full (${this.options.maxWaiting} tasks waiting, QUEUE_MAX_WAITING): try again later.`,
-      );
+      throw queueFullOfTasks(this.options.maxWaiting);
     }
     const bytes = Buffer.byteLength(JSON.stringify(params ?? null));
-    if (this.waitingBytes + bytes > MAX_WAITING_BYTES) {
-      throw new DredgeError(
-        'unavailable',
-        `The task queue is full (its waiting tasks hold ${MAX_WAITING_BYTES / 1024 / 1024} MiB of params): try again later.`,
-      );
-    }
+    if (this.waitingBytes + bytes > MAX_WAITING_BYTES) throw queueFullOfBytes(MAX_WAITING_BYTES);
     const task: LiveTask = {
       id: randomUUID(),
       job: {
@@ -151,7 +154,7 @@ export class LocalTaskService implements TaskService {
       await done;
     } else {
       this.dequeue(task);
-      await this.finish(task, 'cancelled', null);
+      await this.finish(task, CANCELLED);
     }
     return this.get(id);
   }
@@ -164,7 +167,7 @@ export class LocalTaskService implements TaskService {
       delayed: this.delayed,
       completed: this.completed,
       failed: this.failed,
-      workers: this.closed ? 0 : 1,
+      workers: this.executor && !this.closed ? 1 : 0,
       concurrency: this.options.concurrency,
     });
   }
@@ -186,30 +189,27 @@ export class LocalTaskService implements TaskService {
       task.cancel.abort();
     }
     await Promise.all(overdue.map((task) => this.waiters.wait(task.id, graceMs)));
-    const stopped = {
-      code: 'unavailable',
-      message: 'The server stopped before this task ran: submit it again.',
-    };
-    await Promise.all(notRun.map((task) => this.finish(task, 'failed', stopped)));
+    await Promise.all(notRun.map((task) => this.finish(task, STOPPED_BEFORE_RUN)));
   }
 
   private pump(): void {
-    while (!this.closed && this.running < this.options.concurrency && this.waiting.length > 0) {
+    const executor = this.executor;
+    while (executor && !this.closed && this.running < this.options.concurrency && this.waiting.length > 0) {
       const task = this.waiting.shift() as LiveTask;
-      // start() records every outcome itself; this catch is the last guard against a crashed process.
-      this.start(task).catch((error: unknown) =>
+      // run() records every outcome itself; this catch is the last guard against a crashed process.
+      this.run(task, executor).catch((error: unknown) =>
         this.logger.error({ err: error, task_id: task.id }, 'a task could not be run or recorded'),
       );
     }
     this.metrics.queueDepth(this.waiting.length);
   }
 
-  private async start(task: LiveTask): Promise<void> {
+  private async run(task: LiveTask, executor: TaskExecutor): Promise<void> {
     this.running += 1;
     task.state = 'running';
     task.attempts += 1;
     task.startedAt = Date.now();
-    const outcome = await runAttempt(this.executor, task.job, {
+    const outcome = await runAttempt(executor, task.job, {
       timeoutMs: task.timeoutMs,
       cancel: task.cancel.signal,
       onProgress: (progress) => (task.progress = progress),
@@ -219,14 +219,10 @@ export class LocalTaskService implements TaskService {
     const retry = shouldRetry(outcome, task.attempts, task.maxAttempts);
     this.metrics.taskAttempt(task.job.operation, retry ? 'retried' : outcome.kind, seconds);
     if (retry && !this.closed) this.scheduleRetry(task);
-    else if (outcome.kind === 'completed') await this.finish(task, 'completed', null, outcome.json);
-    else if (outcome.kind === 'cancelled' && task.stoppedByServer) {
-      await this.finish(task, 'failed', {
-        code: 'unavailable',
-        message: 'The server stopped while this task ran: submit it again.',
-      });
-    } else if (outcome.kind === 'cancelled') await this.finish(task, 'cancelled', null);
-    else await this.finish(task, 'failed', outcome.failure);
+    else {
+      const stoppedByServer = outcome.kind === 'cancelled' && task.stoppedByServer;
+      await this.finish(task, stoppedByServer ? STOPPED_WHILE_RUNNING : endingOf(outcome));
+    }
     this.pump();
   }
 
@@ -256,18 +252,13 @@ export class LocalTaskService implements TaskService {
     this.metrics.queueDepth(this.waiting.length);
   }
 
-  private async finish(
-    task: LiveTask,
-    state: Exclude<TaskState, 'pending' | 'running'>,
-    error: TaskFailure | null,
-    resultJson?: string,
-  ): Promise<void> {
+  private async finish(task: LiveTask, ending: TaskEnding): Promise<void> {
     if (task.finishing) return;
     task.finishing = true;
-    if (state === 'completed') this.completed += 1;
-    else if (state === 'failed') this.failed += 1;
-    const { result: _none, ...view } = this.view(task);
-    const record = { ...view, status: state, completed_at: new Date().toISOString(), error };
+    if (ending.status === 'completed') this.completed += 1;
+    else if (ending.status === 'failed') this.failed += 1;
+    const { resultJson } = ending;
+    const record = finishedView(this.view(task), ending);
     try {
       await this.finished.save(record, resultJson);
     } catch (failure) {

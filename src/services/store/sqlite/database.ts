@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDirectory } from '../../../config/directories.js';
+import { ConfigError } from '../../../config/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type SqliteDatabase = Database.Database;
@@ -8,20 +9,37 @@ export type SqliteDatabase = Database.Database;
 /** The embedded store's file inside DATA_DIR. */
 export const DATABASE_FILE = 'dredge.db';
 
+/** SQLite's answers that mean the file cannot be used where it is (not a bug to show a stack trace for). */
+const UNUSABLE_FILE = /^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|NOTADB|CORRUPT|FULL)/;
+
 /**
  * Opens (creating if needed) the embedded store in `dataDir`: write-ahead logging, so readers never wait for the
  * writer and a crash mid-write leaves the last committed state; a busy timeout, so several processes on one
- * DATA_DIR take turns instead of failing; and the schema brought up to date.
+ * DATA_DIR take turns instead of failing; and the schema brought up to date. A DATA_DIR that cannot be made,
+ * written or read is a ConfigError naming the directory and the reason (one line for the command line).
  */
 export function openDatabase(dataDir: string): SqliteDatabase {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
-  return db;
+  const problem = makeDirectory(dataDir);
+  if (problem !== undefined) throw new ConfigError(`Cannot use DATA_DIR ${dataDir}: ${problem}.`, 'DATA_DIR');
+  const file = join(dataDir, DATABASE_FILE);
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !UNUSABLE_FILE.test(code)) throw error;
+    throw new ConfigError(
+      `Cannot use DATA_DIR ${dataDir}: ${file} cannot be opened (${code}: ${(error as Error).message}).`,
+      'DATA_DIR',
+    );
+  }
 }
 
 function migrate(db: SqliteDatabase): void {

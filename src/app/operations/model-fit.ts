@@ -1,20 +1,25 @@
-import type { AnyModel, Dataset } from '../../../core/index.js';
-import type { RegisteredModel } from '../../../services/store/model-registry.js';
-import { DATASET_NAMES, defaultDataset, loadDataset, type DatasetName } from '../../operations/datasets.js';
+import { z } from 'zod';
+import { meanSquaredError, type AnyModel, type Dataset, type ModelInput } from '../../core/index.js';
+import type { RegisteredModel } from '../../services/store/index.js';
+import { datasetNamed, defaultDataset, loadDataset } from './datasets.js';
+import { runsOffLoop } from './inference.js';
+import { modelIdSchema } from './model-ref.js';
+import { defineModelOperation, type OperationContext } from './operation.js';
+import { wholeNumber } from './schema.js';
 
 /** Points a fit curve may have: enough for the 1000-point chirp, few enough to send every poll. */
 export const MIN_FIT_POINTS = 10;
 export const MAX_FIT_POINTS = 2000;
 export const DEFAULT_FIT_POINTS = 1000;
 /**
- * Most rows × parameters one fit evaluates (tens of milliseconds on this event loop). A data set the model is too
- * large for is evaluated on evenly spaced rows instead, at least MIN_FIT_POINTS of them, so that no request for a
- * picture can hold up the server.
+ * Most rows × parameters one fit evaluates (tens of milliseconds of computing). A data set the model is too large
+ * for is evaluated on evenly spaced rows instead, at least MIN_FIT_POINTS of them, so that no request for a
+ * picture can occupy a compute thread for long.
  */
 export const MAX_FIT_WORK = 5e7;
 
 /** A model's fit to its data set, as the dashboard plots it (the original drew it with matplotlib). */
-export interface ModelFit {
+export type ModelFit = {
   readonly model_id: string;
   readonly model_type: string;
   readonly version: number;
@@ -42,16 +47,29 @@ export interface ModelFit {
     readonly losses: readonly number[];
     readonly trained_at: string;
   } | null;
-}
-
-/** The catalogue's data set names, by the name a generated data set carries (what `train` reports). */
-const BY_GENERATED_NAME: Readonly<Record<string, DatasetName>> = {
-  chirp_1d: 'chirp',
-  grid_4d: 'grid4d',
-  grid_6d: 'grid6d',
-  string_modes: 'string_modes',
-  wave_packet: 'wave_packet',
 };
+
+export const modelFit = defineModelOperation({
+  name: 'model_fit',
+  description:
+    "A loaded model's predictions against the data set of its last training (else its own), thinned to at most " +
+    "points points, with the mean squared error and the training's loss curve: what the dashboard plots (cached).",
+  input: z.object({
+    model_id: modelIdSchema,
+    points: wholeNumber(MIN_FIT_POINTS, MAX_FIT_POINTS).default(DEFAULT_FIT_POINTS),
+  }),
+  model: (input) => input.model_id,
+  cache: {
+    kind: 'model_fit',
+    // Beyond the parameters (the model's fingerprint joins every key), the answer shows the version and training.
+    key: (input, registered) => ({
+      points: input.points,
+      version: registered.model.version,
+      trained_at: registered.training?.trainedAt ?? null,
+    }),
+  },
+  handle: (input, context, registered) => fitOf(registered, input.points, context),
+});
 
 /**
  * Runs the model over the data set it was last trained on (or its own, when it was trained on request data or not
@@ -59,11 +77,19 @@ const BY_GENERATED_NAME: Readonly<Record<string, DatasetName>> = {
  * otherwise the rows are sorted by their data value, so the data are a rising curve and the prediction's distance
  * from it is the error.
  */
-export function modelFit(registered: RegisteredModel, points: number): ModelFit {
+async function fitOf(
+  registered: RegisteredModel,
+  points: number,
+  context: OperationContext,
+): Promise<ModelFit> {
   const { model, training } = registered;
-  const whole = loadDataset(fitDatasetName(model, training?.dataset), model);
+  const trainedOn = training ? datasetNamed(training.dataset) : undefined;
+  const whole = loadDataset(trainedOn ?? defaultDataset(model), model);
   const dataset = withinWork(whole, model);
-  const prediction = model.forward(dataset.input);
+  const prediction = runsOffLoop(model, dataset.input.size)
+    ? // The pool takes the columns it is given; the axis below still reads these.
+      await context.services.compute.forward(model, copyOf(dataset.input), context.signal)
+    : model.forward(dataset.input);
   const outputs = model.outputWidth;
   const data = (row: number) => dataset.target[row * outputs] as number;
   const predicted = (row: number) => prediction[row * outputs] as number;
@@ -104,11 +130,6 @@ export function modelFit(registered: RegisteredModel, points: number): ModelFit 
   };
 }
 
-function fitDatasetName(model: AnyModel, trainedOn: string | undefined): DatasetName {
-  const named = trainedOn === undefined ? undefined : BY_GENERATED_NAME[trainedOn];
-  return named && DATASET_NAMES.includes(named) ? named : defaultDataset(model);
-}
-
 /** The data set itself, or evenly spaced rows of it when evaluating all would exceed MAX_FIT_WORK. */
 function withinWork(dataset: Dataset, model: AnyModel): Dataset {
   const affordable = Math.max(MIN_FIT_POINTS, Math.floor(MAX_FIT_WORK / model.parameterCount));
@@ -127,6 +148,10 @@ function withinWork(dataset: Dataset, model: AnyModel): Dataset {
     },
     target,
   };
+}
+
+function copyOf(input: ModelInput): ModelInput {
+  return { size: input.size, columns: input.columns.map((column) => column.slice()) };
 }
 
 /** The one input column that varies, with its name, when exactly one does (the chirp's x; its t is constant). */
@@ -148,13 +173,4 @@ function evenlySpaced(length: number, wanted: number): number[] {
 
 function evenlySpacedRank(i: number, kept: number, length: number): number {
   return kept <= 1 ? 0 : Math.round((i * (length - 1)) / (kept - 1));
-}
-
-function meanSquaredError(prediction: Float64Array, target: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < prediction.length; i++) {
-    const residual = (prediction[i] as number) - (target[i] as number);
-    sum += residual * residual;
-  }
-  return prediction.length === 0 ? 0 : sum / prediction.length;
 }

@@ -1,0 +1,33 @@
+import type { DredgeConfig } from '../config/index.js';
+import type { CacheConfig } from '../services/cache/index.js';
+import type { TaskQueueConfig } from '../services/queue/index.js';
+import type { StoreConfig } from '../services/store/index.js';
+
+/** Each service factory's part of the configuration. */
+export interface ServiceSettings {
+  readonly cache: CacheConfig;
+  readonly store: StoreConfig;
+  readonly tasks: TaskQueueConfig;
+}
+
+/**
+ * The configuration's groups mapped onto what each service reads, here and nowhere else, so that a factory gets
+ * its own slice (as `createTelemetry(config.telemetry)` does) and the same Redis connection reaches every one.
+ */
+export function serviceSettings(config: DredgeConfig): ServiceSettings {
+  return {
+    cache: { ...config.cache, redis: config.redis, requestTimeoutMs: config.servers.requestTimeoutMs },
+    store: {
+      backend: config.storage.storeBackend,
+      dataDir: config.storage.dataDir,
+      redis: config.redis,
+      limits: { maxModels: config.compute.maxModels, maxParameters: config.compute.maxModelParameters },
+    },
+    tasks: {
+      backend: config.storage.queueBackend,
+      queue: config.queue,
+      concurrency: config.workers.concurrency,
+      redis: config.redis,
+    },
+  };
+}

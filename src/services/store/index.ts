@@ -1,0 +1,20 @@
+// The backends (sqlite/, redis/) are left out on purpose: createStore loads the chosen one, and its driver, alone.
+export { createStore, type Store, type StoreConfig } from './create-store.js';
+export { ModelRegistry, type RegisteredModel } from './model-registry.js';
+export type {
+  ModelFamily,
+  ModelStore,
+  NewStoredModel,
+  StoredModelChange,
+  StoredModelRecord,
+  StoredModelVersion,
+  StoredTotals,
+} from './model-store.js';
+export type { InsightPage, InsightRecord, InsightStore, TaskResultStore } from './records.js';
+export type { RegistryLimits } from './registry-limits.js';
+export {
+  MAX_HISTORY_POINTS,
+  parseTrainingHistory,
+  trainingHistory,
+  type TrainingHistory,
+} from './training-history.js';

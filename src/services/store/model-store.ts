@@ -1,0 +1,64 @@
+import type { ModelType } from '../../core/index.js';
+
+/** The two id counters of the original: Quasimoto models share one, string-theory models have their own. */
+export type ModelFamily = 'quasimoto' | 'string_theory';
+
+/** A model as a store keeps it: its wire facts and its serialised state (see ModelBase.toJSON). */
+export interface StoredModelRecord {
+  readonly id: string;
+  readonly type: ModelType;
+  readonly requestConfig: string;
+  readonly state: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The last training's history as JSON (see TrainingHistory); null or absent when never trained. */
+  readonly training?: string | null | undefined;
+}
+
+/** Enough of a stored model to tell whether the copy a process has restored is still current. */
+export type StoredModelVersion = Pick<StoredModelRecord, 'id' | 'version' | 'updatedAt'>;
+
+/** How many models a store holds, and their parameters in all. */
+export interface StoredTotals {
+  readonly models: number;
+  readonly parameters: number;
+}
+
+/** A model about to be stored; the registry decides whether it fits and what its record is. */
+export interface NewStoredModel {
+  readonly family: ModelFamily;
+  readonly parameterCount: number;
+  /** Throws to refuse the model, given the store's totals before it. */
+  admit(totals: StoredTotals): void;
+  /** The record to store, once the store has drawn `n`, the family's next number. */
+  recordFor(n: number): StoredModelRecord;
+}
+
+/** New parameters of a stored model; without `training` the stored training history is kept. */
+export type StoredModelChange = Pick<StoredModelRecord, 'state' | 'version' | 'updatedAt'> & {
+  readonly training?: string | undefined;
+};
+
+/**
+ * The primitives a storage backend gives `ModelRegistry`, which keeps the limits, the ids, the restored models and
+ * the answer to a failure in one place. Every method may reject with the backend's own error.
+ */
+export interface ModelStore {
+  /** The backend, as the sentence a client gets when it fails names it. */
+  readonly name: string;
+  /**
+   * Admits the model against the totals, draws its family's next number and stores its record; answers the
+   * number. Drawing the number is atomic, so processes sharing the store never get one id twice; a backend that
+   * reads the totals in the same transaction as the write (SQLite) also keeps concurrent adds within the limits.
+   */
+  insert(model: NewStoredModel): Promise<number>;
+  versionOf(id: string): Promise<StoredModelVersion | undefined>;
+  /** Every stored model, oldest first. */
+  versions(): Promise<StoredModelVersion[]>;
+  read(id: string): Promise<StoredModelRecord | undefined>;
+  /** The parameters and the training history that produced them change in one write. */
+  update(id: string, change: StoredModelChange): Promise<void>;
+  /** Whether there was a model to remove. */
+  remove(id: string): Promise<boolean>;
+}
