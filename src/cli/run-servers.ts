@@ -1,19 +1,19 @@
 import type { FastifyInstance } from 'fastify';
+import { closeGracefully } from '../app/http/close-gracefully.js';
 import { createDredgeServer } from '../app/http/dredge-server.js';
 import { createMcpServer } from '../app/http/mcp-server.js';
 import { openApp } from '../app/open-app.js';
 import type { Catalogue } from '../app/operations/index.js';
-import { closeOnSignals, type RunningServer } from '../app/run-server.js';
 import type { AppServices } from '../app/services.js';
 import type { LoadedConfig } from '../config/index.js';
 import { createLogger } from '../services/telemetry/index.js';
 import type { CliContext } from './context.js';
 import { writeLine } from './io.js';
 import { listenOrExit } from './listen.js';
+import { stopOnSignals } from './shutdown.js';
 
 /** One HTTP server a command can start. */
 interface ServerKind {
-  readonly name: string;
   /** The key that sets its port, for the one-line refusal when the port is taken (naming how it was set). */
   readonly portKey: 'DREDGE_SERVER_PORT' | 'MCP_SERVER_PORT';
   readonly port: (config: LoadedConfig['config']) => number;
@@ -25,7 +25,6 @@ interface ServerKind {
 }
 
 export const DREDGE_SERVER: ServerKind = {
-  name: 'dredge',
   portKey: 'DREDGE_SERVER_PORT',
   port: (config) => config.servers.dredgePort,
   create: createDredgeServer,
@@ -34,7 +33,6 @@ export const DREDGE_SERVER: ServerKind = {
 };
 
 export const MCP_SERVER: ServerKind = {
-  name: 'mcp',
   portKey: 'MCP_SERVER_PORT',
   port: (config) => config.servers.mcpPort,
   create: createMcpServer,
@@ -58,25 +56,31 @@ export async function runServers(
   const logger = createLogger({ level: config.telemetry.logLevel, destination: 2 });
   const { services, catalogue } = await openApp(loaded, { serviceName, logger });
   const created: FastifyInstance[] = [];
-  const started: { kind: ServerKind; server: RunningServer }[] = [];
+  const started: { kind: ServerKind; app: FastifyInstance; url: string }[] = [];
   try {
     for (const kind of kinds) {
       const app = await kind.create(services, catalogue);
       created.push(app);
       const address = { host: config.servers.host, port: kind.port(config), portKey: kind.portKey };
       const url = await listenOrExit(app, address, loaded, ctx.io);
-      started.push({ kind, server: { name: kind.name, app, url } });
+      started.push({ kind, app, url });
     }
   } catch (error) {
     await Promise.all(created.map((app) => app.close()));
     await services.close();
     throw error;
   }
-  const servers = started.map(({ server }) => server);
   // The signal handlers are in place before the lines that say the servers are ready, so that a SIGTERM sent on
   // reading them (a script, a test) drains the servers instead of killing the process.
-  const stopped = closeOnSignals(servers, () => services.close(), logger);
-  for (const { kind, server } of started) writeLine(ctx.io.stdout, kind.listening(server.url));
-  for (const { kind, server } of started) if (kind.after) writeLine(ctx.io.stdout, kind.after(server.url));
+  const stopped = stopOnSignals(
+    async () => {
+      await Promise.all(started.map(({ app }) => closeGracefully(app)));
+      await services.close();
+    },
+    logger,
+    'draining in-flight requests, then stopping',
+  );
+  for (const { kind, url } of started) writeLine(ctx.io.stdout, kind.listening(url));
+  for (const { kind, url } of started) if (kind.after) writeLine(ctx.io.stdout, kind.after(url));
   await stopped;
 }

@@ -1,15 +1,24 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Catalogue } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
+import { OperationDoor } from './operation-door.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { frameworkErrors } from './plugins/framework-errors.js';
-import { telemetryPlugin } from './plugins/telemetry.js';
+import { requestTelemetryPlugin } from './plugins/request-telemetry.js';
+import { telemetryEndpointsPlugin } from './plugins/telemetry-endpoints.js';
 
 export interface BaseServerOptions {
   /** The `component` of the server's log lines. */
   readonly component: string;
   /** Path segments longer than this are refused (400) before routing goes further. */
   readonly maxParamLength: number;
+}
+
+export interface BaseServer {
+  readonly app: FastifyInstance;
+  /** The server's way into the catalogue, bound once to its services and catalogue, for its routes to answer through. */
+  readonly door: OperationDoor;
 }
 
 /**
@@ -19,8 +28,9 @@ export interface BaseServerOptions {
  */
 export async function createBaseServer(
   services: AppServices,
+  catalogue: Catalogue,
   options: BaseServerOptions,
-): Promise<FastifyInstance> {
+): Promise<BaseServer> {
   const { servers } = services.config;
   const app = Fastify({
     loggerInstance: services.logger.child({ component: options.component }) as FastifyBaseLogger,
@@ -40,8 +50,10 @@ export async function createBaseServer(
   });
   // JSON only: Fastify's default text/plain parser would accept bodies no route can use (415 instead).
   app.removeContentTypeParser('text/plain');
+  const door = new OperationDoor(services, catalogue);
   await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
-  await app.register(telemetryPlugin, { telemetry: services.telemetry });
+  await app.register(requestTelemetryPlugin, { telemetry: services.telemetry });
+  await app.register(telemetryEndpointsPlugin, { telemetry: services.telemetry, door });
   app.server.maxConnections = servers.maxConnections;
-  return app;
+  return { app, door };
 }

@@ -5,10 +5,11 @@ import { registerDashboardApiRoutes } from './dredge/dashboard-api-routes.js';
 import { registerDashboardRoutes } from './dredge/dashboard-routes.js';
 import { DashboardSummary } from './dredge/dashboard-summary.js';
 import { registerInsightRoutes } from './dredge/insight-routes.js';
-import { registerRootRoutes } from './dredge/root-routes.js';
+import { registerRootRoute } from './dredge/root-routes.js';
 import { TrafficSampler } from './dredge/traffic-sampler.js';
 import { loadWebAssets } from './dredge/web-assets.js';
 import { createBaseServer } from './base-server.js';
+import { probesPlugin, serverProbes } from './plugins/probes.js';
 
 export interface DredgeServerOptions {
   /** How often the dashboard's traffic figures are sampled (default 2 s; tests sample faster). */
@@ -30,19 +31,20 @@ export const DASHBOARD_OWN_ROUTES: ReadonlySet<string> = new Set([
 const MAX_PARAM_LENGTH = 200;
 
 /**
- * The DREDGE server (DREDGE_SERVER_PORT, 3001): the original's `GET /`, `/health` and `POST /lift` (which now
- * keeps the insight), the insights it keeps, the dashboard (`/dashboard`, the original's `/quasimoto-gpu`) with
- * the JSON it polls, and readiness and metrics like every server.
+ * The DREDGE server (DREDGE_SERVER_PORT, 3001): the original's `GET /`, `/health` and `POST /lift`, the insights
+ * it lifts (kept in the store), the dashboard (`/dashboard`, the original's `/quasimoto-gpu`) with the JSON it
+ * polls, and readiness and metrics like every server.
  */
 export async function createDredgeServer(
   services: AppServices,
   catalogue: Catalogue,
   options: DredgeServerOptions = {},
 ): Promise<FastifyInstance> {
-  const app = await createBaseServer(services, {
+  const { app, door } = await createBaseServer(services, catalogue, {
     component: 'dredge-server',
     maxParamLength: MAX_PARAM_LENGTH,
   });
+  await app.register(probesPlugin, serverProbes(services));
 
   const traffic = new TrafficSampler(services.telemetry.registry, {
     intervalMs: options.sampleIntervalMs ?? 2_000,
@@ -52,10 +54,10 @@ export async function createDredgeServer(
   app.addHook('onReady', async () => traffic.start());
   app.addHook('onClose', async () => traffic.stop());
 
-  registerRootRoutes(app, services);
+  registerRootRoute(app);
   registerInsightRoutes(app, services);
   registerDashboardRoutes(app, loadWebAssets());
-  registerDashboardApiRoutes(app, services, catalogue, new DashboardSummary(services, traffic));
+  registerDashboardApiRoutes(app, door, new DashboardSummary(services, traffic));
 
   return app;
 }

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { DredgeError } from '../../services/errors.js';
+import { registerMcpProtocolRoute } from '../mcp/http-route.js';
 import type { Catalogue } from '../operations/index.js';
-import { PRODUCT } from '../product.js';
 import type { AppServices } from '../services.js';
-import { registerMcpProtocolRoute } from './mcp-protocol-route.js';
-import { registerTaskRoutes } from './task-routes.js';
-import { answerOperation } from './operation-door.js';
 import { createBaseServer } from './base-server.js';
-import { readiness } from './readiness.js';
+import { probesPlugin, serverProbes } from './plugins/probes.js';
+import { OPERATION_BODY, isJsonObject, requireObjectBody } from './request-input.js';
+import { registerTaskRoutes } from './task-routes.js';
 
 /** The longest path segment the router reads (task ids are 64 characters at most); longer ones answer 400. */
 const MAX_PARAM_LENGTH = 100;
@@ -18,36 +17,24 @@ const MAX_PARAM_LENGTH = 100;
  * HTTP at `POST /mcp/protocol`; queued tasks at `/tasks`; and health, readiness and metrics.
  */
 export async function createMcpServer(services: AppServices, catalogue: Catalogue): Promise<FastifyInstance> {
-  const app = await createBaseServer(services, { component: 'mcp-server', maxParamLength: MAX_PARAM_LENGTH });
+  const { app, door } = await createBaseServer(services, catalogue, {
+    component: 'mcp-server',
+    maxParamLength: MAX_PARAM_LENGTH,
+  });
+  await app.register(probesPlugin, serverProbes(services));
 
-  app.get('/', (request, reply) =>
-    answerOperation(catalogue, services, request, reply, 'list_capabilities', {}),
-  );
+  app.get('/', (request, reply) => door.answer(request, reply, 'list_capabilities', {}));
 
   app.post('/mcp', (request, reply) => {
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new DredgeError(
-        'invalid_input',
-        'The request body must be a JSON object {"operation": …, "params": {…}}.',
-      );
-    }
-    const { operation, params } = body as { operation?: unknown; params?: unknown };
-    if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
+    const { operation, params } = requireObjectBody(request.body, OPERATION_BODY);
+    if (params !== undefined && params !== null && !isJsonObject(params)) {
       throw new DredgeError('invalid_input', 'params must be a JSON object.');
     }
-    return answerOperation(catalogue, services, request, reply, operation, params ?? {});
+    return door.answer(request, reply, operation, params ?? {});
   });
 
   registerMcpProtocolRoute(app, services, catalogue);
-  registerTaskRoutes(app, services, catalogue);
-
-  app.get('/health', () => ({ status: 'healthy', version: PRODUCT.version }));
-
-  app.get('/ready', async (_request, reply) => {
-    const report = await readiness(services);
-    return reply.code(report.status === 'ready' ? 200 : 503).send(report);
-  });
+  registerTaskRoutes(app, door);
 
   return app;
 }

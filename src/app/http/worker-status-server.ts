@@ -1,8 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Catalogue } from '../operations/index.js';
 import { PRODUCT } from '../product.js';
 import type { AppServices } from '../services.js';
-import { errorsPlugin } from './plugins/errors.js';
-import { telemetryPlugin } from './plugins/telemetry.js';
+import { createBaseServer } from './base-server.js';
+import { probesPlugin } from './plugins/probes.js';
 
 export interface WorkerFacts {
   readonly name: string;
@@ -10,27 +11,30 @@ export interface WorkerFacts {
   readonly running: () => number;
 }
 
+/** The status server has no path parameters; Fastify's own default bound is kept. */
+const MAX_PARAM_LENGTH = 100;
+
 /**
- * What a `dredge worker` serves on METRICS_PORT: `/health` (its name, concurrency and tasks running),
- * `/metrics` for Prometheus, and `/traces` (the spans of the tasks it ran).
+ * What a `dredge worker` serves on METRICS_PORT, on the base every server shares: `/health` (its name,
+ * concurrency and tasks running), `/metrics` for Prometheus, and `/traces` (the spans of the tasks it ran).
  */
 export async function createWorkerStatusServer(
   services: AppServices,
+  catalogue: Catalogue,
   worker: WorkerFacts,
 ): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: services.logger.child({ component: 'worker-status' }) as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-    childLoggerFactory: (logger) => logger,
+  const { app } = await createBaseServer(services, catalogue, {
+    component: 'worker-status',
+    maxParamLength: MAX_PARAM_LENGTH,
   });
-  await app.register(errorsPlugin, { bodyLimit: 1024 });
-  await app.register(telemetryPlugin, { telemetry: services.telemetry });
-  app.get('/health', () => ({
-    status: 'healthy',
-    version: PRODUCT.version,
-    worker: worker.name,
-    concurrency: worker.concurrency,
-    running: worker.running(),
-  }));
+  await app.register(probesPlugin, {
+    health: () => ({
+      status: 'healthy',
+      version: PRODUCT.version,
+      worker: worker.name,
+      concurrency: worker.concurrency,
+      running: worker.running(),
+    }),
+  });
   return app;
 }

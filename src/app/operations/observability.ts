@@ -26,14 +26,20 @@ export const getCacheStats = defineOperation({
   },
 });
 
+/** A trace id as W3C Trace Context writes it; GET /traces reads the same from its query string. */
+export const TRACE_ID_PATTERN = /^[0-9a-f]{32}$/;
+/** The most spans one answer holds, and how many it holds when the client names no limit. */
+export const MAX_TRACE_SPANS = 10_000;
+export const DEFAULT_TRACE_SPANS = 500;
+
 export const getTraces = defineOperation({
   name: 'get_traces',
   description:
     "Recent trace spans in the original's Jaeger-like shape (traceID, spanID, operationName, startTime and duration " +
     'in microseconds, tags, logs), optionally only those of one trace.',
   input: z.object({
-    trace_id: patternString(/^[0-9a-f]{32}$/, 32, '32 lowercase hexadecimal digits').optional(),
-    limit: wholeNumber(1, 10_000).default(500),
+    trace_id: patternString(TRACE_ID_PATTERN, 32, '32 lowercase hexadecimal digits').optional(),
+    limit: wholeNumber(1, MAX_TRACE_SPANS).default(DEFAULT_TRACE_SPANS),
   }),
   handle(input, { services }) {
     const { tracing } = services.telemetry;

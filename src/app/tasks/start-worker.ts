@@ -35,7 +35,7 @@ export async function startWorker(
       'dredge worker takes tasks from a BullMQ queue on Redis: set QUEUE_BACKEND=bullmq (and REDIS_URL); with QUEUE_BACKEND=local the server runs its tasks itself',
     );
   }
-  const { services, executor } = await openApp(loaded, { serviceName: 'dredge-worker', logger });
+  const { services, catalogue, executor } = await openApp(loaded, { serviceName: 'dredge-worker', logger });
   const worker = await createTaskWorker(
     serviceSettings(config).tasks,
     executor,
@@ -43,7 +43,7 @@ export async function startWorker(
     services.telemetry.metrics,
     logger.child({ component: 'worker' }),
   );
-  const status = await createWorkerStatusServer(services, {
+  const status = await createWorkerStatusServer(services, catalogue, {
     name: worker.name,
     concurrency: config.workers.concurrency,
     running: () => worker.running,

@@ -24,13 +24,13 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
         { WORKER_CONCURRENCY: '--concurrency', METRICS_PORT: '--metrics-port' },
       );
       // BullMQ, the services and the status server load only when a worker starts.
-      const [{ closeOnSignals }, { startWorker }, { DredgeError }, { createLogger }, { listenOrExit }] =
+      const [{ startWorker }, { DredgeError }, { createLogger }, { listenOrExit }, { stopOnSignals }] =
         await Promise.all([
-          import('../../app/run-server.js'),
           import('../../app/tasks/start-worker.js'),
           import('../../services/errors.js'),
           import('../../services/telemetry/index.js'),
           import('../listen.js'),
+          import('../shutdown.js'),
         ]);
       // stdout carries the started line; log records go to stderr.
       const logger = createLogger({ level: loaded.config.telemetry.logLevel, destination: 2 });
@@ -53,14 +53,9 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
         writeLine(ctx.io.stderr, error.message);
         throw new CliExit(2);
       }
-      // A worker has no server to drain: closing it finishes the tasks it runs, then releases everything. The
+      // Closing a worker finishes the tasks it runs, then closes its status server and releases everything. The
       // handlers are in place before the line that says it has started (see runServers).
-      const stopped = closeOnSignals(
-        [],
-        () => worker.close(),
-        logger,
-        'finishing running tasks, then stopping',
-      );
+      const stopped = stopOnSignals(() => worker.close(), logger, 'finishing running tasks, then stopping');
       writeLine(
         ctx.io.stdout,
         `DREDGE worker ${worker.name} taking tasks from queue ${worker.queueName} (concurrency ${worker.concurrency}); status on ${worker.statusUrl}/health`,

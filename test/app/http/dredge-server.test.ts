@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCT } from '../../../src/app/product.js';
-import { describeWithBinary } from '../../helpers/binaries.js';
 import { startDredgeServer, type RunningDredgeServer } from '../../helpers/dredge-server.js';
-import { RedisTestServer } from '../../helpers/redis-server.js';
+import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -129,6 +128,28 @@ describe('insights', () => {
     }
   });
 
+  it('answers 413 naming MAX_INSIGHTS when the store is full, still answers a kept text, and has room after a delete', async () => {
+    const own = await startDredgeServer({ MAX_INSIGHTS: '2' });
+    try {
+      const lift = (text: string) => own.fetchJson('/lift', { method: 'POST', body: { insight_text: text } });
+      expect((await lift('one')).status).toBe(200);
+      expect((await lift('two')).status).toBe(200);
+      expect(await lift('three')).toMatchObject({
+        status: 413,
+        body: {
+          success: false,
+          code: 'too_large',
+          error: 'The insight store is full (2 insights, MAX_INSIGHTS): delete an insight first.',
+        },
+      });
+      expect(await lift('two')).toMatchObject({ status: 200, body: { new: false } });
+      expect((await own.fetchJson(`/insights/${sha256('one')}`, { method: 'DELETE' })).status).toBe(200);
+      expect(await lift('three')).toMatchObject({ status: 200, body: { new: true } });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('survives a restart: the insight is in the store, not the process', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dredge-insights-'));
     const before = await startDredgeServer({}, {}, dir);
@@ -165,24 +186,21 @@ describe('health, readiness and metrics', () => {
   });
 });
 
-describeWithBinary('redis-server', 'insights in Redis (STORE_BACKEND=redis)', () => {
-  let redis: RedisTestServer;
+describeWithRedis('insights in Redis (STORE_BACKEND=redis)', (redis) => {
   let shared: RunningDredgeServer;
   beforeAll(async () => {
-    redis = await RedisTestServer.start();
     shared = await startDredgeServer({
       STORE_BACKEND: 'redis',
-      REDIS_URL: redis.url,
+      REDIS_URL: redis().url,
       CACHE_BACKEND: 'memory',
     });
   });
   afterAll(async () => {
     await shared?.close();
-    await redis?.stop();
   });
 
   it('lifts, lists, reads and deletes as on SQLite, and a second replica sees the same insights', async () => {
-    const replica = await startDredgeServer({ STORE_BACKEND: 'redis', REDIS_URL: redis.url });
+    const replica = await startDredgeServer({ STORE_BACKEND: 'redis', REDIS_URL: redis().url });
     try {
       const text = 'shared between replicas';
       const lifted = await shared.fetchJson('/lift', { method: 'POST', body: { insight_text: text } });
@@ -198,7 +216,7 @@ describeWithBinary('redis-server', 'insights in Redis (STORE_BACKEND=redis)', ()
   });
 
   it('answers 503 with a sentence while Redis is away, and works again when it is back', async () => {
-    await redis.kill();
+    await redis().kill();
     try {
       const away = await shared.fetchJson('/lift', { method: 'POST', body: { insight_text: 'while away' } });
       expect(away.status).toBe(503);
@@ -209,7 +227,7 @@ describeWithBinary('redis-server', 'insights in Redis (STORE_BACKEND=redis)', ()
       });
       expect((await shared.fetchJson('/insights')).status).toBe(503);
     } finally {
-      await redis.start();
+      await redis().start();
     }
     await expect
       .poll(

@@ -1,39 +1,41 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { telemetryPlugin } from '../../../src/app/http/plugins/telemetry.js';
-import { createTelemetry, type Telemetry } from '../../../src/services/telemetry/index.js';
+import { createBaseServer } from '../../../src/app/http/base-server.js';
+import type { OpenApp } from '../../../src/app/open-app.js';
 import { describeWithBinary } from '../../helpers/binaries.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import { createTestServices } from '../../helpers/test-services.js';
 
 const tempDir = useTempDirs();
-const running: Array<{ app: FastifyInstance; telemetry: Telemetry }> = [];
+const running: Array<{ app: FastifyInstance; services: OpenApp['services'] }> = [];
 
 afterEach(async () => {
-  for (const { app, telemetry } of running.splice(0)) {
+  for (const { app, services } of running.splice(0)) {
     await app.close();
-    await telemetry.shutdown();
+    await services.close();
   }
 });
 
-/** A real Fastify server on port 0 with the telemetry plugin and two routes of its own. */
+/**
+ * A real server on port 0 with the telemetry plugins (request hooks; /metrics and /traces), registered by the
+ * base every server is built on, and two routes of its own.
+ */
 async function start(options: { metrics?: boolean; tracing?: boolean } = {}) {
-  const telemetry = createTelemetry(
+  const { services, catalogue } = await createTestServices(
     {
-      metricsEnabled: options.metrics ?? true,
-      tracingEnabled: options.tracing ?? true,
-      logLevel: 'silent',
-      metricsPort: 0,
-      traceBufferSpans: 1000,
-      traceSampleRatio: 1,
-      otlpEndpoint: undefined,
+      METRICS_ENABLED: String(options.metrics ?? true),
+      TRACING_ENABLED: String(options.tracing ?? true),
+      TRACE_BUFFER_SPANS: '1000',
+      TRACE_SAMPLE_RATIO: '1',
     },
-    { serviceName: 'dredge-test', serviceVersion: '0.0.0' },
+    tempDir(),
+    'dredge-test',
   );
-  const app = Fastify();
-  await app.register(telemetryPlugin, { telemetry });
+  const { telemetry } = services;
+  const { app } = await createBaseServer(services, catalogue, { component: 'test', maxParamLength: 100 });
   app.get('/hello', async () => ({ hello: 'world' }));
   app.post('/work', async (request, reply) => {
     const body = request.body as { fail?: boolean };
@@ -46,7 +48,7 @@ async function start(options: { metrics?: boolean; tracing?: boolean } = {}) {
     return { success: true };
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  running.push({ app, telemetry });
+  running.push({ app, services });
   return { url, telemetry };
 }
 

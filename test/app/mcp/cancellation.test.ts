@@ -1,6 +1,6 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MCP_PROTOCOL_PATH } from '../../../src/app/http/mcp-protocol-route.js';
+import { MCP_PROTOCOL_PATH } from '../../../src/app/mcp/http-route.js';
 import { stdioClient } from '../../helpers/mcp-clients.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 

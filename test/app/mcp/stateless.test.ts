@@ -1,7 +1,7 @@
 import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MCP_PROTOCOL_PATH } from '../../../src/app/http/mcp-protocol-route.js';
+import { MCP_PROTOCOL_PATH } from '../../../src/app/mcp/http-route.js';
 import { startDredgeMcp, type DredgeProcess } from '../../helpers/dredge-process.js';
 import { httpClient } from '../../helpers/mcp-clients.js';
 

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll } from 'vitest';
-import { describeWithBinary } from '../../helpers/binaries.js';
-import { RedisTestServer } from '../../helpers/redis-server.js';
+import { afterAll } from 'vitest';
 import { createBackend, type CacheBackend } from '../../../src/services/cache/index.js';
 import { backendContract } from './backend-contract.js';
 import { cacheConfig, silentLogger, tempDir } from './helpers.js';
+import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 
 /** One behavioural suite, three backends, each built the way the server builds it (`createBackend`). */
 
@@ -28,15 +27,7 @@ backendContract('file', async (defaultTtlMs) => {
   );
 });
 
-describeWithBinary('redis-server', 'redis cache backend', () => {
-  let redis: RedisTestServer;
-  beforeAll(async () => {
-    redis = await RedisTestServer.start();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-
+describeWithRedis('redis cache backend', (redis) => {
   // Each backend gets its own key prefix, so `clear` in one test cannot touch another's keys.
   backendContract('redis', (defaultTtlMs): Promise<CacheBackend> =>
     createBackend(
@@ -46,7 +37,7 @@ describeWithBinary('redis-server', 'redis cache backend', () => {
           ttlSeconds: seconds(defaultTtlMs),
           redisKeyPrefix: `test:${randomBytes(4).toString('hex')}:`,
         },
-        { redisUrl: redis.url },
+        { redisUrl: redis().url },
       ),
       silentLogger,
     ),

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithBinary } from '../../helpers/binaries.js';
-import { RedisTestServer } from '../../helpers/redis-server.js';
+import { expect, it } from 'vitest';
 import {
   createResultCache,
   type CacheConfig,
@@ -11,6 +9,7 @@ import {
   type ResultCache,
 } from '../../../src/services/cache/index.js';
 import { INFO, cacheConfig, lookup, recordingLogger, sleep, waitFor, type LogRecord } from './helpers.js';
+import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 
 const REQUEST_TIMEOUT_MS = 1000;
 const COMMAND_TIMEOUT_MS = 100;
@@ -148,28 +147,20 @@ const circuitMessages = (records: LogRecord[]) => ({
   closed: records.filter((record) => record.level === INFO && /circuit closed/.test(record.msg)).length,
 });
 
-describeWithBinary('redis-server', 'redis cache: resilience against a real redis-server', () => {
-  let redis: RedisTestServer;
-  beforeAll(async () => {
-    redis = await RedisTestServer.start();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-
+describeWithRedis('redis cache: resilience against a real redis-server', (redis) => {
   it('serves every request while redis-server is SIGKILLed and restarted in the middle of traffic', async () => {
     const { logger, records, warnings } = recordingLogger('info');
-    const config = fastFailing(redis.url);
+    const config = fastFailing(redis().url);
     const cache = await createResultCache(config, logger);
     const load = traffic(cache);
     try {
       await sleep(400);
       load.setPhase('down');
-      await redis.kill('SIGKILL');
+      await redis().kill('SIGKILL');
       await sleep(700);
       load.setPhase('after');
       const restartedAt = load.outcomes.length;
-      await redis.start();
+      await redis().start();
       // Caching resumes on its own: the client reconnects, the breaker's probe closes the circuit.
       await waitFor(() => load.cachedSince(restartedAt), 5000, 'a cache hit after the restart');
       await sleep(200);
@@ -197,9 +188,9 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
 
   it('stays within the request timeout while Redis hangs (CLIENT PAUSE), and recovers', async () => {
     const { logger, records } = recordingLogger('info');
-    const config = fastFailing(redis.url);
+    const config = fastFailing(redis().url);
     const cache = await createResultCache(config, logger);
-    const admin = new Redis(redis.url);
+    const admin = new Redis(redis().url);
     const load = traffic(cache);
     try {
       await sleep(300);
@@ -225,9 +216,9 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
   });
 
   it('starts without Redis, serves requests computed, and begins caching when Redis appears', async () => {
-    await redis.kill();
+    await redis().kill();
     const { logger, warnings } = recordingLogger('info');
-    const config = fastFailing(redis.url);
+    const config = fastFailing(redis().url);
     const started = performance.now();
     const cache = await createResultCache(config, logger);
     expect(performance.now() - started).toBeLessThan(1000);
@@ -241,7 +232,7 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
       expect(result.cached).toBe(false);
     }
     expect((await cache.stats()).available).toBe(false);
-    await redis.start();
+    await redis().start();
     await waitFor(
       async () => (await lookup(cache, 'unified_inference', input, 't', () => unified(input))).cached,
       5000,
@@ -252,9 +243,9 @@ describeWithBinary('redis-server', 'redis cache: resilience against a real redis
   });
 
   it('keeps TTLs in Redis, writes only under its prefix, and clears only its own keys', async () => {
-    const config = fastFailing(redis.url, { ttlSeconds: 120 });
+    const config = fastFailing(redis().url, { ttlSeconds: 120 });
     const cache = await createResultCache(config, recordingLogger('warn').logger);
-    const admin = new Redis(redis.url);
+    const admin = new Redis(redis().url);
     try {
       await admin.set('someone-else:key', 'theirs');
       await lookup(cache, 'string_spectrum', { max_modes: 3 }, 't', () => ({

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BullmqTaskService } from '../../../src/services/queue/bullmq/bullmq-task-service.js';
 import { BullmqTaskWorker } from '../../../src/services/queue/bullmq/bullmq-task-worker.js';
 import { FinishedTasks } from '../../../src/services/queue/finished-tasks.js';
-import { LocalTaskService } from '../../../src/services/queue/local/local-task-service.js';
 import { retryDelayMs } from '../../../src/services/queue/retry-policy.js';
 import type { TaskResultStore } from '../../../src/services/store/records.js';
 import { RedisTaskResultStore } from '../../../src/services/store/redis/redis-records.js';
@@ -13,9 +12,9 @@ import { openDatabase } from '../../../src/services/store/sqlite/database.js';
 import { SqliteTaskResultStore } from '../../../src/services/store/sqlite/sqlite-records.js';
 import { NOOP_DREDGE_METRICS } from '../../../src/services/telemetry/metrics/dredge-metrics.js';
 import { createLogger } from '../../../src/services/telemetry/index.js';
-import { describeWithBinary } from '../../helpers/binaries.js';
-import { RedisTestServer } from '../../helpers/redis-server.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import { describeWithRedis } from '../../helpers/describe-with-redis.js';
+import { localTaskService } from './local-task-service.js';
 import { describeTaskService, testExecutor } from './task-service-contract.js';
 
 const tempDir = useTempDirs();
@@ -23,19 +22,7 @@ const HOUR = 3_600_000;
 
 describeTaskService('local', async (executor, options = {}) => {
   const db = openDatabase(await tempDir());
-  const service = new LocalTaskService(
-    new FinishedTasks(new SqliteTaskResultStore(db), HOUR),
-    {
-      concurrency: options.concurrency ?? 4,
-      maxWaiting: options.maxWaiting ?? 1000,
-      attempts: options.attempts ?? 3,
-      backoffMs: options.backoffMs ?? 100,
-      timeoutMs: options.timeoutMs ?? 60_000,
-      workerName: 'test:1',
-    },
-    NOOP_DREDGE_METRICS,
-    createLogger({ level: 'silent' }),
-  );
+  const service = localTaskService(db, options);
   service.start(executor);
   return {
     service,
@@ -46,19 +33,11 @@ describeTaskService('local', async (executor, options = {}) => {
   };
 });
 
-describeWithBinary('redis-server', 'BullMQ task service', () => {
-  let redis: RedisTestServer;
-  beforeAll(async () => {
-    redis = await RedisTestServer.start();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-
+describeWithRedis('BullMQ task service', (redis) => {
   describeTaskService('BullMQ', async (executor, options = {}) => {
-    const redisOptions = { url: redis.url, connectTimeoutMs: 2000, commandTimeoutMs: 2000 };
+    const redisOptions = { url: redis().url, connectTimeoutMs: 2000, commandTimeoutMs: 2000 };
     const queueName = `test-${randomUUID()}`;
-    const store = new Redis(redis.url);
+    const store = new Redis(redis().url);
     const finished = new FinishedTasks(new RedisTaskResultStore(store), HOUR);
     const service = new BullmqTaskService(
       {
@@ -74,7 +53,13 @@ describeWithBinary('redis-server', 'BullMQ task service', () => {
       NOOP_DREDGE_METRICS,
     );
     const worker = new BullmqTaskWorker(
-      { redis: redisOptions, queueName, concurrency: options.concurrency ?? 4, lockDurationMs: 30_000 },
+      {
+        redis: redisOptions,
+        queueName,
+        concurrency: options.concurrency ?? 4,
+        lockDurationMs: 30_000,
+        maxResultBytes: options.maxResultBytes ?? 8 * 1024 * 1024,
+      },
       executor,
       finished,
       NOOP_DREDGE_METRICS,
@@ -93,40 +78,36 @@ describeWithBinary('redis-server', 'BullMQ task service', () => {
 });
 
 describe('the local task service stopping', () => {
-  it('records waiting tasks as not run, and stops running ones after the grace period', async () => {
+  it('keeps waiting tasks in the store, stops running ones after the grace period, and the next start runs both', async () => {
     const db = openDatabase(await tempDir());
-    const finished = new FinishedTasks(new SqliteTaskResultStore(db), HOUR);
-    const service = new LocalTaskService(
-      finished,
-      {
-        concurrency: 1,
-        maxWaiting: 10,
-        attempts: 1,
-        backoffMs: 10,
-        timeoutMs: 60_000,
-        workerName: 'test:1',
-      },
-      NOOP_DREDGE_METRICS,
-      createLogger({ level: 'silent' }),
-    );
+    const service = localTaskService(db, { concurrency: 1, maxWaiting: 10, attempts: 2, backoffMs: 10 });
     service.start(testExecutor().executor);
     try {
       const running = await service.submit('stubborn', { ms: 2000 }, { tenant: 'default' });
-      const waiting = await service.submit('echo', {}, { tenant: 'default' });
+      const waiting = await service.submit('echo', { key: 'w' }, { tenant: 'default' });
+      for (let n = 0; n < 100 && (await service.stats()).running < 1; n++) await sleep(5);
       const started = Date.now();
       await service.close(100);
       expect(Date.now() - started).toBeLessThan(1500);
-      expect(await service.get(running.task_id)).toMatchObject({
-        status: 'failed',
-        error: { code: 'unavailable', message: expect.stringContaining('stopped while this task ran') },
-      });
-      expect(await service.get(waiting.task_id)).toMatchObject({
-        status: 'failed',
-        error: { code: 'unavailable', message: expect.stringContaining('before this task ran') },
-      });
+      // Neither is lost nor failed: the store keeps them for the next start.
+      expect(await service.get(running.task_id)).toMatchObject({ status: 'running', attempts: 1 });
+      expect(await service.get(waiting.task_id)).toMatchObject({ status: 'pending', attempts: 0 });
       await expect(service.submit('echo', {}, { tenant: 'default' })).rejects.toMatchObject({
         code: 'unavailable',
       });
+
+      const next = localTaskService(db, { concurrency: 2, attempts: 2 });
+      next.start(testExecutor().executor);
+      try {
+        expect(await next.wait(waiting.task_id, 10_000)).toMatchObject({
+          status: 'completed',
+          result: { echo: { key: 'w' } },
+        });
+        // The stopped attempt counts: this is its second and last.
+        expect(await next.wait(running.task_id, 10_000)).toMatchObject({ status: 'completed', attempts: 2 });
+      } finally {
+        await next.close(0);
+      }
     } finally {
       db.close();
     }
@@ -145,12 +126,7 @@ describe('the local task service under pressure', () => {
 
   it('counts tasks waiting out a retry backoff against QUEUE_MAX_WAITING', async () => {
     const db = openDatabase(await tempDir());
-    const service = new LocalTaskService(
-      new FinishedTasks(new SqliteTaskResultStore(db), HOUR),
-      options,
-      NOOP_DREDGE_METRICS,
-      createLogger({ level: 'silent' }),
-    );
+    const service = localTaskService(db, options);
     service.start(testExecutor().executor);
     try {
       for (let i = 0; i < 3; i++) {
@@ -178,12 +154,8 @@ describe('the local task service under pressure', () => {
       get: () => Promise.resolve(undefined),
       delete: () => Promise.resolve(false),
     };
-    const service = new LocalTaskService(
-      new FinishedTasks(refusing, HOUR),
-      options,
-      NOOP_DREDGE_METRICS,
-      createLogger({ level: 'silent' }),
-    );
+    const db = openDatabase(await tempDir());
+    const service = localTaskService(db, options, { results: refusing });
     service.start(testExecutor().executor);
     const { task_id } = await service.submit('echo', { key: 'kept' }, { tenant: 'default' });
     expect(await service.wait(task_id, 5000)).toMatchObject({
@@ -191,6 +163,7 @@ describe('the local task service under pressure', () => {
       result: { echo: { key: 'kept' } },
     });
     await service.close();
+    db.close();
   });
 
   it('records a task cancelled several times at once only once', async () => {
@@ -202,12 +175,7 @@ describe('the local task service under pressure', () => {
       get: (id) => store.get(id),
       delete: (id) => store.delete(id),
     };
-    const service = new LocalTaskService(
-      new FinishedTasks(counting, HOUR),
-      options,
-      NOOP_DREDGE_METRICS,
-      createLogger({ level: 'silent' }),
-    );
+    const service = localTaskService(db, options, { results: counting });
     service.start(testExecutor().executor);
     try {
       const blocker = await service.submit('slow', { ms: 20_000 }, { tenant: 'default' });

@@ -1,8 +1,13 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import type { InsightLimits } from '../../../src/services/store/insight-limits.js';
 import type { InsightStore, TaskResultStore } from '../../../src/services/store/records.js';
 import { RedisInsightStore, RedisTaskResultStore } from '../../../src/services/store/redis/redis-records.js';
-import { openDatabase } from '../../../src/services/store/sqlite/database.js';
+import { DATABASE_FILE, openDatabase } from '../../../src/services/store/sqlite/database.js';
+import { MIGRATIONS } from '../../../src/services/store/sqlite/migrations.js';
 import {
   SqliteInsightStore,
   SqliteTaskResultStore,
@@ -11,10 +16,11 @@ import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
+const ROOMY: InsightLimits = { maxInsights: 100_000, maxBytes: 64 * 1024 * 1024 };
 
 function describeRecords(
   name: string,
-  open: () => { insights: InsightStore; results: TaskResultStore; close(): void },
+  open: (limits?: InsightLimits) => { insights: InsightStore; results: TaskResultStore; close(): void },
 ) {
   describe(`${name} insights and task results`, () => {
     it('keeps one record per insight, pages newest first, searches, deletes', async () => {
@@ -65,6 +71,54 @@ function describeRecords(
       }
     });
 
+    it('refuses a new insight beyond MAX_INSIGHTS with 413, still answers a kept text, and has room after a delete', async () => {
+      const { insights, close } = open({ maxInsights: 3, maxBytes: 1 << 20 });
+      try {
+        for (const id of ['a', 'b', 'c']) expect((await insights.save(id, `text ${id}`)).created).toBe(true);
+        const refusal = insights.save('d', 'text d');
+        await expect(refusal).rejects.toMatchObject({ code: 'too_large', status: 413 });
+        await expect(refusal).rejects.toThrow(
+          'The insight store is full (3 insights, MAX_INSIGHTS): delete an insight first.',
+        );
+        // Lifting a text already kept stays idempotent, full or not.
+        expect(await insights.save('b', 'text b')).toMatchObject({ created: false, record: { id: 'b' } });
+        expect(await insights.delete('a')).toBe(true);
+        expect((await insights.save('d', 'text d')).created).toBe(true);
+        expect((await insights.list({ offset: 0, limit: 10 })).total).toBe(3);
+      } finally {
+        close();
+      }
+    });
+
+    it('counts the UTF-8 bytes of the texts against MAX_INSIGHT_BYTES, and gives them back on delete', async () => {
+      const { insights, close } = open({ maxInsights: 100, maxBytes: 20 });
+      try {
+        await insights.save('e', 'é'.repeat(6)); // 12 bytes, 6 characters
+        await expect(insights.save('f', '123456789')).rejects.toThrow(
+          'The insight store has room for 8 more bytes of text (MAX_INSIGHT_BYTES), and this insight has 9: delete an insight first.',
+        );
+        expect((await insights.save('g', '12345678')).created).toBe(true);
+        await expect(insights.save('h', 'x')).rejects.toMatchObject({ code: 'too_large' });
+        expect(await insights.delete('e')).toBe(true);
+        expect((await insights.save('f', '123456789')).created).toBe(true);
+      } finally {
+        close();
+      }
+    });
+
+    it('stays within MAX_INSIGHTS when many new insights arrive at once', async () => {
+      const { insights, close } = open({ maxInsights: 5, maxBytes: 1 << 20 });
+      try {
+        const saves = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, i) => insights.save(`id${i}`, `insight ${i}`)),
+        );
+        expect(saves.filter((save) => save.status === 'fulfilled')).toHaveLength(5);
+        expect((await insights.list({ offset: 0, limit: 100 })).total).toBe(5);
+      } finally {
+        close();
+      }
+    });
+
     it('keeps a task result until it expires', async () => {
       const { results, close } = open();
       try {
@@ -82,10 +136,10 @@ function describeRecords(
   });
 }
 
-describeRecords('SQLite', () => {
+describeRecords('SQLite', (limits = ROOMY) => {
   const db = openDatabase(tempDir());
   return {
-    insights: new SqliteInsightStore(db),
+    insights: new SqliteInsightStore(db, limits),
     results: new SqliteTaskResultStore(db),
     close: () => db.close(),
   };
@@ -93,13 +147,64 @@ describeRecords('SQLite', () => {
 
 describeWithRedis('Redis records', (redis) => {
   let run = 0;
-  describeRecords('Redis', () => {
+  describeRecords('Redis', (limits = ROOMY) => {
     const client = new Redis(redis().url);
     const prefix = `records:${run++}:`;
     return {
-      insights: new RedisInsightStore(client, prefix),
+      insights: new RedisInsightStore(client, limits, prefix),
       results: new RedisTaskResultStore(client, prefix),
       close: () => client.disconnect(),
     };
+  });
+});
+
+describeWithRedis('Redis insights kept before the byte total existed', (redis) => {
+  it('counts their bytes once, then holds the bound', async () => {
+    const client = new Redis(redis().url);
+    const prefix = 'records:upgraded:';
+    try {
+      // What an earlier release wrote: hashes and the index, no byte total.
+      for (const [id, text] of [
+        ['old1', 'x'.repeat(40)],
+        ['old2', 'y'.repeat(50)],
+      ] as const) {
+        await client.hset(`${prefix}insight:${id}`, 'text', text, 'createdAt', new Date().toISOString());
+        await client.zadd(`${prefix}insights`, Date.now(), id);
+      }
+      const insights = new RedisInsightStore(client, { maxInsights: 10, maxBytes: 100 }, prefix);
+      await expect(insights.save('new', 'z'.repeat(11))).rejects.toThrow('room for 10 more bytes');
+      expect(await client.get(`${prefix}insights:bytes`)).toBe('90');
+      expect((await insights.save('new', 'z'.repeat(10))).created).toBe(true);
+      expect(await insights.delete('old1')).toBe(true);
+      expect(await client.get(`${prefix}insights:bytes`)).toBe('60');
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe('SQLite insights kept before the running totals (migration 3)', () => {
+  it('are counted by the migration', async () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    // A database of the release before: steps 1 and 2 taken, one insight of 60 bytes (30 characters) in it.
+    const old = new Database(join(dir, DATABASE_FILE));
+    old.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    for (const step of MIGRATIONS.slice(0, 2)) {
+      old.exec(step.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(step.version, 'before', 'then');
+    }
+    old.prepare('INSERT INTO insights VALUES (?, ?, ?)').run('old', 'é'.repeat(30), new Date().toISOString());
+    old.close();
+    const db = openDatabase(dir);
+    try {
+      const insights = new SqliteInsightStore(db, { maxInsights: 10, maxBytes: 100 });
+      await expect(insights.save('new', 'z'.repeat(41))).rejects.toThrow('room for 40 more bytes');
+      expect((await insights.save('new', 'z'.repeat(40))).created).toBe(true);
+    } finally {
+      db.close();
+    }
   });
 });

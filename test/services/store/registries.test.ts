@@ -20,10 +20,13 @@ describeRegistryContract('SQLite', async (limits = LIMITS) => {
   const dir = tempDir();
   // Two connections to one file: what two processes sharing DATA_DIR, or one process after a restart, see.
   const [a, b] = [openDatabase(dir), openDatabase(dir)];
+  const [storeA, storeB] = [new SqliteModelStore(a), new SqliteModelStore(b)];
   return {
-    first: new ModelRegistry(new SqliteModelStore(a), limits),
-    second: new ModelRegistry(new SqliteModelStore(b), limits),
+    first: new ModelRegistry(storeA, limits),
+    second: new ModelRegistry(storeB, limits),
     close: async () => {
+      await storeA.close();
+      await storeB.close();
       a.close();
       b.close();
     },
@@ -66,7 +69,7 @@ describe('migration 2 (training histories)', () => {
 
     const db = openDatabase(dir);
     try {
-      expect(schemaVersion(db)).toBe(2);
+      expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
       const found = await new ModelRegistry(new SqliteModelStore(db), LIMITS).get('quasimoto_1d_0');
       expect(Array.from(found!.model.parameters)).toEqual(Array.from(model.parameters));
       expect(found!.training).toBeUndefined();

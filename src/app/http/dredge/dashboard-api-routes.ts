@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Catalogue } from '../../operations/index.js';
 import { modelIdSchema } from '../../operations/model-ref.js';
 import { DEFAULT_FIT_POINTS, MAX_FIT_POINTS, MIN_FIT_POINTS } from '../../operations/model-fit.js';
-import type { AppServices } from '../../services.js';
-import { answerOperation } from '../operation-door.js';
+import type { OperationDoor } from '../operation-door.js';
 import type { DashboardSummary } from './dashboard-summary.js';
-import { parseRequestPart, queryWholeNumber, requireObjectBody } from './request-input.js';
+import { parseRequestPart, queryWholeNumber, requireObjectBody } from '../request-input.js';
 
 const fitParams = z.object({ id: modelIdSchema });
 const fitQuery = z.object({ points: queryWholeNumber(MIN_FIT_POINTS, MAX_FIT_POINTS, DEFAULT_FIT_POINTS) });
@@ -14,8 +12,7 @@ const fitQuery = z.object({ points: queryWholeNumber(MIN_FIT_POINTS, MAX_FIT_POI
 /** The routes behind the dashboard's panels. Every answer is bounded: windows, lists and curves have limits. */
 export function registerDashboardApiRoutes(
   app: FastifyInstance,
-  services: AppServices,
-  catalogue: Catalogue,
+  door: OperationDoor,
   summary: DashboardSummary,
 ): void {
   app.get('/api/dashboard', () => summary.build());
@@ -25,7 +22,7 @@ export function registerDashboardApiRoutes(
   app.get('/api/models/:id/fit', (request, reply) => {
     const { id } = parseRequestPart(fitParams, request.params);
     const { points } = parseRequestPart(fitQuery, request.query);
-    return answerOperation(catalogue, services, request, reply, 'model_fit', { model_id: id, points });
+    return door.answer(request, reply, 'model_fit', { model_id: id, points });
   });
 
   // The page's unified-field form: the catalogue's operation, with its validation, cache, metrics and traces.
@@ -34,6 +31,6 @@ export function registerDashboardApiRoutes(
       request.body === undefined || request.body === null
         ? {}
         : requireObjectBody(request.body, '{"dredge_insight", "quasimoto_coords", "string_modes"}');
-    return answerOperation(catalogue, services, request, reply, 'unified_inference', params);
+    return door.answer(request, reply, 'unified_inference', params);
   });
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DredgeError } from '../../../services/errors.js';
-import { queryText, queryWholeNumber } from './request-input.js';
+import { queryText, queryWholeNumber } from '../request-input.js';
 
 /** The largest insight, in UTF-8 bytes (64 KiB), as the issue states it. */
 export const MAX_INSIGHT_BYTES = 65_536;

@@ -3,7 +3,7 @@ import { DredgeError } from '../../../services/errors.js';
 import type { InsightRecord } from '../../../services/store/index.js';
 import type { AppServices } from '../../services.js';
 import { insightId, insightIdParams, insightListQuery, liftText } from './insight-input.js';
-import { parseRequestPart, requireObjectBody } from './request-input.js';
+import { parseRequestPart, requireObjectBody } from '../request-input.js';
 import { fromStore } from './store-guard.js';
 
 /** An insight as the API shows it (snake_case, as every answer of DREDGE). */

@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { PRODUCT } from '../../product.js';
-import type { AppServices } from '../../services.js';
-import { readiness } from '../readiness.js';
 
 /** The name the original's DREDGE server gave itself; its clients read it. */
 export const DREDGE_SERVER_NAME = 'DREDGE x Dolly';
@@ -22,19 +20,12 @@ export const DREDGE_ENDPOINTS: Readonly<Record<string, string>> = {
   'POST /api/unified-inference': 'the unified_inference operation',
 };
 
-/** `GET /` in the original's shape, and the liveness and readiness probes every server has. */
-export function registerRootRoutes(app: FastifyInstance, services: AppServices): void {
+/** `GET /` in the original's shape. */
+export function registerRootRoute(app: FastifyInstance): void {
   app.get('/', () => ({
     name: DREDGE_SERVER_NAME,
     version: PRODUCT.version,
     description: PRODUCT.description,
     endpoints: DREDGE_ENDPOINTS,
   }));
-
-  app.get('/health', () => ({ status: 'healthy', version: PRODUCT.version }));
-
-  app.get('/ready', async (_request, reply) => {
-    const report = await readiness(services);
-    return reply.code(report.status === 'ready' ? 200 : 503).send(report);
-  });
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { z } from 'zod';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -8,7 +7,6 @@ import {
   type Telemetry,
   type TraceContext,
 } from '../../../services/telemetry/index.js';
-import { DredgeError, errorBody } from '../../../services/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,27 +21,14 @@ declare module 'fastify' {
 /** The route label of requests that matched no route: raw paths would make label values unbounded. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-const traceQuery = z.object({
-  trace_id: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hexadecimal digits')
-    .optional(),
-  limit: z.coerce
-    .number('must be a whole number from 1 to 10000')
-    .int()
-    .min(1, 'must be a whole number from 1 to 10000')
-    .max(10_000, 'must be a whole number from 1 to 10000')
-    .default(500),
-});
-
 /**
- * Measures and traces every request of a server, and serves `GET /metrics` (Prometheus text) and
- * `GET /traces` (recent spans, the original's Jaeger-like shape). An incoming W3C `traceparent` becomes the
- * parent of the request's span, so a trace can start in a client and continue here.
+ * Measures and traces every request of a server: a server span per request, and the HTTP metrics by route
+ * template. An incoming W3C `traceparent` becomes the parent of the request's span, so a trace can start in a
+ * client and continue here.
  */
-export const telemetryPlugin = fastifyPlugin<{ telemetry: Telemetry }>(
+export const requestTelemetryPlugin = fastifyPlugin<{ telemetry: Telemetry }>(
   async (app: FastifyInstance, { telemetry }) => {
-    const { tracing, metrics, registry } = telemetry;
+    const { tracing, metrics } = telemetry;
     app.decorateRequest('telemetrySpan', undefined);
     // Fastify decorators hold no shared objects: set per request in onRequest.
     app.decorateRequest('traceContext', null as unknown as TraceContext);
@@ -77,31 +62,8 @@ export const telemetryPlugin = fastifyPlugin<{ telemetry: Telemetry }>(
       }
       done();
     });
-
-    app.get('/metrics', async (_request, reply) => {
-      if (!registry) {
-        const error = new DredgeError('not_found', 'Metrics are disabled (METRICS_ENABLED=false).');
-        return reply.code(error.status).send(errorBody(error));
-      }
-      return reply.type(registry.contentType).send(await registry.metrics());
-    });
-
-    app.get('/traces', async (request, reply) => {
-      const parsed = traceQuery.safeParse(request.query);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const error = new DredgeError(
-          'invalid_input',
-          `${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`,
-        );
-        return reply.code(error.status).send(errorBody(error));
-      }
-      const { trace_id: traceId, limit } = parsed.data;
-      const spans = tracing.recentSpans({ limit, ...(traceId ? { traceId } : {}) });
-      return { success: true, tracing_enabled: tracing.enabled, count: spans.length, spans };
-    });
   },
-  { name: 'dredge-telemetry', fastify: '5.x' },
+  { name: 'dredge-request-telemetry', fastify: '5.x' },
 );
 
 function routeOf(request: FastifyRequest): string {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DredgeError } from '../../../services/errors.js';
-import { parseOrThrow } from '../../operations/schema.js';
+import { DredgeError } from '../../services/errors.js';
+import { parseOrThrow } from '../operations/schema.js';
 
 /**
  * Parses one part of a request (its query string or path parameters) with a zod schema whose messages read
@@ -33,10 +33,18 @@ export function queryText(maxLength: number) {
   return z.string({ error: message }).max(maxLength, { error: message }).optional();
 }
 
+/** What the body of `POST /mcp` and `POST /tasks` holds, as their refusals name it. */
+export const OPERATION_BODY = '{"operation": …, "params": {…}}';
+
+/** Whether a parsed JSON value is an object: not null, not an array. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** A body that must be a JSON object, named in the sentence by what it should hold. */
 export function requireObjectBody(body: unknown, shape: string): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isJsonObject(body)) {
     throw new DredgeError('invalid_input', `The request body must be a JSON object ${shape}.`);
   }
-  return body as Record<string, unknown>;
+  return body;
 }

@@ -54,8 +54,8 @@ function lazyProtocol(catalogue: Catalogue) {
   async function load() {
     const [{ StreamableHTTPServerTransport }, { createProtocolServer }, { toolList }] = await Promise.all([
       import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-      import('../mcp/protocol-server.js'),
-      import('../mcp/tool-list.js'),
+      import('./protocol-server.js'),
+      import('./tool-list.js'),
     ]);
     return { StreamableHTTPServerTransport, createProtocolServer, tools: toolList(catalogue) };
   }

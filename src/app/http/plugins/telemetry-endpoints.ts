@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { z } from 'zod';
+import { DredgeError } from '../../../services/errors.js';
+import type { Telemetry } from '../../../services/telemetry/index.js';
+import { DEFAULT_TRACE_SPANS, MAX_TRACE_SPANS, TRACE_ID_PATTERN } from '../../operations/observability.js';
+import type { OperationDoor } from '../operation-door.js';
+
+const limitSentence = `must be a whole number from 1 to ${MAX_TRACE_SPANS}`;
+
+/** GET /traces's query string: text, so `limit` is read as a number here before the operation sees it. */
+const traceQuery = z.object({
+  trace_id: z.string().regex(TRACE_ID_PATTERN, 'must be 32 lowercase hexadecimal digits').optional(),
+  limit: z.coerce
+    .number(limitSentence)
+    .int(limitSentence)
+    .min(1, limitSentence)
+    .max(MAX_TRACE_SPANS, limitSentence)
+    .default(DEFAULT_TRACE_SPANS),
+});
+
+/**
+ * The query of GET /traces as `get_traces` params. Its sentences read `trace_id: must …`, this endpoint's own
+ * shape that its clients match, rather than the operation's `params.trace_id must …`.
+ */
+function traceParams(query: unknown): z.infer<typeof traceQuery> {
+  const parsed = traceQuery.safeParse(query);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new DredgeError(
+    'invalid_input',
+    `${issue?.path.join('.') ?? 'query'}: ${issue?.message ?? 'invalid'}`,
+  );
+}
+
+/**
+ * `GET /metrics` (Prometheus text) and `GET /traces` (recent spans in the original's Jaeger-like shape, answered
+ * by the catalogue's `get_traces`). Refusals are thrown for the errors plugin to answer.
+ */
+export const telemetryEndpointsPlugin = fastifyPlugin<{ telemetry: Telemetry; door: OperationDoor }>(
+  async (app: FastifyInstance, { telemetry, door }) => {
+    const { registry } = telemetry;
+
+    app.get('/metrics', async (_request, reply) => {
+      if (!registry) throw new DredgeError('not_found', 'Metrics are disabled (METRICS_ENABLED=false).');
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+
+    app.get('/traces', (request, reply) =>
+      door.answer(request, reply, 'get_traces', traceParams(request.query)),
+    );
+  },
+  { name: 'dredge-telemetry-endpoints', fastify: '5.x', dependencies: ['dredge-errors'] },
+);
