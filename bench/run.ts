@@ -14,8 +14,10 @@ const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   cache: () => import('./cache.js'),
   http: () => import('./http.js'),
   queue: () => import('./queue.js'),
+  registry: () => import('./registry.js'),
   responsiveness: () => import('./responsiveness.js'),
   startup: () => import('./startup.js'),
+  'hostile-soak': () => import('./hostile-soak.js'),
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -3,6 +3,7 @@ import { getDeviceInfo, resolveDevice, setHostFacts } from '../core/index.js';
 import type { LoadedConfig } from '../config/index.js';
 import { createResultCache } from '../services/cache/index.js';
 import { ComputePool } from '../services/compute/index.js';
+import { ByteBudget } from './byte-budget.js';
 import { DependabotClient } from '../services/github/dependabot-client.js';
 import { createTaskService } from '../services/queue/index.js';
 import { createStore } from '../services/store/index.js';
@@ -41,11 +42,12 @@ export async function createAppServices(
   });
   const settings = serviceSettings(config);
   const store = await createStore(settings.store);
-  const compute = new ComputePool(config.workers.threads);
+  const compute = new ComputePool(config.workers.threads, config.workers.maxWaiting);
   const cache = await createResultCache(settings.cache, logger);
   const tasks = await createTaskService(
     settings.tasks,
     store.taskResults,
+    store.pendingTasks,
     telemetry.metrics,
     componentLogger(logger, 'tasks'),
     `${options.serviceName}:${process.pid}`,
@@ -57,6 +59,7 @@ export async function createAppServices(
     cache,
     store,
     compute,
+    inflightBodies: new ByteBudget(config.servers.maxInflightBodyBytes),
     dependabot: new DependabotClient({
       apiUrl: config.integrations.githubApiUrl,
       token: config.integrations.githubToken,

@@ -22,6 +22,10 @@ export function serviceSettings(config: DredgeConfig): ServiceSettings {
       dataDir: config.storage.dataDir,
       redis: config.redis,
       limits: { maxModels: config.compute.maxModels, maxParameters: config.compute.maxModelParameters },
+      insightLimits: {
+        maxInsights: config.storage.maxInsights,
+        maxBytes: config.storage.maxInsightBytes,
+      },
     },
     tasks: {
       backend: config.storage.queueBackend,

@@ -1,4 +1,5 @@
 import type { DeviceInfo, DeviceResolution } from '../core/index.js';
+import type { ByteBudget } from './byte-budget.js';
 import type { DredgeConfig } from '../config/index.js';
 import type { ResultCache } from '../services/cache/index.js';
 import type { ComputePool } from '../services/compute/index.js';
@@ -22,4 +23,6 @@ export interface AppServices {
   readonly tasks: TaskService;
   /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
   readonly device: { readonly resolution: DeviceResolution; readonly info: DeviceInfo };
+  /** Request bodies in flight, shared by every server of the process (MAX_INFLIGHT_BODY_BYTES). */
+  readonly inflightBodies: ByteBudget;
 }

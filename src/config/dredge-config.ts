@@ -14,6 +14,7 @@ export interface DredgeConfig {
     readonly maxBytes: number;
     readonly fileDir: string;
     readonly fileSweepIntervalMs: number;
+    readonly fileMaxBytes: number;
     readonly redisKeyPrefix: string;
     readonly breakerFailureThreshold: number;
     readonly breakerCooldownMs: number;
@@ -21,12 +22,19 @@ export interface DredgeConfig {
   readonly redis: {
     readonly url: string;
     readonly connectTimeoutMs: number;
+    /** REDIS_COMMAND_TIMEOUT: the cache's and the health check's. */
     readonly commandTimeoutMs: number;
+    /** REDIS_STORE_TIMEOUT. */
+    readonly storeCommandTimeoutMs: number;
+    /** REDIS_QUEUE_TIMEOUT. */
+    readonly queueCommandTimeoutMs: number;
   };
   readonly storage: {
     readonly dataDir: string;
     readonly storeBackend: ConfigValues['STORE_BACKEND'];
     readonly queueBackend: ConfigValues['QUEUE_BACKEND'];
+    readonly maxInsights: number;
+    readonly maxInsightBytes: number;
   };
   readonly telemetry: {
     readonly metricsEnabled: boolean;
@@ -42,8 +50,19 @@ export interface DredgeConfig {
     readonly stringNN: { readonly layers: number; readonly hiddenSize: number; readonly batchNorm: boolean };
     readonly maxModels: number;
     readonly maxModelParameters: number;
+    /** MEMORY_BUDGET: what the memory bounds are shares of. */
+    readonly memoryBudgetBytes: number;
+    /** MAX_REQUEST_WORK: the most work (multiply-adds) one request may ask for. */
+    readonly maxRequestWork: number;
+    /** COMPUTE_INLINE_WORK: work above this leaves the event loop for the compute pool. */
+    readonly inlineWork: number;
   };
-  readonly workers: { readonly threads: number; readonly concurrency: number };
+  readonly workers: {
+    readonly threads: number;
+    readonly concurrency: number;
+    /** COMPUTE_MAX_WAITING: operations that may wait for a compute thread. */
+    readonly maxWaiting: number;
+  };
   readonly queue: {
     readonly name: string;
     readonly maxWaiting: number;
@@ -51,6 +70,7 @@ export interface DredgeConfig {
     readonly attempts: number;
     readonly backoffMs: number;
     readonly resultTtlMs: number;
+    readonly resultMaxBytes: number;
     readonly lockDurationMs: number;
   };
   readonly security: {
@@ -69,8 +89,13 @@ export interface DredgeConfig {
     readonly dredgePort: number;
     readonly mcpPort: number;
     readonly maxConnections: number;
+    readonly maxConnectionsPerAddress: number;
     readonly maxBodyBytes: number;
+    /** Request bodies received and worked on at once, per process (MAX_INFLIGHT_BODY_BYTES). */
+    readonly maxInflightBodyBytes: number;
     readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
   };
   readonly batch: { readonly size: number; readonly timeoutMs: number };
   readonly integrations: { readonly githubApiUrl: string; readonly githubToken: string | undefined };
@@ -95,6 +120,7 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       maxBytes: values.CACHE_MAX_BYTES,
       fileDir: values.FILE_CACHE_DIR ? resolve(cwd, values.FILE_CACHE_DIR) : join(dataDir, 'cache'),
       fileSweepIntervalMs: values.FILE_CACHE_SWEEP_INTERVAL * 1000,
+      fileMaxBytes: values.FILE_CACHE_MAX_BYTES,
       redisKeyPrefix: values.CACHE_REDIS_PREFIX,
       breakerFailureThreshold: values.CACHE_BREAKER_THRESHOLD,
       breakerCooldownMs: Math.round(values.CACHE_BREAKER_COOLDOWN * 1000),
@@ -103,8 +129,16 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       url: redisUrl(values),
       connectTimeoutMs: Math.round(values.REDIS_CONNECT_TIMEOUT * 1000),
       commandTimeoutMs: Math.max(1, Math.round(values.REDIS_COMMAND_TIMEOUT * 1000)),
+      storeCommandTimeoutMs: Math.round(values.REDIS_STORE_TIMEOUT * 1000),
+      queueCommandTimeoutMs: Math.round(values.REDIS_QUEUE_TIMEOUT * 1000),
     },
-    storage: { dataDir, storeBackend: values.STORE_BACKEND, queueBackend: values.QUEUE_BACKEND },
+    storage: {
+      dataDir,
+      storeBackend: values.STORE_BACKEND,
+      queueBackend: values.QUEUE_BACKEND,
+      maxInsights: values.MAX_INSIGHTS,
+      maxInsightBytes: values.MAX_INSIGHT_BYTES,
+    },
     telemetry: {
       metricsEnabled: values.METRICS_ENABLED,
       tracingEnabled: values.TRACING_ENABLED,
@@ -123,8 +157,15 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       },
       maxModels: values.MAX_MODELS,
       maxModelParameters: values.MAX_MODEL_PARAMETERS,
+      memoryBudgetBytes: values.MEMORY_BUDGET,
+      maxRequestWork: values.MAX_REQUEST_WORK,
+      inlineWork: values.COMPUTE_INLINE_WORK,
     },
-    workers: { threads: values.NUM_WORKERS, concurrency: values.WORKER_CONCURRENCY },
+    workers: {
+      threads: values.NUM_WORKERS,
+      concurrency: values.WORKER_CONCURRENCY,
+      maxWaiting: values.COMPUTE_MAX_WAITING,
+    },
     queue: {
       name: values.QUEUE_NAME,
       maxWaiting: values.QUEUE_MAX_WAITING,
@@ -132,6 +173,7 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       attempts: values.TASK_ATTEMPTS,
       backoffMs: Math.round(values.TASK_BACKOFF * 1000),
       resultTtlMs: values.TASK_RESULT_TTL * 1000,
+      resultMaxBytes: values.TASK_RESULT_MAX_BYTES,
       lockDurationMs: values.WORKER_LOCK_DURATION * 1000,
     },
     security: {
@@ -150,8 +192,12 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       dredgePort: values.DREDGE_SERVER_PORT,
       mcpPort: values.MCP_SERVER_PORT,
       maxConnections: values.MAX_CONNECTIONS,
+      maxConnectionsPerAddress: values.MAX_CONNECTIONS_PER_ADDRESS,
       maxBodyBytes: values.MAX_BODY_BYTES,
+      maxInflightBodyBytes: values.MAX_INFLIGHT_BODY_BYTES,
       requestTimeoutMs: Math.round(values.REQUEST_TIMEOUT * 1000),
+      headersTimeoutMs: Math.round(values.HEADERS_TIMEOUT * 1000),
+      keepAliveTimeoutMs: Math.round(values.KEEP_ALIVE_TIMEOUT * 1000),
     },
     batch: { size: values.BATCH_SIZE, timeoutMs: Math.round(values.BATCH_TIMEOUT * 1000) },
     integrations: { githubApiUrl: values.GITHUB_API_URL, githubToken: values.GITHUB_TOKEN },

@@ -19,6 +19,11 @@ export const QUEUE_BACKENDS = ['local', 'bullmq'] as const;
 const HOUR = 3600;
 const YEAR = 365 * 24 * HOUR;
 const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/** The most attempts and the longest attempt a task may have, whether the server's default or a client's ask. */
+export const MAX_TASK_ATTEMPTS = 20;
+export const MAX_TASK_TIMEOUT_SECONDS = 86_400;
 
 /**
  * Every configuration key DREDGE reads, with the original's names, defaults and units, and a bound for each.
@@ -43,10 +48,11 @@ export const CONFIG_KEYS = {
     feature: 'cache',
     description: 'The memory cache evicts the least recently used entry beyond this many entries.',
   }),
-  CACHE_MAX_BYTES: integerKey(1024, 8 * GIB, 64 * 1024 ** 2, {
+  CACHE_MAX_BYTES: integerKey(1024, 8 * GIB, 64 * MIB, {
     unit: 'bytes',
     feature: 'cache',
-    description: 'The memory cache evicts the least recently used entries beyond this many bytes.',
+    description:
+      'The memory cache evicts the least recently used entries beyond this many bytes. Default: MEMORY_BUDGET / 16.',
   }),
   FILE_CACHE_DIR: optionalStringKey(4096, {
     feature: 'cache',
@@ -56,6 +62,12 @@ export const CONFIG_KEYS = {
     unit: 'seconds',
     feature: 'cache',
     description: 'How often the file cache removes expired entries and abandoned temporary files (0: never).',
+  }),
+  FILE_CACHE_MAX_BYTES: integerKey(1024, 1024 * GIB, GIB, {
+    unit: 'bytes',
+    feature: 'cache',
+    description:
+      'The file cache removes the least recently used entries beyond this many bytes on disk (counted per process).',
   }),
   CACHE_REDIS_PREFIX: stringKey('dredge:cache:', 256, {
     feature: 'cache',
@@ -93,7 +105,20 @@ export const CONFIG_KEYS = {
   REDIS_COMMAND_TIMEOUT: decimalKey(0.001, 30, 0.25, {
     unit: 'seconds',
     feature: 'cache',
-    description: 'Longest wait for one Redis command (never more than a quarter of REQUEST_TIMEOUT).',
+    description:
+      'Longest wait for one command of the Redis cache (never more than a quarter of REQUEST_TIMEOUT) and of `dredge health`’s Redis check; the store and the queue have their own (REDIS_STORE_TIMEOUT, REDIS_QUEUE_TIMEOUT).',
+  }),
+  REDIS_STORE_TIMEOUT: decimalKey(0.05, 300, 10, {
+    unit: 'seconds',
+    feature: 'store',
+    description:
+      'Longest wait for one command of the Redis store (STORE_BACKEND=redis); a store that does not answer by then is a 503.',
+  }),
+  REDIS_QUEUE_TIMEOUT: decimalKey(0.05, 300, 5, {
+    unit: 'seconds',
+    feature: 'queue',
+    description:
+      'Longest wait for one command of the task queue on Redis (QUEUE_BACKEND=bullmq) other than a worker’s blocking wait; a queue that does not answer by then is a 503.',
   }),
 
   // Data and distribution
@@ -105,6 +130,16 @@ export const CONFIG_KEYS = {
     feature: 'store',
     description:
       'Model registry, insights and task results: SQLite in DATA_DIR, or Redis shared by replicas.',
+  }),
+  MAX_INSIGHTS: integerKey(1, 10_000_000, 100_000, {
+    feature: 'store',
+    description: 'Most insights kept; POST /lift of a new text answers 413 beyond it until one is deleted.',
+  }),
+  MAX_INSIGHT_BYTES: integerKey(64 * 1024, 8 * GIB, 64 * MIB, {
+    unit: 'bytes',
+    feature: 'store',
+    description:
+      'Most bytes of insight text kept in all; POST /lift of a new text answers 413 beyond it until one is deleted.',
   }),
   QUEUE_BACKEND: enumKey(QUEUE_BACKENDS, 'local', {
     feature: 'queue',
@@ -163,19 +198,43 @@ export const CONFIG_KEYS = {
     feature: 'compute',
     description: 'Most models loaded at once; load_model answers 413 beyond it until one is deleted.',
   }),
-  MAX_MODEL_PARAMETERS: integerKey(1000, 1_000_000_000, 50_000_000, {
+  MAX_MODEL_PARAMETERS: integerKey(1000, 1_000_000_000, 33_554_432, {
     feature: 'compute',
-    description: 'Most parameters of all loaded models together (8 bytes each), so memory stays bounded.',
+    description:
+      'Most parameters of all loaded models together (8 bytes each), so memory stays bounded. Default: MEMORY_BUDGET / 32.',
+  }),
+  MEMORY_BUDGET: integerKey(128 * MIB, 1024 * GIB, GIB, {
+    unit: 'bytes',
+    feature: 'compute',
+    description:
+      'The memory one DREDGE process is planned to fit in; MAX_MODEL_PARAMETERS, MAX_BODY_BYTES, MAX_INFLIGHT_BODY_BYTES and CACHE_MAX_BYTES default to shares of it.',
   }),
   STRING_NN_BATCH_NORM: booleanKey(false, {
     feature: 'compute',
     description: 'StringTheoryNN uses BatchNorm1d after each hidden Linear.',
+  }),
+  MAX_REQUEST_WORK: integerKey(1_000_000, 1e15, 1e10, {
+    unit: 'multiply-adds',
+    feature: 'compute',
+    description:
+      "Most work one request or task may ask for (the README's table gives each operation's formula; 1e10 is about a minute of one core); above it, 413 before any work starts.",
+  }),
+  COMPUTE_INLINE_WORK: integerKey(0, 1e9, 1_000_000, {
+    unit: 'multiply-adds',
+    feature: 'compute',
+    description:
+      'Work up to which an operation computes on the event loop (1e6: about a millisecond); above it, on a worker thread, stopped when the client goes away or the task is cancelled.',
   }),
 
   // Workers
   NUM_WORKERS: integerKey(1, 64, 2, {
     feature: 'workers',
     description: 'Worker threads for CPU-heavy operations (default 1 on Termux and iSH).',
+  }),
+  COMPUTE_MAX_WAITING: integerKey(0, 10_000, 16, {
+    feature: 'workers',
+    description:
+      'CPU-heavy operations (trainings, benchmarks, large inferences, fits, model creations, get_parameters) that may wait for a busy worker thread; beyond it they answer 503 with Retry-After.',
   }),
   WORKER_CONCURRENCY: integerKey(1, 256, 4, {
     feature: 'queue',
@@ -193,13 +252,13 @@ export const CONFIG_KEYS = {
     feature: 'queue',
     description: 'Most tasks waiting at once; submitting beyond it answers 503 until workers catch up.',
   }),
-  TASK_TIMEOUT: decimalKey(0, 86_400, 300, {
+  TASK_TIMEOUT: decimalKey(0, MAX_TASK_TIMEOUT_SECONDS, 300, {
     unit: 'seconds',
     feature: 'queue',
     description:
       'Longest one attempt of a task may run, in seconds; a task that runs longer fails with `timeout`.',
   }),
-  TASK_ATTEMPTS: integerKey(1, 20, 3, {
+  TASK_ATTEMPTS: integerKey(1, MAX_TASK_ATTEMPTS, 3, {
     feature: 'queue',
     description:
       'Most attempts per task when it fails for a transient reason (`unavailable`); other failures are final.',
@@ -214,11 +273,17 @@ export const CONFIG_KEYS = {
     feature: 'queue',
     description: 'How long a finished task and its result can be fetched, in seconds.',
   }),
+  TASK_RESULT_MAX_BYTES: integerKey(1024, GIB, 8 * MIB, {
+    unit: 'bytes',
+    feature: 'queue',
+    description:
+      'Largest answer a task may keep as its result (JSON); a task whose answer is larger fails with `too_large`.',
+  }),
   WORKER_LOCK_DURATION: integerKey(1, 3600, 30, {
     unit: 'seconds',
     feature: 'queue',
     description:
-      'A running task is taken over by another worker when its worker has not renewed its lock for this long (a killed worker), in seconds.',
+      'A task is taken over by another worker (or server, with QUEUE_BACKEND=local) when its holder has not renewed its lock for this long (it was killed), in seconds.',
   }),
 
   // Security
@@ -265,10 +330,34 @@ export const CONFIG_KEYS = {
     feature: 'servers',
     description: 'Concurrent connections a server accepts.',
   }),
-  MAX_BODY_BYTES: integerKey(1024, 268_435_456, 33_554_432, {
+  MAX_CONNECTIONS_PER_ADDRESS: integerKey(1, 100_000, 32, {
+    feature: 'servers',
+    description:
+      'Concurrent connections one client address may hold; its further connections are closed at once while other addresses are served (behind a proxy that connects from one address, raise it to MAX_CONNECTIONS).',
+  }),
+  HEADERS_TIMEOUT: decimalKey(0.1, 600, 10, {
+    unit: 'seconds',
+    feature: 'servers',
+    description:
+      'Longest time a client may take to send a request’s headers (a connection that sends nothing included), in seconds; it then gets 408 and is closed. Never more than REQUEST_TIMEOUT.',
+  }),
+  KEEP_ALIVE_TIMEOUT: decimalKey(0.1, 600, 5, {
+    unit: 'seconds',
+    feature: 'servers',
+    description:
+      'How long an idle keep-alive connection stays open waiting for its next request, in seconds (Node.js adds one second before closing it).',
+  }),
+  MAX_BODY_BYTES: integerKey(1024, 268_435_456, 2 * MIB, {
     unit: 'bytes',
     feature: 'servers',
-    description: 'Largest request body; larger ones get 413.',
+    description:
+      'Largest request body; larger ones get 413. Default: MEMORY_BUDGET / 512 (JSON is parsed on the event loop: 2 MiB takes about 10 ms).',
+  }),
+  MAX_INFLIGHT_BODY_BYTES: integerKey(1024, 16 * GIB, 64 * MIB, {
+    unit: 'bytes',
+    feature: 'servers',
+    description:
+      'Request bodies being received and worked on at once, per process; beyond it a request gets 503 with Retry-After. Default: MEMORY_BUDGET / 16.',
   }),
   REQUEST_TIMEOUT: decimalKey(0, 3600, 30, {
     unit: 'seconds',

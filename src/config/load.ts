@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { ConfigError } from './errors.js';
+import { budgetShare } from './memory-budget.js';
 import { REDACTED, redactUrlCredentials } from './redact.js';
 import { toDredgeConfig, type DredgeConfig } from './dredge-config.js';
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, type ConfigKeyName, type ConfigValues } from './keys.js';
@@ -83,6 +84,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     }
   }
 
+  applyBudgetShares(raw, origins);
   const values = validate(raw, origins);
   return {
     config: toDredgeConfig(values, cwd),
@@ -91,6 +93,22 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     files: layers.filter((l) => l.source === 'file' || l.source === 'dotenv').map((l) => l.origin),
     mobileTerminal,
   };
+}
+
+/**
+ * Keys left at their default that follow MEMORY_BUDGET take their share of it (see memory-budget.ts); the origin
+ * says so, for `dredge config show`. A budget that is not valid is left for `validate` to name.
+ */
+function applyBudgetShares(raw: RawValues, origins: Record<ConfigKeyName, ValueOrigin>): void {
+  const parsed = CONFIG_KEYS.MEMORY_BUDGET.schema.safeParse(raw.MEMORY_BUDGET);
+  if (!parsed.success) return;
+  for (const name of CONFIG_KEY_NAMES) {
+    if (origins[name].source !== 'default') continue;
+    const share = budgetShare(name, parsed.data as number);
+    if (share === undefined) continue;
+    raw[name] = String(share);
+    origins[name] = { source: 'default', origin: 'MEMORY_BUDGET' };
+  }
 }
 
 function validate(raw: RawValues, origins: Record<ConfigKeyName, ValueOrigin>): ConfigValues {
@@ -113,6 +131,7 @@ function validate(raw: RawValues, origins: Record<ConfigKeyName, ValueOrigin>): 
 
 /** `environment variable`, `.env file /srv/.env`, `command-line flag --port`, `built-in default`. */
 export function describeOrigin(origin: ValueOrigin): string {
+  if (origin.source === 'default' && origin.origin === 'MEMORY_BUDGET') return 'share of MEMORY_BUDGET';
   const what = SOURCE_DESCRIPTIONS[origin.source];
   const named =
     origin.source === 'file' ||

@@ -26,10 +26,13 @@ export class DredgeError extends Error {
    */
   readonly retryable: boolean;
 
+  /** When the client may usefully try again, in seconds (HTTP's Retry-After), where the failure knows it. */
+  readonly retryAfterSeconds: number | undefined;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { readonly retryable?: boolean } = {},
+    options: { readonly retryable?: boolean; readonly retryAfterSeconds?: number } = {},
   ) {
     // A DredgeError is an answer, not a crash: capturing its stack cost more than the rest of a rejected
     // request (about 10 µs), and nobody reads it. Unexpected errors keep their stacks.
@@ -38,6 +41,7 @@ export class DredgeError extends Error {
     super(message);
     Error.stackTraceLimit = limit;
     this.retryable = options.retryable ?? code === 'unavailable';
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   get status(): number {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_INFERENCE_ROWS } from '../../src/app/operations/inference.js';
 import { startMcpServer, type RunningMcpServer } from '../helpers/mcp-server.js';
 
 interface Transcript {
@@ -140,7 +141,7 @@ const DIFFERENCES: Record<number, Check> = {
     kind: 'differs',
     why: "HTTP 400, and a sentence instead of PyTorch's internal message",
     status: 400,
-    error: 'params.inputs.x must be an array of at most 1000000 finite numbers',
+    error: `params.inputs.x must be an array of at most ${MAX_INFERENCE_ROWS} finite numbers`,
   },
   15: {
     kind: 'shape',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createConnection } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeWithBinary } from './binaries.js';
 import { RedisTestServer } from './redis-server.js';
 
@@ -27,6 +28,19 @@ describeWithBinary('redis-server', 'RedisTestServer', () => {
     expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
     expect(await send(redis.port, 'SET k v\r\n')).toBe('+OK\r\n');
     expect(await send(redis.port, 'GET k\r\n')).toBe('$1\r\nv\r\n');
+  });
+
+  it('can be paused (SIGSTOP), answering nothing, and resumed (SIGCONT), answering what it was sent', async () => {
+    redis.pause();
+    try {
+      const answer = send(redis.port, 'PING\r\n');
+      const early = await Promise.race([answer, sleep(300).then(() => 'no answer')]);
+      expect(early).toBe('no answer');
+      redis.resume();
+      expect(await answer).toBe('+PONG\r\n');
+    } finally {
+      redis.resume();
+    }
   });
 
   it('can be killed and restarted on the same port, losing its data', async () => {

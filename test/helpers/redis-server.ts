@@ -5,10 +5,12 @@ import { freePort } from './free-port.js';
 
 /**
  * A real `redis-server` on a free loopback port, owned by one test file. It keeps nothing on disk unless asked.
- * `kill()` and `start()` let fault tests stop Redis in the middle of traffic and bring it back on the same port.
+ * `kill()` and `start()` let fault tests stop Redis in the middle of traffic and bring it back on the same port;
+ * `pause()` and `resume()` hang it (SIGSTOP) and let it continue (SIGCONT).
  */
 export class RedisTestServer {
   private child: ChildProcess | undefined;
+  private paused = false;
 
   private constructor(
     readonly port: number,
@@ -65,12 +67,31 @@ export class RedisTestServer {
     }
   }
 
+  /**
+   * Freezes the server (SIGSTOP), as a hung Redis: the kernel still accepts connections and takes the commands
+   * sent, but nothing is answered until `resume()`.
+   */
+  pause(): void {
+    if (!this.child || !this.running) throw new Error('redis-server is not running');
+    this.child.kill('SIGSTOP');
+    this.paused = true;
+  }
+
+  /** Lets a paused server continue (SIGCONT): it answers what it was sent meanwhile, in order. */
+  resume(): void {
+    if (!this.child || !this.running) return;
+    this.child.kill('SIGCONT');
+    this.paused = false;
+  }
+
   /** Stops the server abruptly (SIGKILL by default) and waits for it to exit. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (!child || !this.running) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
+    // A stopped process acts on no signal but SIGKILL until it continues.
+    if (this.paused) this.resume();
     await exited;
   }
 

@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../../config/index.js';
 import { ROOT_CONTEXT, type Logger } from '../../services/telemetry/index.js';
 import { openApp } from '../open-app.js';
 import { runOperation, type Catalogue } from '../operations/index.js';
-import { requestContext } from '../operations/request-context.js';
+import { requestContext, type RequestFacts } from '../operations/request-context.js';
 import type { AppServices } from '../services.js';
 import { failureOf, type BatchRunner, type BatchTaskOutcome, type ServerSnapshot } from './batch-runner.js';
 import type { BatchTask } from './batch-task.js';
@@ -19,24 +19,20 @@ export class InProcessRunner implements BatchRunner {
   constructor(
     private readonly services: AppServices,
     private readonly catalogue: Catalogue,
-    /** Longest a task of an operation that runs long may run (BATCH_TIMEOUT), in ms; 0: no limit. */
+    /** Longest a task whose work leaves the event loop may run (BATCH_TIMEOUT), in ms; 0: no limit. */
     private readonly taskTimeoutMs: number,
     private readonly release: () => Promise<void> = async () => undefined,
   ) {}
 
   async run(task: BatchTask, cancel: AbortSignal): Promise<BatchTaskOutcome> {
-    let timeout: AbortSignal | undefined;
+    const facts = new BatchTaskFacts(cancel, this.taskTimeoutMs);
     try {
       const operation = this.catalogue.find(task.operation);
-      // Quick operations finish long before any timeout and cannot be interrupted: no timer per task for them.
-      timeout =
-        operation.runsLong && this.taskTimeoutMs > 0 ? AbortSignal.timeout(this.taskTimeoutMs) : undefined;
-      const signal = timeout ? AbortSignal.any([cancel, timeout]) : cancel;
-      const context = requestContext(this.services, { trace: ROOT_CONTEXT, signal });
+      const context = requestContext(this.services, facts);
       const outcome = await runOperation(operation, task.params, context);
       return { success: true, cached: outcome.cached === true };
     } catch (error) {
-      if (timeout?.aborted && !cancel.aborted) {
+      if (facts.timeout?.aborted && !cancel.aborted) {
         const seconds = this.taskTimeoutMs / 1000;
         return {
           success: false,
@@ -60,6 +56,27 @@ export class InProcessRunner implements BatchRunner {
 
   close(): Promise<void> {
     return this.release();
+  }
+}
+
+/**
+ * A task's facts: the batch's cancel signal, with BATCH_TIMEOUT's timer added on first read only, that is for work
+ * that leaves the event loop (quick work finishes long before any timeout and cannot be interrupted).
+ */
+class BatchTaskFacts implements RequestFacts {
+  readonly trace = ROOT_CONTEXT;
+  timeout: AbortSignal | undefined;
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    private readonly cancel: AbortSignal,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.#signal) return this.#signal;
+    if (this.timeoutMs > 0) this.timeout = AbortSignal.timeout(this.timeoutMs);
+    return (this.#signal = this.timeout ? AbortSignal.any([this.cancel, this.timeout]) : this.cancel);
   }
 }
 

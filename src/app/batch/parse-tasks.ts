@@ -1,3 +1,4 @@
+import { jsonTextTooDeep, tooDeepReason } from '../json-depth.js';
 import { MAX_BATCH_TASKS, type BatchTask } from './batch-task.js';
 import { splitJsonArray } from './json-array-elements.js';
 import { TaskFileError } from './task-file-error.js';
@@ -63,6 +64,8 @@ function jsonLines(text: string): Element[] {
 }
 
 function parseJson(element: Element, source: string): unknown {
+  // Before parsing: a task nested thousands deep parses, but fails later in JSON.stringify and the schemas.
+  if (jsonTextTooDeep(element.text)) throw new TaskFileError(source, element.line, tooDeepReason('the task'));
   try {
     return JSON.parse(element.text) as unknown;
   } catch (error) {

@@ -1,10 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { BatchTask } from './batch-task.js';
+import { MAX_TASK_FILE_BYTES, type BatchTask } from './batch-task.js';
 import { parseTasks, type ParseTasksOptions } from './parse-tasks.js';
 import { TaskFileError } from './task-file-error.js';
 
-/** The largest task file read (64 MiB): a million generated-size tasks fit, and memory stays bounded. */
-export const MAX_TASK_FILE_BYTES = 64 * 1024 * 1024;
+export { MAX_TASK_FILE_BYTES };
 
 /** Reads a JSON or JSON Lines task file (see `parseTasks`); every problem is a TaskFileError. */
 export async function readTaskFile(

@@ -1,8 +1,11 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Catalogue } from '../operations/index.js';
 import type { AppServices } from '../services.js';
+import { capConnectionsPerAddress, deadlineServerOptions } from './connection-limits.js';
+import { useDepthCheckedJsonParser } from './json-body-parser.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { OperationDoor } from './operation-door.js';
+import { bodyBudgetPlugin } from './plugins/body-budget.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { frameworkErrors } from './plugins/framework-errors.js';
 import { requestTelemetryPlugin } from './plugins/request-telemetry.js';
@@ -22,9 +25,11 @@ export interface BaseServer {
 }
 
 /**
- * What every DREDGE HTTP server shares: JSON bodies only (with MAX_BODY_BYTES, the request timeout and
+ * What every DREDGE HTTP server shares: JSON bodies only (with MAX_BODY_BYTES, MAX_JSON_DEPTH and
  * prototype-poisoning refused), the error plugin's answers, metrics and traces per request (with /metrics and
- * /traces), a 503 for requests that arrive while it closes, and MAX_CONNECTIONS.
+ * /traces), a 503 for requests that arrive while it closes, and the connection limits: MAX_CONNECTIONS,
+ * MAX_CONNECTIONS_PER_ADDRESS, HEADERS_TIMEOUT, REQUEST_TIMEOUT (receiving a request) and KEEP_ALIVE_TIMEOUT,
+ * and the process's MAX_INFLIGHT_BODY_BYTES for bodies received and worked on at once.
  */
 export async function createBaseServer(
   services: AppServices,
@@ -42,6 +47,9 @@ export async function createBaseServer(
     bodyLimit: servers.maxBodyBytes,
     return503OnClosing: true,
     requestTimeout: servers.requestTimeoutMs,
+    keepAliveTimeout: servers.keepAliveTimeoutMs,
+    // HEADERS_TIMEOUT, REQUEST_TIMEOUT and how often Node.js looks for connections past them.
+    http: deadlineServerOptions(servers),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     routerOptions: { maxParamLength: options.maxParamLength },
@@ -50,10 +58,16 @@ export async function createBaseServer(
   });
   // JSON only: Fastify's default text/plain parser would accept bodies no route can use (415 instead).
   app.removeContentTypeParser('text/plain');
+  useDepthCheckedJsonParser(app, servers.maxBodyBytes);
   const door = new OperationDoor(services, catalogue);
   await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
+  await app.register(bodyBudgetPlugin, {
+    budget: services.inflightBodies,
+    maxBodyBytes: servers.maxBodyBytes,
+  });
   await app.register(requestTelemetryPlugin, { telemetry: services.telemetry });
   await app.register(telemetryEndpointsPlugin, { telemetry: services.telemetry, door });
   app.server.maxConnections = servers.maxConnections;
+  capConnectionsPerAddress(app.server, servers.maxConnectionsPerAddress);
   return { app, door };
 }

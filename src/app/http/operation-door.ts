@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requestContext } from '../operations/request-context.js';
+import type { TraceContext } from '../../services/telemetry/index.js';
+import { requestContext, type RequestFacts } from '../operations/request-context.js';
 import { runOperation, type Catalogue, type OperationOutcome } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 
@@ -12,13 +13,10 @@ export interface AnswerShape {
 /** A plain 200, shared so that a call without a shape allocates none. */
 const PLAIN: AnswerShape = {};
 
-/** Never aborted: quick operations finish long before any timeout, and need no timer of their own. */
-const NEVER = new AbortController().signal;
-
 /**
  * A server's way into the catalogue, bound once to its services and catalogue: `answer` runs an operation for an
- * HTTP request and writes its answer. Operations that run long get a signal that aborts when the client goes away
- * or the request timeout passes.
+ * HTTP request and writes its answer. Work that leaves the event loop (above COMPUTE_INLINE_WORK, and trainings)
+ * gets a signal that aborts when the client goes away or the request timeout passes; quick work never makes one.
  */
 export class OperationDoor {
   readonly #timeoutMs: number;
@@ -38,8 +36,8 @@ export class OperationDoor {
     shape: AnswerShape = PLAIN,
   ): Promise<FastifyReply> {
     const operation = this.catalogue.find(name);
-    const signal = operation.runsLong ? requestSignal(reply, this.#timeoutMs) : NEVER;
-    const context = requestContext(this.services, { trace: request.traceContext, signal });
+    const facts = new HttpRequestFacts(request.traceContext, reply, this.#timeoutMs);
+    const context = requestContext(this.services, facts);
     const outcome = await runOperation(operation, params, context);
     if (shape.status !== undefined) reply.code(shape.status);
     if (shape.location) reply.header('location', shape.location(outcome));
@@ -47,10 +45,33 @@ export class OperationDoor {
   }
 }
 
+/**
+ * A request's facts, its signal made on first read: a listener and a timer cost more than a quick operation, and
+ * only work that waits (on the compute pool) reads it.
+ */
+class HttpRequestFacts implements RequestFacts {
+  #signal: AbortSignal | undefined;
+
+  constructor(
+    readonly trace: TraceContext,
+    private readonly reply: FastifyReply,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= requestSignal(this.reply, this.timeoutMs));
+  }
+}
+
+/** Aborts when the client goes away (already, or later) or `timeoutMs` passes (0: never). */
 function requestSignal(reply: FastifyReply, timeoutMs: number): AbortSignal {
   const gone = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) gone.abort(new Error('the client went away'));
-  });
+  const response = reply.raw;
+  if (response.destroyed && !response.writableFinished) gone.abort(new Error('the client went away'));
+  else {
+    response.once('close', () => {
+      if (!response.writableFinished) gone.abort(new Error('the client went away'));
+    });
+  }
   return timeoutMs > 0 ? AbortSignal.any([gone.signal, AbortSignal.timeout(timeoutMs)]) : gone.signal;
 }

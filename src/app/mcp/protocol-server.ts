@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { DredgeError, errorBody } from '../../services/errors.js';
 import { ROOT_CONTEXT, type TraceContext } from '../../services/telemetry/index.js';
+import { tooDeepError, valueTooDeep } from '../json-depth.js';
 import { requestContext } from '../operations/request-context.js';
 import { runOperation, type Catalogue } from '../operations/index.js';
 import { PRODUCT } from '../product.js';
@@ -48,6 +49,11 @@ export function createProtocolServer(
     const name = request.params.name;
     const operation = catalogue.get(name);
     if (!operation) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name.slice(0, 100)}`);
+    // Over stdio the SDK hands the arguments over parsed, at any depth (over HTTP the body parser has already
+    // refused deeper bodies): checked before anything copies, validates or serializes them.
+    if (valueTooDeep(request.params.arguments)) {
+      throw new McpError(ErrorCode.InvalidParams, tooDeepError('The tool’s input').message);
+    }
     const progressToken = request.params._meta?.progressToken;
     // Progress is reported from inside synchronous compute steps; the notifications are awaited before the
     // result goes out, so that none arrives after it (a client stops listening for progress once it has the result).

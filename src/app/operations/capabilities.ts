@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MODEL_TYPES, createModel, legacyDeviceInfo, type ModelType } from '../../core/index.js';
 import { PRODUCT } from '../product.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, fixedWork } from './operation.js';
 
 /** What each model is, with its true parameter count where it is fixed (the original said 13 and 17 for 4D and 6D). */
 const MODEL_DESCRIPTIONS: Record<ModelType, (parameters: number) => string> = {
@@ -26,6 +26,8 @@ export function listCapabilitiesOperation(operationNames: () => readonly string[
     name: 'list_capabilities',
     description: 'What this server offers: models, operations and features (caching, metrics, devices).',
     input: z.object({}),
+    workFormula: 'fixed',
+    work: fixedWork,
     handle(_input, { services }) {
       const device = legacyDeviceInfo(services.device.info);
       return {

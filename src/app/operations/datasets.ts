@@ -58,6 +58,23 @@ export function defaultDataset(model: AnyModel): DatasetName {
 }
 
 /**
+ * Rows of each built-in data set, known without building it (a request's work is weighed first); a test holds them
+ * to what `loadDataset` builds.
+ */
+const DATASET_ROWS: Readonly<Record<DatasetName, number>> = {
+  chirp_1d: 1000,
+  grid_4d: 20 ** 3,
+  grid_6d: 8 ** 5,
+  string_modes: 256,
+  wave_packet: 512,
+};
+
+/** How many rows the named data set (by its name or an alias) has. */
+export function datasetRows(name: DatasetName | DatasetAlias): number {
+  return DATASET_ROWS[canonicalName(name)];
+}
+
+/**
  * The named data set (by its name or an alias), shaped for the model: the chirp (1000 points), the 4D grid (20³
  * points) and the 6D grid (8⁵ points) of the original's benchmarks, string modes over the network's dimensions, a
  * wave packet over the basis' axes. A data set whose inputs the model does not take is refused with both lists

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DependabotAlert } from '../../services/github/dependabot-client.js';
 import { DredgeError } from '../../services/errors.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, fixedWork } from './operation.js';
 import { boundedString, patternString, wholeNumber } from './schema.js';
 
 /** GitHub's own limits: owner names up to 39 characters, repository names up to 100. */
@@ -30,6 +30,8 @@ export const getDependabotAlerts = defineOperation({
   name: 'get_dependabot_alerts',
   description: "List a GitHub repository's Dependabot security alerts (needs GITHUB_TOKEN).",
   input: z.object(repository),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(input, { services }) {
     const alerts = await services.dependabot.listAlerts(input.repo_owner, input.repo_name);
     return { alerts, count: alerts.length, repo_owner: input.repo_owner, repo_name: input.repo_name };
@@ -41,6 +43,8 @@ export const explainDependabotAlert = defineOperation({
   description:
     'Explain one Dependabot alert in plain words, with a recommendation from its severity and CVSS score.',
   input: z.object({ alert_id: alertId, ...repository }),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(input, { services }) {
     const alert = await services.dependabot.getAlert(input.repo_owner, input.repo_name, input.alert_id);
     return explain(input.alert_id, alert);
@@ -84,6 +88,8 @@ export const updateDependabotAlert = defineOperation({
         });
       }
     }),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(input, { services }) {
     const state = input.state as 'dismissed' | 'open';
     if (!services.dependabot.configured)

@@ -13,7 +13,13 @@ import { benchmark, trainModel } from './training.js';
 export { Catalogue } from './catalogue.js';
 export { OperationOutcome } from './outcome.js';
 export { runOperation } from './run-operation.js';
-export type { AnyOperation, Operation, OperationContext, ProgressUpdate } from './operation.js';
+export type {
+  AnyOperation,
+  Operation,
+  OperationContext,
+  ProgressUpdate,
+  RequestContext,
+} from './operation.js';
 
 /** Every operation DREDGE serves: the original's thirteen, in its order, then the new ones. */
 export function createCatalogue(): Catalogue {

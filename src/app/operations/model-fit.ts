@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { meanSquaredError, type AnyModel, type Dataset, type ModelInput } from '../../core/index.js';
 import type { RegisteredModel } from '../../services/store/index.js';
-import { datasetNamed, defaultDataset, loadDataset } from './datasets.js';
-import { runsOffLoop } from './inference.js';
+import { datasetNamed, datasetRows, defaultDataset, loadDataset } from './datasets.js';
 import { modelIdSchema } from './model-ref.js';
 import { defineModelOperation, type OperationContext } from './operation.js';
 import { wholeNumber } from './schema.js';
@@ -59,6 +58,8 @@ export const modelFit = defineModelOperation({
     points: wholeNumber(MIN_FIT_POINTS, MAX_FIT_POINTS).default(DEFAULT_FIT_POINTS),
   }),
   model: (input) => input.model_id,
+  workFormula: 'rows evaluated × parameters',
+  work: (_input, registered) => rowsEvaluated(registered) * registered.model.parameterCount,
   cache: {
     kind: 'model_fit',
     // Beyond the parameters (the model's fingerprint joins every key), the answer shows the version and training.
@@ -82,11 +83,10 @@ async function fitOf(
   points: number,
   context: OperationContext,
 ): Promise<ModelFit> {
-  const { model, training } = registered;
-  const trainedOn = training ? datasetNamed(training.dataset) : undefined;
-  const whole = loadDataset(trainedOn ?? defaultDataset(model), model);
+  const { model } = registered;
+  const whole = loadDataset(fitDataset(registered), model);
   const dataset = withinWork(whole, model);
-  const prediction = runsOffLoop(model, dataset.input.size)
+  const prediction = context.offLoop
     ? // The pool takes the columns it is given; the axis below still reads these.
       await context.services.compute.forward(model, copyOf(dataset.input), context.signal)
     : model.forward(dataset.input);
@@ -116,23 +116,38 @@ async function fitOf(
     output: 0,
     outputs,
     mse: meanSquaredError(prediction, dataset.target),
-    training: training
+    training: registered.training
       ? {
-          dataset: training.dataset,
-          epochs: training.epochs,
-          initial_loss: training.initialLoss,
-          final_loss: training.finalLoss,
-          loss_epochs: training.lossEpochs,
-          losses: training.losses,
-          trained_at: training.trainedAt,
+          dataset: registered.training.dataset,
+          epochs: registered.training.epochs,
+          initial_loss: registered.training.initialLoss,
+          final_loss: registered.training.finalLoss,
+          loss_epochs: registered.training.lossEpochs,
+          losses: registered.training.losses,
+          trained_at: registered.training.trainedAt,
         }
       : null,
   };
 }
 
+/** The data set a fit runs over: the one of the model's last training when it is built in, else the model's own. */
+function fitDataset({ model, training }: RegisteredModel) {
+  return (training ? datasetNamed(training.dataset) : undefined) ?? defaultDataset(model);
+}
+
+/** The most rows a fit of the model evaluates: MAX_FIT_WORK's worth, at least MIN_FIT_POINTS. */
+function affordableRows(model: AnyModel): number {
+  return Math.max(MIN_FIT_POINTS, Math.floor(MAX_FIT_WORK / model.parameterCount));
+}
+
+/** How many rows the model's fit evaluates (its work is these rows × its parameters), without building the data. */
+function rowsEvaluated(registered: RegisteredModel): number {
+  return Math.min(datasetRows(fitDataset(registered)), affordableRows(registered.model));
+}
+
 /** The data set itself, or evenly spaced rows of it when evaluating all would exceed MAX_FIT_WORK. */
 function withinWork(dataset: Dataset, model: AnyModel): Dataset {
-  const affordable = Math.max(MIN_FIT_POINTS, Math.floor(MAX_FIT_WORK / model.parameterCount));
+  const affordable = affordableRows(model);
   if (dataset.input.size <= affordable) return dataset;
   const rows = evenlySpaced(dataset.input.size, affordable);
   const outputs = model.outputWidth;

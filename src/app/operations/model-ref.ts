@@ -1,16 +1,7 @@
-import type { RegisteredModel } from '../../services/store/index.js';
-import { DredgeError } from '../../services/errors.js';
-import type { OperationContext } from './operation.js';
 import { patternString } from './schema.js';
 
 /** Model ids look like `quasimoto_1d_0`; anything else cannot name a model. */
 export const modelIdSchema = patternString(/^[a-z0-9_]{1,64}$/, 64, 'a model id such as quasimoto_1d_0');
-
-export async function requireModel(id: string, context: OperationContext): Promise<RegisteredModel> {
-  const registered = await context.services.store.models.get(id);
-  if (!registered) throw new DredgeError('not_found', `Model not found: ${id}`);
-  return registered;
-}
 
 /** get_metrics labels inference by model id, as the original does; ids are bounded by the pattern and the label guard. */
 export function modelIdLabel(params: unknown): { model_id: string } {

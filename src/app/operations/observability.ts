@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperation } from './operation.js';
+import { defineOperation, fixedWork } from './operation.js';
 import { patternString, wholeNumber } from './schema.js';
 
 export const getMetrics = defineOperation({
@@ -8,6 +8,8 @@ export const getMetrics = defineOperation({
     "Counters, gauges, histograms and timers in the original's shape (keys like name{label=value}); timers carry " +
     'count, total_time, min, max, avg, p50, p95 and p99 (seconds).',
   input: z.object({}),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(_input, { services }) {
     return {
       metrics: await services.telemetry.legacy.getMetrics(),
@@ -21,6 +23,8 @@ export const getCacheStats = defineOperation({
   description:
     'Result-cache statistics: entries, TTL and backend as the original reported them, plus hits, misses, hit rate, evictions and bytes.',
   input: z.object({}),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(_input, { services }) {
     return { cache_stats: await services.cache.stats() };
   },
@@ -41,6 +45,8 @@ export const getTraces = defineOperation({
     trace_id: patternString(TRACE_ID_PATTERN, 32, '32 lowercase hexadecimal digits').optional(),
     limit: wholeNumber(1, MAX_TRACE_SPANS).default(DEFAULT_TRACE_SPANS),
   }),
+  workFormula: 'fixed',
+  work: fixedWork,
   handle(input, { services }) {
     const { tracing } = services.telemetry;
     const spans = tracing.recentSpans({

@@ -10,16 +10,30 @@ export interface ProgressUpdate {
   readonly message?: string;
 }
 
-/** What a handler receives besides its validated input. */
-export interface OperationContext {
+/** What a door hands `runOperation` (see `request-context.ts`): who asks, the trace, and how to stop. */
+export interface RequestContext {
   readonly tenant: string;
   readonly logger: Logger;
   /** The trace this work belongs to (the request's span, or a queued task's); its spans hang from it. */
   readonly trace: TraceContext;
   readonly services: AppServices;
-  /** Aborted when the client goes away or cancels; long handlers check it between steps. */
+  /**
+   * Aborted when the client goes away or cancels, or the request's or task's timeout passes. Read it only for work
+   * that waits (on the compute pool): a door may make it on first read (HTTP's costs a listener and a timer),
+   * so that quick operations never pay for one.
+   */
   readonly signal: AbortSignal;
   readonly progress: (update: ProgressUpdate) => void;
+}
+
+/** What a handler receives besides its validated input: the request's context, and where its work belongs. */
+export interface OperationContext extends RequestContext {
+  /**
+   * True when this call's work (the operation's `work`) is above COMPUTE_INLINE_WORK: the handler computes on the
+   * compute pool (`services.compute`), passing it `signal`, so the event loop keeps answering and a client that
+   * hangs up stops the work. False: it computes here, at once, as quick work always has.
+   */
+  readonly offLoop: boolean;
 }
 
 /** Every successful result is a JSON object; doors add `success: true`. */
@@ -47,12 +61,9 @@ interface OperationBase<S extends z.ZodType> {
   readonly description: string;
   readonly input: S;
   /**
-   * True for an operation that may run for seconds or minutes (a training): doors give it an abort signal that
-   * fires when the client goes away or the request or batch timeout passes. Quick operations go without, since a
-   * timer and a listener per request would cost more than most of them do. Where an operation computes is its
-   * handler's business: inference, quick for the usual small batch, sends a large one to the compute pool.
+   * The formula of `work`, as the README's table and a refusal name it (`params.epochs × rows × parameters`).
    */
-  readonly runsLong?: boolean;
+  readonly workFormula: string;
   /**
    * Labels of this operation's counters and timers in get_metrics (the original labels inference by
    * model_id). Given the raw params, since invalid calls are counted too; the values must be bounded.
@@ -71,6 +82,13 @@ export interface Operation<
    * (404 when there is none), keys the cache by it and hands it to the handler.
    */
   readonly model?: (input: z.output<S>) => string;
+  /**
+   * What this call will cost, in multiply-adds (or their equivalent, see the README's table), from the validated
+   * input (and the stored model, for an operation on one) before any work starts. `runOperation` refuses work
+   * above MAX_REQUEST_WORK (413) and marks work above COMPUTE_INLINE_WORK `offLoop`. It must be cheap: it runs on
+   * every call, cache hits included. It may throw the input's 400 (a setting that only it reads first).
+   */
+  work(input: z.output<S>, model: RegisteredModel | undefined, context: RequestContext): number;
   /** The result; or its JSON text already written (`JsonText`), when most of it never changes. */
   handle(input: z.output<S>, context: OperationContext, model: RegisteredModel | undefined): Answer<R>;
 }
@@ -79,7 +97,19 @@ export interface Operation<
 interface ModelOperation<S extends z.ZodType, R extends OperationResult> extends OperationBase<S> {
   readonly model: (input: z.output<S>) => string;
   readonly cache?: CachePolicy<z.output<S>, RegisteredModel>;
+  work(input: z.output<S>, model: RegisteredModel, context: RequestContext): number;
   handle(input: z.output<S>, context: OperationContext, model: RegisteredModel): Answer<R>;
+}
+
+/**
+ * The work of an operation whose cost does not grow with its input (a list, a lookup, a statistic, a call to
+ * another service): about a microsecond of the event loop, whatever it then waits for.
+ */
+export const FIXED_WORK = 1000;
+
+/** `work` of an operation of fixed cost. */
+export function fixedWork(): number {
+  return FIXED_WORK;
 }
 
 /** Declares an operation with its input type inferred from the schema. */

@@ -3,20 +3,28 @@ import { JsonText, cacheKey, type CacheKey } from '../../services/cache/index.js
 import { DredgeError } from '../../services/errors.js';
 import type { RegisteredModel } from '../../services/store/index.js';
 import { SpanKind, traceBindings, type Logger, type TraceContext } from '../../services/telemetry/index.js';
-import type { AnyOperation, CachePolicy, OperationContext, OperationResult } from './operation.js';
+import type {
+  AnyOperation,
+  CachePolicy,
+  OperationContext,
+  OperationResult,
+  ProgressUpdate,
+  RequestContext,
+} from './operation.js';
 import { OperationOutcome, withCachedFlag } from './outcome.js';
 import { parseOrThrow } from './schema.js';
 
 /**
  * Runs one operation (as `Catalogue.find` gave it) the same way for every door: validate its params, measure and
- * trace it, read the stored model it names, go through the cache when its policy says so, and turn every failure
- * into a DredgeError whose sentence is safe to show (anything unexpected is logged in full and answered as
+ * trace it, read the stored model it names, weigh its work (413 above MAX_REQUEST_WORK; above COMPUTE_INLINE_WORK
+ * the handler computes on the pool, cancellable), go through the cache when its policy says so, and turn every
+ * failure into a DredgeError whose sentence is safe to show (anything unexpected is logged in full and answered as
  * `internal` without details).
  */
 export async function runOperation(
   operation: AnyOperation,
   params: unknown,
-  context: OperationContext,
+  context: RequestContext,
 ): Promise<OperationOutcome> {
   const { tracing, metrics, legacy } = context.services.telemetry;
   const started = performance.now();
@@ -33,7 +41,7 @@ export async function runOperation(
       },
       async (span, trace) => {
         const input = parseOrThrow(operation.input, params ?? {}, 'params');
-        const outcome = await execute(operation, input, contextInSpan(context, trace));
+        const outcome = await execute(operation, input, context, trace);
         cached = outcome.cached;
         if (cached !== undefined) span.setAttribute('dredge.cached', cached);
         return outcome;
@@ -55,29 +63,34 @@ export async function runOperation(
 }
 
 /**
- * The context for work inside a span: its children hang from `trace`, and its log lines carry the span's
- * trace_id and span_id. The logger is made on first use only: most operations never log, and a pino child costs
- * more than a cached answer.
+ * The handler's context: the door's, with the compute span's trace and where the work belongs. Its log lines carry
+ * the span's trace_id and span_id; the logger is made on first use only (most operations never log, and a pino
+ * child costs more than a cached answer), and the door's signal is read only when the handler reads this one.
  */
-function contextInSpan(context: OperationContext, trace: TraceContext): OperationContext {
-  // Reading `context.logger` of a context made here would make its child logger: keep the base aside instead.
-  const base = baseLoggers.get(context) ?? context.logger;
-  let logger: Logger | undefined;
-  const scoped: OperationContext = {
-    tenant: context.tenant,
-    services: context.services,
-    signal: context.signal,
-    progress: context.progress,
-    trace,
-    get logger() {
-      return (logger ??= base.child(traceBindings(trace)));
-    },
-  };
-  baseLoggers.set(scoped, base);
-  return scoped;
-}
+class HandlerContext implements OperationContext {
+  readonly tenant: string;
+  readonly services: RequestContext['services'];
+  readonly progress: (update: ProgressUpdate) => void;
+  #logger: Logger | undefined;
 
-const baseLoggers = new WeakMap<OperationContext, Logger>();
+  constructor(
+    private readonly door: RequestContext,
+    readonly trace: TraceContext,
+    readonly offLoop: boolean,
+  ) {
+    this.tenant = door.tenant;
+    this.services = door.services;
+    this.progress = door.progress;
+  }
+
+  get logger(): Logger {
+    return (this.#logger ??= this.door.logger.child(traceBindings(this.trace)));
+  }
+
+  get signal(): AbortSignal {
+    return this.door.signal;
+  }
+}
 
 /** The original's metric names for an operation (`mcp_inference`, `mcp_inference_duration` …), made once each. */
 const LEGACY_NAMES = new Map<
@@ -103,25 +116,36 @@ function legacyNames(operation: string) {
 async function execute(
   operation: AnyOperation,
   input: unknown,
-  context: OperationContext,
+  context: RequestContext,
+  trace: TraceContext,
 ): Promise<OperationOutcome> {
-  const { cache, store, telemetry } = context.services;
+  const { cache, store, telemetry, config } = context.services;
   const { tracing } = telemetry;
-  // The stored model the operation names, read once for both its cache key and its handler (inline: an async
+  // The stored model the operation names, read once for its work, its cache key and its handler (inline: an async
   // helper would cost every request a promise of its own).
   let model: RegisteredModel | undefined;
   if (operation.model) {
     const id = operation.model(input);
-    model = await tracing.inSpan('store get model', { parent: context.trace }, () => store.models.get(id));
+    model = await tracing.inSpan('store get model', { parent: trace }, () => store.models.get(id));
     if (!model) throw new DredgeError('not_found', `Model not found: ${id}`);
   }
+  // Weighed before anything is computed or looked up: a request over the ceiling costs nothing more.
+  const work = operation.work(input, model, context);
+  const { maxRequestWork, inlineWork } = config.compute;
+  if (!(work <= maxRequestWork)) throw overCeiling(operation, work, maxRequestWork);
+  const offLoop = work > inlineWork;
   // The handler's own object, kept for the outcome's `value` (only a computation in this call sets it).
   let computed: OperationResult | JsonText | undefined;
   const compute = (): Promise<OperationResult | JsonText> =>
-    tracing.inSpan('compute', { parent: context.trace }, async (_span, trace) => {
-      computed = withSuccess(await operation.handle(input, contextInSpan(context, trace), model));
-      return computed;
-    });
+    tracing.inSpan(
+      'compute',
+      offLoop ? { parent: trace, attributes: { 'dredge.work': work } } : { parent: trace },
+      async (_span, computeTrace) => {
+        const scoped = new HandlerContext(context, computeTrace, offLoop);
+        computed = withSuccess(await operation.handle(input, scoped, model));
+        return computed;
+      },
+    );
   const policy = operation.cache;
   if (!policy) {
     const result = await compute();
@@ -135,7 +159,7 @@ async function execute(
     const result = await compute();
     return new OperationOutcome(withCachedFlag(toJson(result), false), false, asObject(result));
   }
-  const found = await tracing.inSpan('cache', { parent: context.trace }, async (span) => {
+  const found = await tracing.inSpan('cache', { parent: trace }, async (span) => {
     const found = await cache.getOrCompute(key, compute);
     span.setAttribute('dredge.cache.hit', found.cached);
     span.addEvent(found.cached ? 'cache hit' : 'cache miss', { 'dredge.cache.kind': policy.kind });
@@ -144,6 +168,23 @@ async function execute(
   telemetry.metrics.cacheLookup(policy.kind, found.cached ? 'hit' : 'miss');
   const json = withCachedFlag(found.json ?? toJson(found.value), found.cached);
   return new OperationOutcome(json, found.cached, computed && asObject(computed));
+}
+
+/** 413: the request's work is over MAX_REQUEST_WORK, named with the operation's formula. */
+function overCeiling(operation: AnyOperation, work: number, ceiling: number): DredgeError {
+  const shown = formatWork(work);
+  // Rounding must not make it look within the ceiling.
+  const request = Number(shown) > ceiling ? shown : String(work);
+  return new DredgeError(
+    'too_large',
+    `${operation.workFormula} must be at most ${formatWork(ceiling)} (MAX_REQUEST_WORK, in multiply-adds; ` +
+      `this request: ${request})`,
+  );
+}
+
+/** A work figure as people read it: whole numbers below ten million, then three significant digits (2.61e+9). */
+function formatWork(work: number): string {
+  return work < 1e7 ? String(Math.round(work)) : Number(work.toPrecision(3)).toExponential();
 }
 
 /** The result's cache key; undefined for inputs no key can represent (none pass validation today): never cached. */
@@ -175,7 +216,7 @@ function asObject(result: OperationResult | JsonText): OperationResult | undefin
   return result instanceof JsonText ? undefined : result;
 }
 
-function asDredgeError(error: unknown, operation: string, context: OperationContext): DredgeError {
+function asDredgeError(error: unknown, operation: string, context: RequestContext): DredgeError {
   if (error instanceof DredgeError) return error;
   if (error instanceof ComputeInputError) {
     const sentence = error.message.startsWith(error.field)

@@ -13,7 +13,7 @@ import {
   calculateStringParameters,
 } from '../../core/index.js';
 import { JsonText } from '../../services/cache/index.js';
-import { defineOperation } from './operation.js';
+import { defineOperation, fixedWork } from './operation.js';
 import {
   boundedString,
   finiteNumber,
@@ -36,6 +36,8 @@ export const stringSpectrum = defineOperation({
     max_modes: wholeNumber(1, MAX_MODES).default(10),
     dimensions: wholeNumber(1, MAX_SPACETIME_DIMENSIONS).default(DEFAULT_DIMENSIONS),
   }),
+  workFormula: 'params.max_modes',
+  work: (input) => input.max_modes,
   cache: {
     kind: 'string_spectrum',
     key: (input) => ({ max_modes: input.max_modes, dimensions: input.dimensions }),
@@ -53,6 +55,8 @@ export const stringParameters = defineOperation({
     energy_scale: finiteNumber(-MAX_ENERGY_SCALE, MAX_ENERGY_SCALE).default(DEFAULT_ENERGY_SCALE),
     coupling_constant: positiveNumber(MAX_COUPLING_CONSTANT).default(DEFAULT_COUPLING_CONSTANT),
   }),
+  workFormula: 'fixed',
+  work: fixedWork,
   handle(input) {
     return { parameters: calculateStringParameters(input.energy_scale, input.coupling_constant) };
   },
@@ -68,6 +72,8 @@ export const unifiedInference = defineOperation({
     quasimoto_coords: numberArray(MAX_COORDINATES).default([0.5]),
     string_modes: wholeNumberArray(MAX_STRING_MODES, 1, MAX_MODE_NUMBER).default([1, 2, 3]),
   }),
+  workFormula: 'params.string_modes + params.quasimoto_coords + characters of params.dredge_insight',
+  work: (input) => input.string_modes.length + input.quasimoto_coords.length + input.dredge_insight.length,
   cache: {
     kind: 'unified_inference',
     key: (input) => ({

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+// The same maxima bound the server's defaults (TASK_ATTEMPTS, TASK_TIMEOUT), so no task can exceed them.
+import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_SECONDS } from '../../config/keys.js';
 import { DredgeError } from '../../services/errors.js';
 import type { TaskView } from '../../services/queue/index.js';
-import { defineOperation, type AnyOperation } from './operation.js';
+import { defineOperation, fixedWork, type AnyOperation } from './operation.js';
 import { boundedString, parseOrThrow, patternString, positiveNumber, wholeNumber } from './schema.js';
 
 /** The task operations themselves cannot be queued: a task that queues tasks has no bound. */
@@ -15,10 +17,6 @@ export const TASK_OPERATIONS: ReadonlySet<string> = new Set([
 /** The largest params a task may carry, as JSON: a queue holds many tasks, so each must stay small. */
 export const MAX_TASK_PARAMS_BYTES = 1024 * 1024;
 
-/** Most attempts one task may ask for, and the longest timeout (seconds). */
-export const MAX_TASK_ATTEMPTS = 20;
-export const MAX_TASK_TIMEOUT_SECONDS = 86_400;
-
 const taskIdSchema = patternString(/^[A-Za-z0-9-]{1,64}$/, 64, 'a task id as submit_task answered it');
 
 export function submitTaskOperation(lookup: (name: string) => AnyOperation | undefined) {
@@ -26,14 +24,17 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
     name: 'submit_task',
     description:
       'Queue any other operation as a task and answer its task_id at once; fetch it with get_task. Transient ' +
-      'failures are retried with exponential backoff (attempts, default TASK_ATTEMPTS); each attempt may run ' +
-      'for timeout seconds (default TASK_TIMEOUT). With QUEUE_BACKEND=bullmq, `dredge worker` processes run it.',
+      `failures are retried with exponential backoff (attempts, default TASK_ATTEMPTS, at most ${MAX_TASK_ATTEMPTS}); ` +
+      `each attempt may run for timeout seconds (default TASK_TIMEOUT, at most ${MAX_TASK_TIMEOUT_SECONDS}). ` +
+      'With QUEUE_BACKEND=bullmq, `dredge worker` processes run it.',
     input: z.object({
       operation: boundedString(100, 1),
       params: z.record(z.string(), z.unknown()).default({}),
       attempts: wholeNumber(1, MAX_TASK_ATTEMPTS).optional(),
       timeout: positiveNumber(MAX_TASK_TIMEOUT_SECONDS).optional(),
     }),
+    workFormula: 'fixed',
+    work: fixedWork,
     async handle(input, context) {
       const target = lookup(input.operation);
       if (!target) throw new DredgeError('not_found', `Unknown operation: ${input.operation}`);
@@ -71,6 +72,8 @@ export const getTask = defineOperation({
     'A queued task: status (pending, running, completed, failed, cancelled), times, attempts, worker, and once ' +
     'completed its result (the operation’s answer); failed tasks carry error {code, message}.',
   input: z.object({ task_id: taskIdSchema }),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(input, context) {
     return { ...(await found(input.task_id, context.services.tasks.get(input.task_id))) };
   },
@@ -82,6 +85,8 @@ export const cancelTask = defineOperation({
     'Cancel a task that has not finished: a waiting task is removed, a running one is stopped on its worker. ' +
     'Answers the task afterwards (a task that finished first keeps its result).',
   input: z.object({ task_id: taskIdSchema }),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(input, context) {
     return { ...(await found(input.task_id, context.services.tasks.cancel(input.task_id))) };
   },
@@ -93,6 +98,8 @@ export const getQueueStats = defineOperation({
     'The task queue: backend, tasks waiting, running, delayed for a retry, completed and failed, and the live ' +
     'workers with their total concurrency.',
   input: z.object({}),
+  workFormula: 'fixed',
+  work: fixedWork,
   async handle(_input, context) {
     return { ...(await context.services.tasks.stats()) };
   },

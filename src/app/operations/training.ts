@@ -7,19 +7,19 @@ import {
   MAX_SEED,
   MODEL_TYPES,
   decimateLosses,
-  modelFromJSON,
   type AnyModel,
   type Dataset,
   type FitResult,
 } from '../../core/index.js';
+import type { ModelRecipe } from '../../services/compute/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { trainingHistory } from '../../services/store/index.js';
-import { DATASET_REQUEST_NAMES, defaultDataset, loadDataset } from './datasets.js';
-import { MAX_INFERENCE_ROWS, toModelInput } from './inference.js';
+import { DATASET_REQUEST_NAMES, datasetRows, defaultDataset, loadDataset } from './datasets.js';
+import { MAX_INFERENCE_ROWS, requestRows, toModelInput } from './inference.js';
 import { parseModelConfig } from './model-config.js';
-import { modelIdSchema, requireModel } from './model-ref.js';
-import { buildModel } from './models.js';
-import { defineOperation, type OperationContext } from './operation.js';
+import { modelIdSchema } from './model-ref.js';
+import { modelRecipe, modelShape } from './models.js';
+import { defineModelOperation, defineOperation, type OperationContext } from './operation.js';
 import { numberArray, oneOf, parseOrThrow, positiveNumber, wholeNumber } from './schema.js';
 
 /**
@@ -40,15 +40,26 @@ export const benchmark = defineOperation({
     'Train a fresh model of a type on its data set with Adam (lr 1e-2, MSE) and report the loss curve; works for ' +
     'every model type. config holds epochs (default 100) and the model settings (e.g. n_waves, default 16).',
   input: z.object({ model_type: oneOf(MODEL_TYPES), config: z.record(z.string(), z.unknown()).default({}) }),
-  runsLong: true,
+  workFormula: 'params.config.epochs × rows × parameters',
+  work(input, _model, context) {
+    // The model's shape (nothing drawn) and its data set's rows: what the handler trains, weighed first.
+    const { epochs, ...modelSettings } = input.config;
+    const parsedEpochs = parseOrThrow(fitOptions.epochs, epochs, 'params.config.epochs');
+    const config = parseModelConfig(input.model_type, modelSettings);
+    const model = modelShape(modelRecipe(input.model_type, config, context));
+    return parsedEpochs * datasetRows(defaultDataset(model)) * model.parameterCount;
+  },
   async handle(input, context) {
     const { epochs, ...modelSettings } = input.config;
     const parsedEpochs = parseOrThrow(fitOptions.epochs, epochs, 'params.config.epochs');
     const config = parseModelConfig(input.model_type, modelSettings);
-    const model = buildModel(input.model_type, config, context);
+    const recipe = modelRecipe(input.model_type, config, context);
+    // The model is made on the pool thread that trains it; its shape (nothing drawn) sizes the work first.
+    const model = modelShape(recipe);
     const dataset = loadDataset(defaultDataset(model), model);
+    checkTrainingWork(parsedEpochs, dataset, model);
     const { result } = await train(
-      model,
+      recipe,
       dataset,
       { epochs: parsedEpochs, lr: DEFAULT_LEARNING_RATE },
       context,
@@ -66,7 +77,7 @@ export const benchmark = defineOperation({
   },
 });
 
-export const trainModel = defineOperation({
+export const trainModel = defineModelOperation({
   name: 'train',
   description:
     'Fit a loaded model to a built-in data set (chirp_1d, grid_4d, grid_6d, string_modes, wave_packet; the first ' +
@@ -81,28 +92,37 @@ export const trainModel = defineOperation({
     seed: wholeNumber(0, MAX_SEED).optional(),
     ...fitOptions,
   }),
-  runsLong: true,
-  async handle(input, context) {
+  model: (input) => input.model_id,
+  workFormula: 'params.epochs × rows × parameters',
+  work: (input, { model }) =>
+    input.epochs *
+    (input.data ? requestRows(input.data.inputs) : datasetRows(input.dataset ?? defaultDataset(model))) *
+    model.parameterCount,
+  async handle(input, context, registered) {
     if (input.dataset && input.data) {
       throw new DredgeError(
         'invalid_input',
         'params.dataset and params.data cannot both be given: choose one',
       );
     }
-    const registered = await requireModel(input.model_id, context);
-    // Train a copy: requests reading the model meanwhile see the old parameters whole, never a half-step.
-    const model =
+    // The stored model shapes the data and sizes the work, before any copy of it is made (a seed changes the
+    // values, not the shape).
+    const { model } = registered;
+    const dataset = input.data
+      ? requestDataset(model, input.data)
+      : loadDataset(input.dataset ?? defaultDataset(model), model);
+    checkTrainingWork(input.epochs, dataset, model);
+    // The pool trains a copy (made on its thread): requests reading the model meanwhile see the old parameters
+    // whole, never a half-step. With a seed it trains a fresh model of the same configuration instead.
+    const source =
       input.seed === undefined
-        ? modelFromJSON(registered.model.toJSON())
-        : buildModel(
+        ? model
+        : modelRecipe(
             registered.type,
             { ...parseModelConfig(registered.type, registered.requestConfig), seed: input.seed },
             context,
           );
-    const dataset = input.data
-      ? requestDataset(model, input.data)
-      : loadDataset(input.dataset ?? defaultDataset(model), model);
-    const { model: trained, result } = await train(model.train(), dataset, input, context);
+    const { model: trained, result } = await train(source, dataset, input, context);
     const stored = await context.services.store.models.update(
       registered.id,
       trained.eval(),
@@ -122,22 +142,34 @@ export const trainModel = defineOperation({
   },
 });
 
-async function train(
-  model: AnyModel,
-  dataset: Dataset,
-  options: { epochs: number; lr: number; clip?: number | undefined },
-  context: OperationContext,
-): Promise<{ model: AnyModel; result: FitResult }> {
-  const work = options.epochs * dataset.input.size * model.parameterCount;
+/** Refuses (413) a training of more than MAX_TRAINING_WORK epochs × rows × parameters. */
+function checkTrainingWork(epochs: number, dataset: Dataset, model: AnyModel): void {
+  const work = epochs * dataset.input.size * model.parameterCount;
   if (work > MAX_TRAINING_WORK) {
     throw new DredgeError(
       'too_large',
       `params.epochs × rows × parameters must be at most ${MAX_TRAINING_WORK.toExponential()} ` +
-        `(this request: ${options.epochs} × ${dataset.input.size} × ${model.parameterCount} = ${work.toExponential(2)})`,
+        `(this request: ${epochs} × ${dataset.input.size} × ${model.parameterCount} = ${work.toExponential(2)})`,
     );
   }
+}
+
+/**
+ * Trains a copy of a model, or a fresh model of a recipe, on the compute pool (within MAX_TRAINING_WORK, checked by
+ * the caller first). The data set's arrays go to the pool thread: the caller must not use them afterwards.
+ */
+async function train(
+  source: AnyModel | ModelRecipe,
+  dataset: Dataset,
+  options: { epochs: number; lr: number; clip?: number | undefined },
+  context: OperationContext,
+): Promise<{ model: AnyModel; result: FitResult }> {
   // The whole fit runs on a worker thread, so that this process keeps answering while a model trains.
-  const { model: trained, result } = await context.services.compute.train(model, dataset, {
+  const {
+    model: trained,
+    warnings,
+    result,
+  } = await context.services.compute.train(source, dataset, {
     epochs: options.epochs,
     learningRate: options.lr,
     ...(options.clip === undefined ? {} : { gradClipNorm: options.clip }),
@@ -146,6 +178,7 @@ async function train(
     onProgress: ({ epoch, epochs, loss }) =>
       context.progress({ progress: epoch, total: epochs, message: `epoch ${epoch}/${epochs}: loss ${loss}` }),
   });
+  for (const message of warnings) context.logger.warn({ model_type: trained.type }, message);
   return { model: trained, result };
 }
 

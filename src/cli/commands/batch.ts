@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MAX_TASK_FILE_BYTES } from '../../app/batch/task-file.js';
+import { MAX_TASK_FILE_BYTES } from '../../app/batch/batch-task.js';
 import type { CliContext } from '../context.js';
 import { CliExit, writeLine } from '../io.js';
 import {

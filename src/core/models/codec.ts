@@ -1,17 +1,40 @@
 /**
- * Bytes of parameter arrays as text, and a fast hash of them. Pure TypeScript (no Buffer, no btoa) so the core
- * runs unchanged in a browser. Values are written little-endian whatever the host, so the text and the hash
- * are the same on every machine.
+ * Bytes of parameter arrays (binary, and as base64 text), and a fast hash of them. Pure TypeScript (no Buffer, no
+ * btoa) so the core runs unchanged in a browser. Values are written little-endian whatever the host, so the
+ * bytes, the text and the hash are the same on every machine.
  */
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function littleEndianBytes(values: Float64Array): Uint8Array {
+/**
+ * The IEEE-754 little-endian bytes of the values: on a little-endian host a view of the same memory (no copy, so
+ * it changes with them), elsewhere a byte-swapped copy.
+ */
+export function float64Bytes(values: Float64Array): Uint8Array {
   if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const bytes = new Uint8Array(values.byteLength);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat64(8 * i, values[i] as number, true);
   return bytes;
+}
+
+/**
+ * The inverse of float64Bytes, written into `target` (a fresh array when absent); undefined when the bytes are
+ * not exactly `length` values. Bit-exact: −0 and every NaN payload are kept.
+ */
+export function float64FromBytes(
+  bytes: Uint8Array,
+  length: number,
+  target: Float64Array = new Float64Array(length),
+): Float64Array | undefined {
+  if (bytes.byteLength !== 8 * length || target.length !== length) return undefined;
+  if (LITTLE_ENDIAN_HOST) {
+    new Uint8Array(target.buffer, target.byteOffset, target.byteLength).set(bytes);
+    return target;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < length; i++) target[i] = view.getFloat64(8 * i, true);
+  return target;
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -23,11 +46,11 @@ const ASCII = new TextDecoder();
 
 /**
  * Float64 values → base64 of their IEEE-754 little-endian bytes (bit-exact, −0 and NaN included). The text is
- * written as ASCII bytes and decoded once: a model goes to a compute thread as this text, on the event loop, and
- * appending characters one by one cost over a second for a network of 800,000 parameters.
+ * written as ASCII bytes and decoded once: appending characters one by one cost over a second for a network of
+ * 800,000 parameters. Only the JSON form (format version 1) uses it; stores and threads take the bytes.
  */
 export function encodeFloat64(values: Float64Array): string {
-  const bytes = littleEndianBytes(values);
+  const bytes = float64Bytes(values);
   const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
   const whole = bytes.length - (bytes.length % 3);
   let o = 0;
@@ -50,8 +73,16 @@ export function encodeFloat64(values: Float64Array): string {
   return ASCII.decode(out);
 }
 
-/** The inverse of encodeFloat64; undefined when the text is not base64 of a whole number of float64 values. */
-export function decodeFloat64(text: string, expectedLength: number): Float64Array | undefined {
+/**
+ * The inverse of encodeFloat64, written into `target` (a fresh array when absent); undefined when the text is not
+ * base64 of exactly `expectedLength` float64 values.
+ */
+export function decodeFloat64(
+  text: string,
+  expectedLength: number,
+  target: Float64Array = new Float64Array(expectedLength),
+): Float64Array | undefined {
+  if (target.length !== expectedLength) return undefined;
   if (text.length % 4 !== 0) return undefined;
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const byteLength = (text.length / 4) * 3 - padding;
@@ -71,10 +102,7 @@ export function decodeFloat64(text: string, expectedLength: number): Float64Arra
     bytes[out++] = (n >>> 8) & 255;
     bytes[out++] = n & 255;
   }
-  const view = new DataView(bytes.buffer, 0, byteLength);
-  const values = new Float64Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) values[i] = view.getFloat64(8 * i, true);
-  return values;
+  return float64FromBytes(bytes.subarray(0, byteLength), expectedLength, target);
 }
 
 /** MurmurHash3's 32-bit mixing of one word into a running hash. */
@@ -110,7 +138,7 @@ export function fingerprintOf(label: string, arrays: readonly Float64Array[]): s
     length++;
   }
   for (const values of arrays) {
-    const bytes = littleEndianBytes(values);
+    const bytes = float64Bytes(values);
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     // A separator, so moving a value from one array to the next changes the hash.
     h1 = mix(h1, 0xa5a5a5a5 ^ values.length);

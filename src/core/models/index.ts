@@ -1,11 +1,17 @@
 export { MODEL_TYPES, ModelBase } from './model.js';
 export type {
   GradientRange,
+  InitialValues,
   ModelConfig,
+  ModelSnapshot,
   ModelType,
+  ModelValues,
   ParameterDescription,
   SerializedModel,
 } from './model.js';
+export { float64Bytes, float64FromBytes } from './codec.js';
+export { allocateTensor, setTensorAllocator, type TensorAllocator } from './tensor-memory.js';
+export { reportParameters, type ReportedParameter } from './parameter-report.js';
 export { inputFromColumns, inputFromRows, inputFromTrustedColumns, type ModelInput } from './model-input.js';
 export { TensorTable, nestTensor, type Nested, type TensorSpec, type TensorView } from './tensor-table.js';
 export { QuasimotoWave, QuasimotoWave4D, QuasimotoWave6D, type ModelOptions } from './quasimoto-wave.js';
@@ -34,6 +40,7 @@ export {
 export {
   createModel,
   modelFromJSON,
+  modelFromSnapshot,
   isModelType,
   type AnyModel,
   type CreateModelOptions,

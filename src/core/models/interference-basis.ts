@@ -55,23 +55,27 @@ export class QuasimotoInterferenceBasis extends ModelBase {
       1,
       MAX_BASIS_OUT_FEATURES,
     );
-    super([
-      { name: 'log_sigma', shape: [dim] },
-      { name: 'v', shape: [dim] },
-      { name: 'A', shape: [F] },
-      { name: 'k', shape: [F, dim] },
-      { name: 'omega', shape: [F] },
-      { name: 'phi', shape: [F] },
-      { name: 'epsilon', shape: [F] },
-      { name: 'lmbda', shape: [F, dim] },
-      { name: 'superposition.weight', shape: [O, 2 * F] },
-    ]);
+    super(
+      [
+        { name: 'log_sigma', shape: [dim] },
+        { name: 'v', shape: [dim] },
+        { name: 'A', shape: [F] },
+        { name: 'k', shape: [F, dim] },
+        { name: 'omega', shape: [F] },
+        { name: 'phi', shape: [F] },
+        { name: 'epsilon', shape: [F] },
+        { name: 'lmbda', shape: [F, dim] },
+        { name: 'superposition.weight', shape: [O, 2 * F] },
+      ],
+      [],
+      options.values,
+    );
     this.config = Object.freeze({ dim, numFields: F, outFeatures: O });
     this.inputNames = [...Array.from({ length: dim }, (_, d) => `x${d + 1}`), 't'];
     this.outputWidth = O;
     this.#layout = interferenceLayout(dim, F, O);
     this.#scratch = createInterferenceScratch(this.#layout);
-    this.#initialise(toRandom(options.seed));
+    if (this.drawsInitialValues) this.#initialise(toRandom(options.seed));
   }
 
   #initialise(random: ReturnType<typeof toRandom>): void {

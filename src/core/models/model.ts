@@ -3,6 +3,7 @@ import { MAX_BATCH_SIZE } from '../limits.js';
 import { encodeFloat64, fingerprintOf } from './codec.js';
 import type { ModelInput } from './model-input.js';
 import { nestTensor, TensorTable, unnestTensor, type Nested, type TensorSpec } from './tensor-table.js';
+import { allocateTensor } from './tensor-memory.js';
 
 /** Every model the core provides, named as the wire contract names them (`model_type`). */
 export const MODEL_TYPES = [
@@ -31,6 +32,35 @@ export interface SerializedModel {
   readonly parameters: string;
   readonly buffers: string;
 }
+
+/**
+ * A model as values in memory: the binary form that stores keep and threads pass (format version 2; version 1 is
+ * the JSON text of `SerializedModel`). `model.snapshot()` answers views of the model's own arrays, not copies:
+ * whoever keeps one must not change them, and `modelFromSnapshot` copies them unless told to adopt them.
+ */
+export interface ModelSnapshot {
+  readonly format: 'dredge-model';
+  readonly formatVersion: 2;
+  readonly type: ModelType;
+  readonly config: ModelConfig;
+  readonly version: number;
+  readonly training: boolean;
+  readonly parameters: Float64Array;
+  readonly buffers: Float64Array;
+}
+
+/** Arrays a model takes as its own storage instead of allocating and initialising it (a restored model). */
+export interface ModelValues {
+  readonly parameters: Float64Array;
+  readonly buffers: Float64Array;
+}
+
+/**
+ * Where a new model's values come from: drawn from its seed (the default); all zero, for its shape alone (cheap:
+ * the allocation is lazy and nothing is drawn, so bounds can be checked before the real model is made elsewhere);
+ * or adopted arrays of exactly the model's sizes.
+ */
+export type InitialValues = 'drawn' | 'zeros' | ModelValues;
 
 /** One entry of get_parameters, shaped as the reference answers it. */
 export interface ParameterDescription {
@@ -69,11 +99,25 @@ export abstract class ModelBase {
   #training = true;
   #fingerprint: { version: number; training: boolean; value: string } | undefined;
 
-  protected constructor(parameterSpecs: readonly TensorSpec[], bufferSpecs: readonly TensorSpec[] = []) {
+  /** Whether the subclass draws its initial values (false when the values are zeros or adopted). */
+  protected readonly drawsInitialValues: boolean;
+
+  protected constructor(
+    parameterSpecs: readonly TensorSpec[],
+    bufferSpecs: readonly TensorSpec[] = [],
+    initialValues: InitialValues = 'drawn',
+  ) {
     this.parameterTable = new TensorTable(parameterSpecs);
-    this.parameters = new Float64Array(this.parameterTable.size);
     this.bufferTable = new TensorTable(bufferSpecs);
-    this.buffers = new Float64Array(this.bufferTable.size);
+    this.drawsInitialValues = initialValues === 'drawn';
+    if (typeof initialValues === 'string') {
+      // From the allocator the host set (shared memory on a server), so the model can reach other threads uncopied.
+      this.parameters = allocateTensor(this.parameterTable.size);
+      this.buffers = allocateTensor(this.bufferTable.size);
+    } else {
+      this.parameters = adopted(initialValues.parameters, this.parameterTable.size, 'parameters');
+      this.buffers = adopted(initialValues.buffers, this.bufferTable.size, 'buffers');
+    }
   }
 
   /** Number of trainable values (the reference's n_parameters; buffers are not counted). */
@@ -251,6 +295,21 @@ export abstract class ModelBase {
     this.markChanged();
   }
 
+  /** The model as values, without copying them (see ModelSnapshot); `modelFromSnapshot` restores it. */
+  snapshot(): ModelSnapshot {
+    return {
+      format: 'dredge-model',
+      formatVersion: 2,
+      type: this.type,
+      config: { ...this.config },
+      version: this.#version,
+      training: this.#training,
+      parameters: this.parameters,
+      buffers: this.buffers,
+    };
+  }
+
+  /** The JSON text form (format version 1), kept for callers outside DREDGE; stores and threads use `snapshot`. */
   toJSON(): SerializedModel {
     return {
       format: 'dredge-model',
@@ -264,15 +323,8 @@ export abstract class ModelBase {
     };
   }
 
-  /** @internal Used by `modelFromJSON` to restore a serialised state exactly. */
-  restoreSerializedState(
-    parameters: Float64Array,
-    buffers: Float64Array,
-    version: number,
-    training: boolean,
-  ): void {
-    this.parameters.set(parameters);
-    this.buffers.set(buffers);
+  /** @internal Used by `modelFromSnapshot` and `modelFromJSON`, whose values the model has adopted. */
+  restoreCounters(version: number, training: boolean): void {
     this.#version = version;
     this.#training = training;
     this.#fingerprint = undefined;
@@ -332,4 +384,11 @@ export abstract class ModelBase {
       );
     }
   }
+}
+
+function adopted(values: Float64Array, size: number, name: 'parameters' | 'buffers'): Float64Array {
+  if (!(values instanceof Float64Array) || values.length !== size) {
+    throw new ComputeInputError(name, `${name} must be a Float64Array of ${size} values`);
+  }
+  return values;
 }

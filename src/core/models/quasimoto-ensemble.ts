@@ -58,15 +58,17 @@ abstract class EnsembleBase extends ModelBase {
       1,
       MAX_WAVES,
     );
-    super(ensembleSpecs(dims, waves));
+    super(ensembleSpecs(dims, waves), [], options.values);
     this.waves = waves;
     this.config = Object.freeze({ nWaves: waves });
     this.inputNames = waveInputNames(dims);
-    const random = toRandom(options.seed);
     const stride = 5 + 3 * dims;
-    for (let j = 0; j < waves; j++) initWaveParameters(this.parameters, j * stride, dims, random);
     this.head = waves * stride;
-    initLinear(this.parameters, this.head, waves, this.head + waves, 1, waves, random);
+    if (this.drawsInitialValues) {
+      const random = toRandom(options.seed);
+      for (let j = 0; j < waves; j++) initWaveParameters(this.parameters, j * stride, dims, random);
+      initLinear(this.parameters, this.head, waves, this.head + waves, 1, waves, random);
+    }
   }
 }
 

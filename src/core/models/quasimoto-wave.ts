@@ -1,5 +1,5 @@
 import { toRandom, type RandomSource } from '../train/random.js';
-import { ModelBase, type ModelConfig } from './model.js';
+import { ModelBase, type InitialValues, type ModelConfig } from './model.js';
 import type { ModelInput } from './model-input.js';
 import { wave1dAccumulate, wave1dForward } from './wave-kernels-1d.js';
 import {
@@ -15,6 +15,8 @@ import { initWaveParameters, waveInputNames, waveParameterSpecs } from './wave-p
 export interface ModelOptions {
   /** Seed (a non-negative safe integer) or generator for the initial values; random when absent. */
   readonly seed?: RandomSource;
+  /** Where the values come from (default: drawn from the seed); see InitialValues. */
+  readonly values?: InitialValues;
 }
 
 const NO_CONFIG: ModelConfig = Object.freeze({});
@@ -27,8 +29,8 @@ export class QuasimotoWave extends ModelBase {
   readonly outputWidth = 1;
 
   constructor(options: ModelOptions = {}) {
-    super(waveParameterSpecs(1));
-    initWaveParameters(this.parameters, 0, 1, toRandom(options.seed));
+    super(waveParameterSpecs(1), [], options.values);
+    if (this.drawsInitialValues) initWaveParameters(this.parameters, 0, 1, toRandom(options.seed));
   }
 
   override outputShape(rows: number): number[] {
@@ -62,11 +64,11 @@ abstract class QuasimotoWaveNd extends ModelBase {
   readonly #scratch: BankNdScratch;
 
   protected constructor(dims: number, options: ModelOptions) {
-    super(waveParameterSpecs(dims));
+    super(waveParameterSpecs(dims), [], options.values);
     this.inputNames = waveInputNames(dims);
     this.#layout = waveNdLayout(dims);
     this.#scratch = createBankNdScratch(1);
-    initWaveParameters(this.parameters, 0, dims, toRandom(options.seed));
+    if (this.drawsInitialValues) initWaveParameters(this.parameters, 0, dims, toRandom(options.seed));
   }
 
   override outputShape(rows: number): number[] {

@@ -1,7 +1,14 @@
 import { ComputeInputError } from '../errors.js';
 import { decodeFloat64 } from './codec.js';
 import { QuasimotoInterferenceBasis, type InterferenceBasisOptions } from './interference-basis.js';
-import { MODEL_TYPES, type ModelBase, type ModelType, type SerializedModel } from './model.js';
+import {
+  MODEL_TYPES,
+  type InitialValues,
+  type ModelBase,
+  type ModelSnapshot,
+  type ModelType,
+  type SerializedModel,
+} from './model.js';
 import {
   QuasimotoEnsemble,
   QuasimotoEnsemble4D,
@@ -70,35 +77,86 @@ function fail(message: string): never {
   throw new ComputeInputError('model', `not a serialised DREDGE model: ${message}`);
 }
 
-/**
- * Restores a model from `toJSON()` output, bit-exactly (parameters, buffers, version and mode). The input is
- * checked field by field, since stored models cross a trust boundary.
- */
-export function modelFromJSON(json: unknown): AnyModel {
-  if (json === null || typeof json !== 'object') fail('expected an object');
-  const s = json as Partial<Record<keyof SerializedModel, unknown>>;
-  if (s.format !== 'dredge-model' || s.formatVersion !== 1) fail('unknown format or formatVersion');
+/** What every stored form of a model says besides its values, checked field by field. */
+interface CheckedHeader {
+  readonly type: ModelType;
+  readonly options: CreateModelOptions;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly version: number;
+  readonly training: boolean;
+}
+
+function checkedHeader(value: unknown, formatVersion: 1 | 2): CheckedHeader {
+  if (value === null || typeof value !== 'object') fail('expected an object');
+  const s = value as Partial<Record<keyof ModelSnapshot, unknown>>;
+  if (s.format !== 'dredge-model' || s.formatVersion !== formatVersion)
+    fail('unknown format or formatVersion');
   if (!isModelType(s.type)) fail(`unknown type ${String(s.type)}`);
   if (s.config === null || typeof s.config !== 'object' || Array.isArray(s.config))
     fail('config must be an object');
   if (typeof s.version !== 'number' || !Number.isSafeInteger(s.version) || s.version < 0) fail('bad version');
   if (typeof s.training !== 'boolean') fail('training must be a boolean');
-  if (typeof s.parameters !== 'string' || typeof s.buffers !== 'string')
-    fail('parameters and buffers must be text');
   const config = s.config as Record<string, unknown>;
   // Only configuration keys reach the constructor (not hooks such as onWarning or host facts); the configuration
-  // decides the layout; seed 0 only avoids drawing a random seed for values about to be replaced.
-  const options: Record<string, unknown> = { seed: 0 };
+  // decides the layout.
+  const options: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) if (key in config) options[key] = config[key];
-  const model = createModel(s.type, options as CreateModelOptions);
+  return { type: s.type, options, config, version: s.version, training: s.training };
+}
+
+/** The model a header describes, its values adopted or (with 'zeros') about to be written, and its counters set. */
+function restored(header: CheckedHeader, values: InitialValues): AnyModel {
+  let model: AnyModel;
+  try {
+    model = createModel(header.type, { ...header.options, values });
+  } catch (error) {
+    if (error instanceof ComputeInputError && (error.field === 'parameters' || error.field === 'buffers')) {
+      fail('parameters or buffers do not match the configuration');
+    }
+    throw error;
+  }
   for (const [key, value] of Object.entries(model.config)) {
     // The device is where the model runs, not what it is: a model saved elsewhere may land on another one.
-    if (key !== 'device' && config[key] !== value)
+    if (key !== 'device' && header.config[key] !== value)
       fail(`config.${key} does not match the model it describes`);
   }
-  const parameters = decodeFloat64(s.parameters, model.parameters.length);
-  const buffers = decodeFloat64(s.buffers, model.buffers.length);
+  (model as ModelBase).restoreCounters(header.version, header.training);
+  return model;
+}
+
+/**
+ * Restores a model from a snapshot (`model.snapshot()`, or one a store or thread rebuilt), bit-exactly: values,
+ * version and mode. Every field is checked, since stored models cross a trust boundary. The values are copied
+ * into the model's own storage, unless `adopt` hands the snapshot's arrays over to the model, which then owns
+ * them (no copy: for arrays made for it, such as those a compute thread or the store's thread sent).
+ */
+export function modelFromSnapshot(snapshot: ModelSnapshot, options: { adopt?: boolean } = {}): AnyModel {
+  const header = checkedHeader(snapshot, 2);
+  const { parameters, buffers } = snapshot;
+  if (!(parameters instanceof Float64Array) || !(buffers instanceof Float64Array))
+    fail('parameters and buffers must be Float64Arrays');
+  if (options.adopt) return restored(header, { parameters, buffers });
+  const model = restored(header, 'zeros');
+  if (parameters.length !== model.parameters.length || buffers.length !== model.buffers.length)
+    fail('parameters or buffers do not match the configuration');
+  model.parameters.set(parameters);
+  model.buffers.set(buffers);
+  return model;
+}
+
+/**
+ * Restores a model from `toJSON()` output (format version 1: values as base64 text), bit-exactly (parameters,
+ * buffers, version and mode). The input is checked field by field, since stored models cross a trust boundary.
+ */
+export function modelFromJSON(json: unknown): AnyModel {
+  const header = checkedHeader(json, 1);
+  const s = json as Partial<Record<keyof SerializedModel, unknown>>;
+  if (typeof s.parameters !== 'string' || typeof s.buffers !== 'string')
+    fail('parameters and buffers must be text');
+  // Zeros: nothing is drawn for values about to be replaced.
+  const model = restored(header, 'zeros');
+  const parameters = decodeFloat64(s.parameters, model.parameters.length, model.parameters);
+  const buffers = decodeFloat64(s.buffers, model.buffers.length, model.buffers);
   if (!parameters || !buffers) fail('parameters or buffers do not match the configuration');
-  (model as ModelBase).restoreSerializedState(parameters, buffers, s.version, s.training);
   return model;
 }

@@ -113,7 +113,7 @@ export class StringTheoryNN extends ModelBase {
     });
 
     const { parameters, buffers } = networkSpecs(dimensions, hidden, numLayers, useBatchNorm);
-    super(parameters, buffers);
+    super(parameters, buffers, options.values);
     this.config = Object.freeze({
       dimensions,
       hiddenSize: hidden,
@@ -149,7 +149,7 @@ export class StringTheoryNN extends ModelBase {
     }
     this.#outWeight = this.parameterTable.offsetOf(`network.${moduleIndex}.weight`);
     this.#outBias = this.parameterTable.offsetOf(`network.${moduleIndex}.bias`);
-    this.#initialise(toRandom(options.seed));
+    if (this.drawsInitialValues) this.#initialise(toRandom(options.seed));
   }
 
   #initialise(random: ReturnType<typeof toRandom>): void {

@@ -53,6 +53,7 @@ export async function createBackend(config: CacheConfig, logger: Logger): Promis
         defaultTtlMs,
         logger,
         sweepIntervalMs: config.fileSweepIntervalMs,
+        maxBytes: config.fileMaxBytes,
       });
     }
     case 'redis': {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile as readFileCallback } from 'node:fs';
 import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { makeDirectory } from '../../config/directories.js';
 import { CONFIG_KEYS } from '../../config/keys.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -13,6 +13,7 @@ import {
   type CacheBackend,
 } from './cache-backend.js';
 import { FailureLatch, errorCode } from '../failure-latch.js';
+import { FileCacheIndex } from './file-cache-index.js';
 
 export interface FileBackendOptions {
   /** FILE_CACHE_DIR; made by the factory at start, and again by a write that finds it gone. */
@@ -21,6 +22,8 @@ export interface FileBackendOptions {
   readonly logger: Logger;
   /** How often expired entries and abandoned temporary files are removed, in ms; 0 turns the sweep off. */
   readonly sweepIntervalMs?: number;
+  /** FILE_CACHE_MAX_BYTES: beyond it the least recently used entries are removed. */
+  readonly maxBytes?: number;
   readonly now?: () => number;
 }
 
@@ -48,6 +51,13 @@ const ABANDONED_TEMP_MS = 10 * 60_000;
 const DEFAULT_SWEEP_INTERVAL_MS = CONFIG_KEYS.FILE_CACHE_SWEEP_INTERVAL.defaultValue * 1000;
 /** Files read at once by stats and sweeps: enough to overlap I/O without opening thousands of descriptors. */
 const SCAN_CONCURRENCY = 16;
+/** For a backend built without one: FILE_CACHE_MAX_BYTES's default. */
+const DEFAULT_MAX_BYTES = CONFIG_KEYS.FILE_CACHE_MAX_BYTES.defaultValue;
+/**
+ * Most entries the file cache keeps, whatever their size: the index of them lives in memory (about 120 bytes an
+ * entry, so at most about 30 MB), and tiny entries must not grow it without bound.
+ */
+export const MAX_FILE_CACHE_ENTRIES = 250_000;
 
 interface Decoded {
   readonly key: string;
@@ -63,6 +73,12 @@ interface Decoded {
  *
  * Nothing here rejects on the request path: a write that fails (read-only directory, full disk, a path that is
  * not a directory) is logged once and skipped; a read that fails is a miss.
+ *
+ * The directory is bounded by `maxBytes` (and MAX_FILE_CACHE_ENTRIES): beyond it the least recently used entries
+ * are removed. Sizes and the order of use are kept in memory (FileCacheIndex), built from the directory at start
+ * (oldest write first) and kept up by this process's own writes, reads and removals, so the bound costs no I/O on
+ * a hit. Processes sharing a directory each count what they found at start and what they wrote since: the bound
+ * holds per process, so N of them may keep up to N × maxBytes.
  */
 export class FileBackend implements CacheBackend {
   readonly type = 'file' as const;
@@ -73,6 +89,10 @@ export class FileBackend implements CacheBackend {
   private readonly writes: FailureLatch;
   private readonly reads: FailureLatch;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
+  private readonly index: FileCacheIndex;
+  /** Names removed while the directory is scanned at start, which the scan may still have listed. */
+  private removedDuringScan: Set<string> | undefined = new Set();
+  private evictions = 0;
 
   constructor(options: FileBackendOptions) {
     this.dir = options.dir;
@@ -81,6 +101,11 @@ export class FileBackend implements CacheBackend {
     this.now = options.now ?? Date.now;
     this.writes = new FailureLatch(options.logger, `file cache writes to ${options.dir}`);
     this.reads = new FailureLatch(options.logger, `file cache reads from ${options.dir}`);
+    this.index = new FileCacheIndex(
+      requirePositiveNumber('maxBytes', options.maxBytes ?? DEFAULT_MAX_BYTES),
+      MAX_FILE_CACHE_ENTRIES,
+    );
+    void this.indexDirectory();
     const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (sweepIntervalMs > 0) {
       this.sweepTimer = setInterval(() => void this.prune().catch(() => undefined), sweepIntervalMs);
@@ -96,6 +121,8 @@ export class FileBackend implements CacheBackend {
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     const expiresAt = this.now() + effectiveTtlMs(ttlMs, this.defaultTtlMs);
     const bytes = encode(key, value, expiresAt);
+    // An entry larger than the whole bound would only push every other out and then leave itself.
+    if (bytes.length > this.index.maxBytes) return;
     const temp = join(this.dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(8).toString('hex')}`);
     try {
       try {
@@ -109,8 +136,11 @@ export class FileBackend implements CacheBackend {
         if (problem !== undefined) throw new Error(`${this.dir}: ${problem}`);
         await writeFile(temp, bytes, { flag: 'wx', mode: 0o600 });
       }
-      await rename(temp, this.pathOf(key));
+      const name = sha256Hex(key);
+      await rename(temp, join(this.dir, name));
       this.writes.succeed();
+      this.index.wrote(name, bytes.length);
+      await this.evictOverflow();
     } catch (error) {
       this.writes.fail(error, { dir: this.dir });
       await unlink(temp).catch(() => undefined);
@@ -124,13 +154,14 @@ export class FileBackend implements CacheBackend {
   }
 
   async clear(): Promise<void> {
+    this.index.clear();
     for (const name of await this.list()) {
       if (ENTRY_NAME.test(name) || name.startsWith(TEMP_PREFIX)) await this.remove(join(this.dir, name));
     }
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.read(key)) !== undefined;
+    return (await this.read(key, false)) !== undefined;
   }
 
   /** Reads every entry's header: O(entries) file opens, which is fine for an occasional administrative call. */
@@ -152,9 +183,9 @@ export class FileBackend implements CacheBackend {
       totalEntries: total,
       expiredEntries: expired,
       bytes,
-      evictions: 0,
+      evictions: this.evictions,
       maxEntries: null,
-      maxBytes: null,
+      maxBytes: this.index.maxBytes,
     };
   }
 
@@ -191,8 +222,44 @@ export class FileBackend implements CacheBackend {
     return join(this.dir, sha256Hex(key));
   }
 
-  /** The live entry for the key, or undefined; removes what it finds expired or damaged. */
-  private async read(key: string): Promise<Decoded | undefined> {
+  /** Removes the least recently used entries beyond the bound. */
+  private async evictOverflow(): Promise<void> {
+    const victims = this.index.overflow();
+    if (victims.length === 0) return;
+    this.evictions += victims.length;
+    await Promise.all(victims.map((name) => this.remove(join(this.dir, name))));
+  }
+
+  /**
+   * Learns the entries already in the directory (another run's, or another process's), oldest write first, then
+   * trims it to the bound; until it is done the index knows only this process's own entries.
+   */
+  private async indexDirectory(): Promise<void> {
+    try {
+      const found: Array<[name: string, size: number, writtenAt: number]> = [];
+      const names = (await this.list()).filter((name) => ENTRY_NAME.test(name));
+      await forEachLimited(names, SCAN_CONCURRENCY, async (name) => {
+        const info = await stat(join(this.dir, name)).catch(() => undefined);
+        if (info?.isFile()) found.push([name, info.size, info.mtimeMs]);
+      });
+      found.sort((a, b) => a[2] - b[2]);
+      this.index.found(
+        found.map(([name, size]) => [name, size] as const),
+        this.removedDuringScan ?? new Set(),
+      );
+      this.removedDuringScan = undefined;
+      await this.evictOverflow();
+    } catch (error) {
+      this.removedDuringScan = undefined;
+      this.reads.fail(error, { dir: this.dir });
+    }
+  }
+
+  /**
+   * The live entry for the key, or undefined; removes what it finds expired or damaged. A read that is `use`
+   * makes the entry the most recently used.
+   */
+  private async read(key: string, use = true): Promise<Decoded | undefined> {
     const path = this.pathOf(key);
     let bytes: Buffer;
     try {
@@ -201,6 +268,7 @@ export class FileBackend implements CacheBackend {
     } catch (error) {
       if (errorCode(error) !== 'ENOENT' && errorCode(error) !== 'ENOTDIR')
         this.reads.fail(error, { dir: this.dir });
+      else this.index.removed(basename(path));
       return undefined;
     }
     const entry = decode(bytes);
@@ -213,6 +281,7 @@ export class FileBackend implements CacheBackend {
       await this.remove(path);
       return undefined;
     }
+    if (use) this.index.used(basename(path));
     return entry;
   }
 
@@ -228,6 +297,9 @@ export class FileBackend implements CacheBackend {
 
   /** Unlinks; true when this call removed the file. Another process may have removed it first, which is fine. */
   private async remove(path: string): Promise<boolean> {
+    const name = basename(path);
+    this.index.removed(name);
+    this.removedDuringScan?.add(name);
     try {
       await unlink(path);
       return true;

@@ -2,14 +2,25 @@ import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import {
   fitResult,
-  modelFromJSON,
+  ModelBase,
+  modelFromSnapshot,
   type AnyModel,
   type FitProgress,
   type FitResult,
   type ModelInput,
   type TrainingData,
 } from '../../core/index.js';
-import type { ForwardTask, TrainingOutcome, TrainingTask } from './compute-worker.js';
+import { DredgeError } from '../errors.js';
+import type {
+  CreateTask,
+  ForwardTask,
+  MadeModel,
+  ReportTask,
+  TrainingOutcome,
+  TrainingTask,
+} from './compute-worker.js';
+import type { ModelRecipe, ModelSource } from './model-source.js';
+import { useSharedTensors } from './shared-tensors.js';
 
 export interface PoolTrainingOptions {
   readonly epochs: number;
@@ -20,25 +31,54 @@ export interface PoolTrainingOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A model the pool made or trained, with the warnings its creation gave (a device fallback), for the caller to log. */
+export interface PoolModel {
+  readonly model: AnyModel;
+  readonly warnings: readonly string[];
+}
+
+/** How long a client refused by a full pool is told to wait (Retry-After): about one short operation. */
+export const POOL_BUSY_RETRY_AFTER_SECONDS = 1;
+
 function workerFile(): string {
   // From the build the worker is compute-worker.js; from sources (tests) a loader that registers tsx first.
   const fromSource = import.meta.url.endsWith('.ts');
   return new URL(fromSource ? './source-compute-loader.mjs' : './compute-worker.js', import.meta.url).href;
 }
 
-type Pool = Piscina<TrainingTask | ForwardTask, TrainingOutcome | Float64Array>;
+type Task = TrainingTask | ForwardTask | CreateTask | ReportTask;
+type Pool = Piscina<Task, TrainingOutcome | Float64Array | MadeModel | Uint8Array>;
+
+/** piscina's own refusals of a full queue (a safety net behind the pool's count). */
+const PISCINA_QUEUE_FULL = /^(Task queue is at limit|No task queue available)/;
+
+/** The arrays' buffers that can be transferred: each once, and never shared memory (which is shared, not moved). */
+function transferable(arrays: readonly Float64Array[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const array of arrays) if (array.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+  return [...buffers];
+}
 
 /**
- * Trainings, benchmarks and large inferences run here, on worker threads (piscina), so the event loop keeps
- * answering health checks and cache hits while a model trains. At most `threads` trainings run at once; more
- * wait in the pool's queue. Aborting a training ends its thread at once. The pool (and piscina itself) is
- * created on first use: a process that never trains never loads it.
+ * Trainings, benchmarks, large inferences, large model creations and large get_parameters run here, on worker
+ * threads (piscina), so the event loop keeps answering health checks and cache hits. Models travel as snapshots:
+ * their large arrays are shared memory (this process allocates model tensors there, see `useSharedTensors`), so
+ * handing one to a thread copies nothing on the event loop, and models made or trained there come back the same
+ * way. At most `threads` operations run at once and `maxWaiting` more wait; beyond that the pool refuses at once
+ * with 503 `unavailable` and a Retry-After, before anything is copied or queued. Aborting a task ends its thread.
+ * piscina itself is loaded on first use: a process that never computes here never loads it.
  */
 export class ComputePool {
   private pool: Pool | undefined;
   private starting: Promise<Pool> | undefined;
+  #inFlight = 0;
 
-  constructor(readonly threads: number) {}
+  constructor(
+    readonly threads: number,
+    readonly maxWaiting: number = 8 * threads,
+  ) {
+    useSharedTensors();
+  }
 
   private started(): Promise<Pool> {
     this.starting ??= import('piscina').then(({ Piscina }) => {
@@ -46,6 +86,8 @@ export class ComputePool {
         filename: workerFile(),
         minThreads: 0,
         maxThreads: this.threads,
+        // The count in `run` decides; this only keeps piscina's queue bounded should the two ever disagree.
+        maxQueue: this.maxWaiting + this.threads,
         idleTimeout: 30_000,
       });
       return this.pool;
@@ -53,12 +95,63 @@ export class ComputePool {
     return this.starting;
   }
 
-  /** Trains a copy of `model` on `data`; answers the trained model (with its new version) and the losses. */
+  /** Operations running or waiting in the pool now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Runs one task, or refuses it at once when `threads` are busy and `maxWaiting` wait already. `build` makes the
+   * task only once it is admitted, so a refused one costs nothing.
+   */
+  private async run<R>(
+    name: string,
+    build: () => { task: Task; transferList?: readonly unknown[] },
+    signal?: AbortSignal,
+  ): Promise<R> {
+    if (this.#inFlight >= this.threads + this.maxWaiting) throw this.busy();
+    this.#inFlight++;
+    try {
+      const { task, transferList } = build();
+      const pool = await this.started();
+      return (await pool.run(task, {
+        name,
+        ...(transferList ? { transferList: transferList as never } : {}),
+        ...(signal ? { signal } : {}),
+      })) as R;
+    } catch (error) {
+      if (error instanceof Error && PISCINA_QUEUE_FULL.test(error.message)) throw this.busy();
+      throw error;
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  private busy(): DredgeError {
+    return new DredgeError(
+      'unavailable',
+      `The compute pool is busy (${this.threads} operations running, NUM_WORKERS; ${this.maxWaiting} waiting, ` +
+        'COMPUTE_MAX_WAITING): try again shortly.',
+      { retryAfterSeconds: POOL_BUSY_RETRY_AFTER_SECONDS },
+    );
+  }
+
+  /** A new model made on a pool thread (drawing millions of initial values would hold the event loop). */
+  async create(recipe: ModelRecipe): Promise<PoolModel> {
+    const made = await this.run<MadeModel>('create', () => ({ task: { recipe } }));
+    return { model: modelFromSnapshot(made.snapshot, { adopt: true }), warnings: made.warnings };
+  }
+
+  /**
+   * Trains, in training mode, a copy of `source` (a model, read where it lies and copied on the pool thread) or a
+   * fresh model of a recipe, on `data`; answers the trained model (with its new version) and the losses. The
+   * data's arrays are transferred: the caller must not use them afterwards.
+   */
   async train(
-    model: AnyModel,
+    source: AnyModel | ModelRecipe,
     data: TrainingData,
     options: PoolTrainingOptions,
-  ): Promise<{ model: AnyModel; result: FitResult }> {
+  ): Promise<PoolModel & { result: FitResult }> {
     const { port1, port2 } = new MessageChannel();
     // The worker ends with {done: true} on the same port, after every progress message it sent.
     const drained = new Promise<void>((resolve) => {
@@ -67,28 +160,34 @@ export class ComputePool {
         else options.onProgress?.(message);
       });
     });
-    // Copies, so that transferring them leaves the caller's data set intact.
-    const columns = data.input.columns.map((column) => column.slice());
-    const target = data.target.slice();
-    const task: TrainingTask = {
-      model: model.toJSON(),
-      columns,
-      target,
-      epochs: options.epochs,
-      learningRate: options.learningRate,
-      ...(options.gradClipNorm === undefined ? {} : { gradClipNorm: options.gradClipNorm }),
-      progressEvery: options.progressEvery,
-      maxThreads: this.threads,
-      progress: port2,
-    };
     try {
-      const pool = await this.started();
-      const outcome = (await pool.run(task, {
-        transferList: [port2, ...columns.map((column) => column.buffer), target.buffer] as never,
-        ...(options.signal ? { signal: options.signal } : {}),
-      })) as TrainingOutcome;
+      const outcome = await this.run<TrainingOutcome>(
+        'default',
+        () => {
+          const modelSource: ModelSource =
+            source instanceof ModelBase ? { snapshot: source.snapshot() } : { recipe: source };
+          const columns = data.input.columns;
+          const task: TrainingTask = {
+            source: modelSource,
+            columns,
+            target: data.target,
+            epochs: options.epochs,
+            learningRate: options.learningRate,
+            ...(options.gradClipNorm === undefined ? {} : { gradClipNorm: options.gradClipNorm }),
+            progressEvery: options.progressEvery,
+            maxThreads: this.threads,
+            progress: port2,
+          };
+          return { task, transferList: [port2, ...transferable([...columns, data.target])] };
+        },
+        options.signal,
+      );
       await drained;
-      return { model: modelFromJSON(outcome.model), result: fitResult(outcome.losses) };
+      return {
+        model: modelFromSnapshot(outcome.snapshot, { adopt: true }),
+        warnings: outcome.warnings,
+        result: fitResult(outcome.losses),
+      };
     } finally {
       port1.close();
     }
@@ -98,17 +197,30 @@ export class ComputePool {
    * The model's output for a large batch, computed on a pool thread so the event loop keeps answering. The
    * batch's columns are transferred (the caller must not use them afterwards).
    */
-  async forward(model: AnyModel, input: ModelInput, signal?: AbortSignal): Promise<Float64Array> {
-    const task: ForwardTask = { model: model.toJSON(), columns: input.columns };
-    const pool = await this.started();
-    return (await pool.run(task, {
-      name: 'forward',
-      transferList: input.columns.map((column) => column.buffer) as never,
-      ...(signal ? { signal } : {}),
-    })) as Float64Array;
+  forward(model: AnyModel, input: ModelInput, signal?: AbortSignal): Promise<Float64Array> {
+    return this.run<Float64Array>(
+      'forward',
+      () => ({
+        task: { snapshot: model.snapshot(), columns: input.columns },
+        transferList: transferable(input.columns),
+      }),
+      signal,
+    );
   }
 
-  /** Tasks the pool's threads have finished (trainings and inferences), for tests and diagnostics. */
+  /**
+   * get_parameters' answer as UTF-8 JSON, written on a pool thread: `answer`'s members, then `parameters` (see
+   * reportParameters).
+   */
+  report(
+    model: AnyModel,
+    answer: Readonly<Record<string, string | number | boolean>>,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    return this.run<Uint8Array>('report', () => ({ task: { snapshot: model.snapshot(), answer } }), signal);
+  }
+
+  /** Tasks the pool's threads have finished, for tests and diagnostics. */
   get completed(): number {
     return this.pool?.completed ?? 0;
   }

@@ -1,20 +1,51 @@
 /**
- * Work for the compute pool's threads. `train` (the default export): a whole training — the model arrives as JSON,
- * the data as transferred typed arrays; progress goes back over the given port; the trained model returns as JSON;
- * large batches are split further across gradient workers (fitParallel), as on the main thread. `forward`: one
- * large inference, its output moved back without a copy.
+ * Work for the compute pool's threads. A model arrives as a snapshot whose large arrays are shared memory (read
+ * where they lie, copied here before any change), or as a recipe for a fresh one; models made here are allocated
+ * in shared memory too, so they go back without a copy. `train` (the default export): a whole training, the data
+ * as transferred typed arrays, progress over the given port, large batches split further across gradient workers
+ * (fitParallel) as on the main thread. `forward`: one large inference, its output moved back. `create`: a new
+ * model (drawing millions of initial values takes tens of milliseconds). `report`: get_parameters' JSON, as bytes.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { move } from 'piscina';
-import { inputFromTrustedColumns, modelFromJSON, type SerializedModel } from '../../core/index.js';
+import {
+  createModel,
+  inputFromTrustedColumns,
+  modelFromSnapshot,
+  reportParameters,
+  type AnyModel,
+  type ModelSnapshot,
+} from '../../core/index.js';
+import type { ModelRecipe, ModelSource } from './model-source.js';
 import { fitParallel, planThreads } from './parallel-fit.js';
+import { useSharedTensors } from './shared-tensors.js';
 import { lowerThreadPriority } from './thread-priority.js';
 
 // Compute threads step back for the event loop: health checks and cache hits answer during a training.
 lowerThreadPriority();
+useSharedTensors();
+
+/** A model made in this thread, with the warnings its creation gave (a device fallback), for the caller to log. */
+export interface MadeModel {
+  readonly snapshot: ModelSnapshot;
+  readonly warnings: readonly string[];
+}
+
+function made(recipe: ModelRecipe): { model: AnyModel; warnings: string[] } {
+  const warnings: string[] = [];
+  const model = createModel(recipe.type, { ...recipe.options, onWarning: (w) => warnings.push(w) });
+  return { model, warnings };
+}
+
+function modelOf(source: ModelSource): { model: AnyModel; warnings: string[] } {
+  // A copy: the snapshot is the caller's model, which others may be reading meanwhile.
+  return 'snapshot' in source
+    ? { model: modelFromSnapshot(source.snapshot), warnings: [] }
+    : made(source.recipe);
+}
 
 export interface TrainingTask {
-  readonly model: SerializedModel;
+  readonly source: ModelSource;
   readonly columns: readonly Float64Array[];
   readonly target: Float64Array;
   readonly epochs: number;
@@ -26,16 +57,17 @@ export interface TrainingTask {
   readonly progress: MessagePort;
 }
 
-export interface TrainingOutcome {
-  readonly model: SerializedModel;
+export interface TrainingOutcome extends MadeModel {
   readonly losses: Float64Array;
 }
 
+/** Trains (in PyTorch's training mode) a copy of the model, or a fresh one; answers it trained. */
 export default async function train(task: TrainingTask): Promise<TrainingOutcome> {
-  const model = modelFromJSON(task.model);
-  const input = inputFromTrustedColumns([...task.columns]);
-  const threads = Math.min(planThreads(model, input.size), task.maxThreads);
   try {
+    const { model, warnings } = modelOf(task.source);
+    model.train();
+    const input = inputFromTrustedColumns([...task.columns]);
+    const threads = Math.min(planThreads(model, input.size), task.maxThreads);
     const result = await fitParallel(
       model,
       { input, target: task.target },
@@ -48,7 +80,7 @@ export default async function train(task: TrainingTask): Promise<TrainingOutcome
         onProgress: (progress) => task.progress.postMessage(progress),
       },
     );
-    return { model: model.toJSON(), losses: result.losses };
+    return { snapshot: model.snapshot(), warnings, losses: result.losses };
   } finally {
     // The last message on the port: the pool waits for it, so no progress message arrives after the result.
     task.progress.postMessage({ done: true });
@@ -57,12 +89,36 @@ export default async function train(task: TrainingTask): Promise<TrainingOutcome
 }
 
 export interface ForwardTask {
-  readonly model: SerializedModel;
+  readonly snapshot: ModelSnapshot;
   readonly columns: readonly Float64Array[];
 }
 
 export function forward(task: ForwardTask): Float64Array {
-  const model = modelFromJSON(task.model);
+  // In evaluation mode a forward pass writes nothing into the model, so it may run on the caller's values where
+  // they lie; in training mode BatchNorm updates its running statistics, so it runs on a copy.
+  const model = modelFromSnapshot(task.snapshot, { adopt: !task.snapshot.training });
   const output = model.forward(inputFromTrustedColumns([...task.columns]));
   return move(output) as Float64Array;
+}
+
+export interface CreateTask {
+  readonly recipe: ModelRecipe;
+}
+
+export function create(task: CreateTask): MadeModel {
+  const { model, warnings } = made(task.recipe);
+  return { snapshot: model.snapshot(), warnings };
+}
+
+export interface ReportTask {
+  readonly snapshot: ModelSnapshot;
+  /** The answer's other members, written before `parameters`. */
+  readonly answer: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** get_parameters' whole answer (`parameters` last) as UTF-8 JSON, moved back without a copy. */
+export function report(task: ReportTask): Uint8Array {
+  const model = modelFromSnapshot(task.snapshot, { adopt: true }); // read only
+  const json = JSON.stringify({ ...task.answer, parameters: reportParameters(model) });
+  return move(new TextEncoder().encode(json)) as Uint8Array;
 }

@@ -1,18 +1,18 @@
 /**
- * A gradient shard in its own thread. It restores the model from JSON once, then per epoch: wait for the main
+ * A gradient shard in its own thread. It restores the model from its snapshot once, then per epoch: wait for the main
  * thread's signal, copy the parameters it published, compute Σ r² and the gradient of its rows into shared
  * memory, signal back. Shared memory and Atomics keep an epoch's hand-off to microseconds (messages would cost
  * a structured clone and an event-loop turn each way).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { inputFromTrustedColumns, modelFromJSON, type SerializedModel } from '../../core/index.js';
+import { inputFromTrustedColumns, modelFromSnapshot, type ModelSnapshot } from '../../core/index.js';
 import { CONTROL, STOP, WORKER_FAILED } from './protocol.js';
 import { lowerThreadPriority } from './thread-priority.js';
 
 lowerThreadPriority(); // as every compute thread: the event loop comes first
 
 export interface GradientWorkerData {
-  readonly model: SerializedModel;
+  readonly model: ModelSnapshot;
   /** This shard's rows of every input column, and of the target. */
   readonly columns: readonly SharedArrayBuffer[];
   readonly target: SharedArrayBuffer;
@@ -27,7 +27,7 @@ export interface GradientWorkerData {
 const data = workerData as GradientWorkerData;
 const control = new Int32Array(data.control);
 try {
-  const model = modelFromJSON(data.model);
+  const model = modelFromSnapshot(data.model);
   const input = inputFromTrustedColumns(data.columns.map((b) => new Float64Array(b)));
   const target = new Float64Array(data.target);
   const parameters = new Float64Array(data.parameters);

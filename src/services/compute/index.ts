@@ -5,4 +5,11 @@ export {
   MIN_SHARD_ROWS,
   type ParallelFitOptions,
 } from './parallel-fit.js';
-export { ComputePool, type PoolTrainingOptions } from './compute-pool.js';
+export {
+  ComputePool,
+  POOL_BUSY_RETRY_AFTER_SECONDS,
+  type PoolModel,
+  type PoolTrainingOptions,
+} from './compute-pool.js';
+export type { ModelRecipe, ModelSource } from './model-source.js';
+export { SHARED_TENSOR_MIN_VALUES, sharedTensorAllocator, useSharedTensors } from './shared-tensors.js';

@@ -78,7 +78,8 @@ async function startShard(
 ): Promise<Shard> {
   const input = sliceInput(data.input, range);
   const workerData: GradientWorkerData = {
-    model: model.toJSON(),
+    // Shared memory where the model's values are (a compute thread's are): the worker copies them as it starts.
+    model: model.snapshot(),
     columns: input.columns.map(toShared),
     target: toShared(sliceTarget(data.target, range, model.outputWidth)),
     normalizer,

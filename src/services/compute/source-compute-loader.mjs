@@ -1,4 +1,4 @@
-// Runs the TypeScript training worker from sources (tests run TypeScript directly; the build ships
+// Runs the TypeScript compute worker from sources (tests run TypeScript directly; the build ships
 // compute-worker.js and never uses this file): registers tsx in this thread, then loads the worker.
 import { register } from 'tsx/esm/api';
 
@@ -6,3 +6,5 @@ register();
 const worker = await import('./compute-worker.ts');
 export default worker.default;
 export const forward = worker.forward;
+export const create = worker.create;
+export const report = worker.report;

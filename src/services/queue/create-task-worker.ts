@@ -24,6 +24,7 @@ export async function createTaskWorker(
       queueName: queue.name,
       concurrency: config.concurrency,
       lockDurationMs: queue.lockDurationMs,
+      maxResultBytes: queue.resultMaxBytes,
     },
     executor,
     new FinishedTasks(results, queue.resultTtlMs),

@@ -1,4 +1,5 @@
 import { DredgeError } from '../errors.js';
+import { oversizedResult } from './result-size.js';
 import type { TaskExecutor, TaskJob, TaskProgress } from './task-job.js';
 import type { TaskFailure } from './task-service.js';
 
@@ -18,6 +19,8 @@ export async function runAttempt(
   job: TaskJob,
   options: {
     readonly timeoutMs: number;
+    /** TASK_RESULT_MAX_BYTES: a larger answer fails the attempt with `too_large` (see oversizedResult). */
+    readonly maxResultBytes: number;
     readonly cancel: AbortSignal;
     readonly onProgress?: (progress: TaskProgress) => void;
   },
@@ -35,7 +38,11 @@ export async function runAttempt(
     // Once stopped, the attempt no longer waits for the operation: its late failure must not go unhandled.
     running.catch(() => undefined);
     const answer = await Promise.race([running, stopped]);
-    if (answer !== 'stopped') return { kind: 'completed', json: answer };
+    if (answer !== 'stopped') {
+      const oversized = oversizedResult(job.operation, answer, options.maxResultBytes);
+      if (oversized) return { kind: 'failed', failure: oversized, transient: false };
+      return { kind: 'completed', json: answer };
+    }
   } catch (error) {
     if (!signal.aborted) return failedWith(error);
   } finally {

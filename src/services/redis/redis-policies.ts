@@ -1,8 +1,16 @@
 import type { RedisOptions } from 'ioredis';
 import type { DredgeConfig } from '../../config/index.js';
+import { CONFIG_KEYS } from '../../config/keys.js';
 
-/** Where Redis is and how long to wait for it: REDIS_URL (or its parts), REDIS_CONNECT_TIMEOUT, REDIS_COMMAND_TIMEOUT. */
-export type RedisConfig = DredgeConfig['redis'];
+type RedisSettings = DredgeConfig['redis'];
+
+/**
+ * Where Redis is and how long to wait for it: REDIS_URL (or its parts), REDIS_CONNECT_TIMEOUT,
+ * REDIS_COMMAND_TIMEOUT, and the store's and queue's own command timeouts (REDIS_STORE_TIMEOUT,
+ * REDIS_QUEUE_TIMEOUT), which default to their keys' defaults where a caller names only the first three.
+ */
+export type RedisConfig = Pick<RedisSettings, 'url' | 'connectTimeoutMs' | 'commandTimeoutMs'> &
+  Partial<Pick<RedisSettings, 'storeCommandTimeoutMs' | 'queueCommandTimeoutMs'>>;
 
 /**
  * How one kind of client behaves when Redis is slow or away. Every client connects within REDIS_CONNECT_TIMEOUT;
@@ -13,10 +21,10 @@ export type RedisConfig = DredgeConfig['redis'];
 export interface RedisPolicy {
   readonly name: string;
   /**
-   * The longest one command may take, given REDIS_COMMAND_TIMEOUT (ms). Undefined only where commands block by
-   * design (BullMQ's BZPOPMIN and XREAD BLOCK), since ioredis would time those out too.
+   * The longest one command may take (ms), read from the configuration's timeouts. Undefined only where commands
+   * block by design (BullMQ's BZPOPMIN and XREAD BLOCK), since ioredis would time those out too.
    */
-  readonly commandTimeoutMs: ((configuredMs: number) => number) | undefined;
+  readonly commandTimeoutMs: ((redis: RedisConfig) => number) | undefined;
   /** Whether a command issued while disconnected waits for the connection (true) or fails at once (false). */
   readonly offlineQueue: boolean;
   /** Reconnection attempts a waiting command sits through before it fails; null: as many as it takes. */
@@ -30,19 +38,21 @@ export interface RedisPolicy {
 }
 
 /**
- * The least a queue or store command is given, whatever REDIS_COMMAND_TIMEOUT says: the cache's quarter-second
- * would refuse tasks whenever a busy queue answers slowly, and a request should not wait longer than this either.
+ * A queue command's timeout unless REDIS_QUEUE_TIMEOUT says otherwise: the cache's quarter-second would refuse
+ * tasks whenever a busy queue answers slowly, and a request should not wait longer than this either.
  */
-export const QUEUE_COMMAND_TIMEOUT_MS = 5_000;
+export const QUEUE_COMMAND_TIMEOUT_MS = CONFIG_KEYS.REDIS_QUEUE_TIMEOUT.defaultValue * 1000;
 
-/** The least a store command is given: a model's parameters can be tens of megabytes in one HSET or HGETALL. */
-export const STORE_COMMAND_TIMEOUT_MS = 10_000;
+/**
+ * A store command's timeout unless REDIS_STORE_TIMEOUT says otherwise: a model's parameters can be tens of
+ * megabytes in one HSET or HGETALL.
+ */
+export const STORE_COMMAND_TIMEOUT_MS = CONFIG_KEYS.REDIS_STORE_TIMEOUT.defaultValue * 1000;
 
-const configured = (configuredMs: number): number => configuredMs;
-const atLeast =
-  (floorMs: number) =>
-  (configuredMs: number): number =>
-    Math.max(configuredMs, floorMs);
+/** REDIS_COMMAND_TIMEOUT: the cache's (capped by the cache at a quarter of REQUEST_TIMEOUT) and the probe's. */
+const configured = (redis: RedisConfig): number => redis.commandTimeoutMs;
+const storeTimeout = (redis: RedisConfig): number => redis.storeCommandTimeoutMs ?? STORE_COMMAND_TIMEOUT_MS;
+const queueTimeout = (redis: RedisConfig): number => redis.queueCommandTimeoutMs ?? QUEUE_COMMAND_TIMEOUT_MS;
 /** A pause that grows by `stepMs` an attempt, up to `capMs`: reconnecting never stops, so recovery is automatic. */
 const backoff =
   (stepMs: number, capMs: number) =>
@@ -66,11 +76,12 @@ export const CACHE: RedisPolicy = {
 
 /**
  * The model, insight and task-result store (STORE_BACKEND=redis): a command waits through a short outage (two
- * reconnections) and then fails, which the store answers as 503; a Redis that hangs fails it after the timeout.
+ * reconnections) and then fails, which the store answers as 503; a Redis that hangs fails it after
+ * REDIS_STORE_TIMEOUT (10 s). The connection stays open, so a Redis that continues answers the next command.
  */
 export const STORE: RedisPolicy = {
   name: 'store',
-  commandTimeoutMs: atLeast(STORE_COMMAND_TIMEOUT_MS),
+  commandTimeoutMs: storeTimeout,
   offlineQueue: true,
   maxRetriesPerRequest: 2,
   resendAfterReconnect: true,
@@ -81,11 +92,11 @@ export const STORE: RedisPolicy = {
 /**
  * The task queue's ordinary commands (QUEUE_BACKEND=bullmq): the server's BullMQ Queue (submit, get, cancel,
  * stats, the cancel message) and a worker's heartbeats and totals. A command fails after one reconnection when
- * Redis is gone, and after the timeout when it hangs, so a request answers 503 instead of hanging.
+ * Redis is gone, and after REDIS_QUEUE_TIMEOUT (5 s) when it hangs, so a request answers 503 instead of hanging.
  */
 export const QUEUE: RedisPolicy = {
   name: 'queue',
-  commandTimeoutMs: atLeast(QUEUE_COMMAND_TIMEOUT_MS),
+  commandTimeoutMs: queueTimeout,
   offlineQueue: true,
   maxRetriesPerRequest: 1,
   resendAfterReconnect: true,
@@ -116,7 +127,7 @@ export const BLOCKING: RedisPolicy = {
  */
 export const SUBSCRIBER: RedisPolicy = {
   name: 'subscriber',
-  commandTimeoutMs: atLeast(QUEUE_COMMAND_TIMEOUT_MS),
+  commandTimeoutMs: queueTimeout,
   offlineQueue: true,
   maxRetriesPerRequest: null,
   resendAfterReconnect: true,
@@ -142,7 +153,7 @@ export const REDIS_POLICIES: readonly RedisPolicy[] = [CACHE, STORE, QUEUE, BLOC
 
 /** The ioredis options of a client following `policy` on `redis`; `connectionName` is what CLIENT LIST shows. */
 export function redisOptions(redis: RedisConfig, policy: RedisPolicy, connectionName?: string): RedisOptions {
-  const commandTimeout = policy.commandTimeoutMs?.(redis.commandTimeoutMs);
+  const commandTimeout = policy.commandTimeoutMs?.(redis);
   return {
     ...(connectionName === undefined ? {} : { connectionName }),
     connectTimeout: redis.connectTimeoutMs,

@@ -1,6 +1,8 @@
 import type { DredgeConfig } from '../../config/index.js';
 import type { RedisConfig } from '../redis/index.js';
+import type { InsightLimits } from './insight-limits.js';
 import { ModelRegistry } from './model-registry.js';
+import type { PendingTaskStore } from './pending-tasks.js';
 import type { InsightStore, TaskResultStore } from './records.js';
 import type { RegistryLimits } from './registry-limits.js';
 
@@ -14,6 +16,8 @@ export interface StoreConfig {
   readonly redis: RedisConfig;
   /** MAX_MODELS and MAX_MODEL_PARAMETERS. */
   readonly limits: RegistryLimits;
+  /** MAX_INSIGHTS and MAX_INSIGHT_BYTES. */
+  readonly insightLimits: InsightLimits;
 }
 
 export interface Store {
@@ -22,6 +26,8 @@ export interface Store {
   readonly insights: InsightStore;
   /** Results of finished tasks. */
   readonly taskResults: TaskResultStore;
+  /** Tasks a local engine accepted and has not finished (QUEUE_BACKEND=local), so they outlive the process. */
+  readonly pendingTasks: PendingTaskStore;
   readonly backend: 'sqlite' | 'redis';
   close(): Promise<void>;
 }
@@ -31,41 +37,55 @@ export interface Store {
  * the chosen backend's modules (and its driver) are loaded.
  */
 export async function createStore(config: StoreConfig): Promise<Store> {
-  const { limits } = config;
+  const { limits, insightLimits } = config;
   if (config.backend === 'redis') {
-    const [{ createRedisClient, STORE }, { RedisInsightStore, RedisTaskResultStore }, { RedisModelStore }] =
-      await Promise.all([
-        import('../redis/index.js'),
-        import('./redis/redis-records.js'),
-        import('./redis/redis-model-store.js'),
-      ]);
+    const [
+      { createRedisClient, STORE },
+      { RedisInsightStore, RedisTaskResultStore },
+      { RedisModelStore },
+      { RedisPendingTaskStore },
+    ] = await Promise.all([
+      import('../redis/index.js'),
+      import('./redis/redis-records.js'),
+      import('./redis/redis-model-store.js'),
+      import('./redis/redis-pending-tasks.js'),
+    ]);
     // Its failures reach callers as 503 through the registry (see the STORE policy).
     const redis = createRedisClient(config.redis, STORE);
     return {
       models: new ModelRegistry(new RedisModelStore(redis), limits),
-      insights: new RedisInsightStore(redis),
+      insights: new RedisInsightStore(redis, insightLimits),
       taskResults: new RedisTaskResultStore(redis),
+      pendingTasks: new RedisPendingTaskStore(redis),
       backend: 'redis',
       close: async () => {
         redis.disconnect();
       },
     };
   }
-  const [{ openDatabase }, { SqliteInsightStore, SqliteTaskResultStore }, { SqliteModelStore }] =
-    await Promise.all([
-      import('./sqlite/database.js'),
-      import('./sqlite/sqlite-records.js'),
-      import('./sqlite/sqlite-model-store.js'),
-    ]);
+  const [
+    { openDatabase },
+    { SqliteInsightStore, SqliteTaskResultStore },
+    { SqliteModelStore },
+    { SqlitePendingTaskStore },
+  ] = await Promise.all([
+    import('./sqlite/database.js'),
+    import('./sqlite/sqlite-records.js'),
+    import('./sqlite/sqlite-model-store.js'),
+    import('./sqlite/sqlite-pending-tasks.js'),
+  ]);
   const db = openDatabase(config.dataDir);
+  const models = new SqliteModelStore(db);
   return {
-    models: new ModelRegistry(new SqliteModelStore(db), limits),
-    insights: new SqliteInsightStore(db),
+    models: new ModelRegistry(models, limits),
+    insights: new SqliteInsightStore(db, insightLimits),
     taskResults: new SqliteTaskResultStore(db),
+    pendingTasks: new SqlitePendingTaskStore(db),
     backend: 'sqlite',
-    close: () => {
+    close: async () => {
+      // The store's thread first (the servers have answered every request by now; a write cut short rolls back).
+      await models.close();
       db.close();
-      return Promise.resolve();
     },
   };
 }

@@ -10,7 +10,21 @@ export type {
   StoredModelVersion,
   StoredTotals,
 } from './model-store.js';
+export {
+  BINARY_STATE_FORMAT,
+  TEXT_STATE_FORMAT,
+  type BinaryModelState,
+  type StoredModelState,
+  type StoredValues,
+} from './model-state.js';
 export type { InsightPage, InsightRecord, InsightStore, TaskResultStore } from './records.js';
+export type { InsightLimits } from './insight-limits.js';
+export type {
+  PendingTaskChange,
+  PendingTaskRecord,
+  PendingTaskState,
+  PendingTaskStore,
+} from './pending-tasks.js';
 export type { RegistryLimits } from './registry-limits.js';
 export {
   MAX_HISTORY_POINTS,

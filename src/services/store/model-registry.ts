@@ -1,7 +1,8 @@
 import type { AnyModel, ModelType } from '../../core/index.js';
 import { DredgeError, unavailableOnFailure } from '../errors.js';
-import type { ModelFamily, ModelStore } from './model-store.js';
-import { RegisteredModelCache, toRecord } from './registered-model-cache.js';
+import { binaryState } from './model-state.js';
+import { modelId, type ModelFamily, type ModelStore } from './model-store.js';
+import { RegisteredModelCache } from './registered-model-cache.js';
 import { admitWithinLimits, type RegistryLimits } from './registry-limits.js';
 import type { TrainingHistory } from './training-history.js';
 
@@ -41,29 +42,44 @@ export class ModelRegistry {
     this.unavailable = `The model store (${store.name}) is unavailable; try again shortly.`;
   }
 
+  /**
+   * Refuses (`too_large`, the sentence `add` would give) a model of `parameterCount` parameters that could not fit
+   * even in an empty registry: checked before such a model is made at all.
+   */
+  checkFits(parameterCount: number): void {
+    admitWithinLimits(this.limits, { models: 0, parameters: 0 }, parameterCount);
+  }
+
   /** Stores a new model under the next id of its family. Fails with `too_large` when it would not fit. */
   add(
     type: ModelType,
     model: AnyModel,
     requestConfig: Readonly<Record<string, unknown>>,
   ): Promise<RegisteredModel> {
-    const now = new Date();
-    const numbered = (n: number): RegisteredModel => ({
-      id: `${type}_${n}`,
-      type,
-      requestConfig,
-      model,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const now = new Date().toISOString();
     return this.guarded(async () => {
       const n = await this.store.insert({
         family: familyOf(type),
         parameterCount: model.parameterCount,
-        admit: (totals) => admitWithinLimits(this.limits, totals, model.parameterCount),
-        recordFor: (n) => toRecord(numbered(n)),
+        limits: this.limits,
+        record: {
+          type,
+          requestConfig: JSON.stringify(requestConfig),
+          state: binaryState(model.snapshot()),
+          version: model.version,
+          createdAt: now,
+          updatedAt: now,
+        },
       });
-      return this.cache.hold(numbered(n));
+      const createdAt = new Date(now);
+      return this.cache.hold({
+        id: modelId(type, n),
+        type,
+        requestConfig,
+        model,
+        createdAt,
+        updatedAt: createdAt,
+      });
     });
   }
 
@@ -105,11 +121,10 @@ export class ModelRegistry {
         updatedAt: new Date(),
         training: training ?? existing.training,
       };
-      const record = toRecord(registered);
       await this.store.update(id, {
-        state: record.state,
-        version: record.version,
-        updatedAt: record.updatedAt,
+        state: binaryState(model.snapshot()),
+        version: model.version,
+        updatedAt: registered.updatedAt.toISOString(),
         training: training === undefined ? undefined : JSON.stringify(training),
       });
       return this.cache.hold(registered);

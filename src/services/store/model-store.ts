@@ -1,14 +1,16 @@
 import type { ModelType } from '../../core/index.js';
+import type { BinaryModelState, StoredModelState } from './model-state.js';
+import type { RegistryLimits } from './registry-limits.js';
 
 /** The two id counters of the original: Quasimoto models share one, string-theory models have their own. */
 export type ModelFamily = 'quasimoto' | 'string_theory';
 
-/** A model as a store keeps it: its wire facts and its serialised state (see ModelBase.toJSON). */
+/** A model as a store keeps it: its wire facts and its state (format 2 written; format 1 may be read back). */
 export interface StoredModelRecord {
   readonly id: string;
   readonly type: ModelType;
   readonly requestConfig: string;
-  readonly state: string;
+  readonly state: StoredModelState;
   readonly version: number;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -25,24 +27,34 @@ export interface StoredTotals {
   readonly parameters: number;
 }
 
-/** A model about to be stored; the registry decides whether it fits and what its record is. */
+/** The id of the n-th model of a type's family, as the original numbers them. */
+export function modelId(type: ModelType, n: number): string {
+  return `${type}_${n}`;
+}
+
+/**
+ * A model about to be stored: the store admits it against the limits (`admitWithinLimits`, given its totals
+ * before it), draws its family's next number n and stores `record` under `modelId(record.type, n)`. Plain data,
+ * so that a backend may do all of it on another thread.
+ */
 export interface NewStoredModel {
   readonly family: ModelFamily;
   readonly parameterCount: number;
-  /** Throws to refuse the model, given the store's totals before it. */
-  admit(totals: StoredTotals): void;
-  /** The record to store, once the store has drawn `n`, the family's next number. */
-  recordFor(n: number): StoredModelRecord;
+  readonly limits: RegistryLimits;
+  readonly record: Omit<StoredModelRecord, 'id' | 'state' | 'training'> & {
+    readonly state: BinaryModelState;
+  };
 }
 
 /** New parameters of a stored model; without `training` the stored training history is kept. */
-export type StoredModelChange = Pick<StoredModelRecord, 'state' | 'version' | 'updatedAt'> & {
+export type StoredModelChange = Pick<StoredModelRecord, 'version' | 'updatedAt'> & {
+  readonly state: BinaryModelState;
   readonly training?: string | undefined;
 };
 
 /**
- * The primitives a storage backend gives `ModelRegistry`, which keeps the limits, the ids, the restored models and
- * the answer to a failure in one place. Every method may reject with the backend's own error.
+ * The primitives a storage backend gives `ModelRegistry`, which keeps the ids, the restored models and the answer
+ * to a failure in one place. Every method may reject with the backend's own error.
  */
 export interface ModelStore {
   /** The backend, as the sentence a client gets when it fails names it. */
@@ -61,4 +73,6 @@ export interface ModelStore {
   update(id: string, change: StoredModelChange): Promise<void>;
   /** Whether there was a model to remove. */
   remove(id: string): Promise<boolean>;
+  /** Releases what the backend holds of its own (the SQLite store's thread); the connection is the caller's. */
+  close?(): Promise<void>;
 }

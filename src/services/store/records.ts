@@ -10,9 +10,12 @@ export interface InsightPage {
   readonly total: number;
 }
 
-/** Lifted insights. Saving the same text twice keeps one record (the first). */
+/** Lifted insights, bounded by InsightLimits. Saving the same text twice keeps one record (the first). */
 export interface InsightStore {
-  /** Stores the insight unless one with its id exists; answers the stored record and whether it is new. */
+  /**
+   * Stores the insight unless one with its id exists; answers the stored record and whether it is new. A new
+   * insight that would pass MAX_INSIGHTS or MAX_INSIGHT_BYTES is refused with `too_large` (admitInsight).
+   */
   save(id: string, text: string): Promise<{ record: InsightRecord; created: boolean }>;
   get(id: string): Promise<InsightRecord | undefined>;
   /** Newest first; `search` keeps insights whose text contains it (case-insensitive). */

@@ -1,5 +1,5 @@
-import { modelFromJSON, type AnyModel } from '../../core/index.js';
 import type { RegisteredModel } from './model-registry.js';
+import { modelFromState } from './model-state.js';
 import type { StoredModelRecord } from './model-store.js';
 import { parseTrainingHistory } from './training-history.js';
 
@@ -25,7 +25,7 @@ export class RegisteredModelCache {
       id: record.id,
       type: record.type,
       requestConfig: JSON.parse(record.requestConfig) as Record<string, unknown>,
-      model: modelFromJSON(JSON.parse(record.state)) as AnyModel,
+      model: modelFromState(record.state),
       createdAt: new Date(record.createdAt),
       updatedAt: new Date(record.updatedAt),
       training: parseTrainingHistory(record.training),
@@ -44,17 +44,4 @@ export class RegisteredModelCache {
   forget(id: string): void {
     this.byId.delete(id);
   }
-}
-
-export function toRecord(registered: RegisteredModel): StoredModelRecord {
-  return {
-    id: registered.id,
-    type: registered.type,
-    requestConfig: JSON.stringify(registered.requestConfig),
-    state: JSON.stringify(registered.model.toJSON()),
-    version: registered.model.version,
-    createdAt: registered.createdAt.toISOString(),
-    updatedAt: registered.updatedAt.toISOString(),
-    training: registered.training ? JSON.stringify(registered.training) : null,
-  };
 }

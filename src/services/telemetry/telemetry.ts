@@ -5,6 +5,7 @@ import {
   PrometheusDredgeMetrics,
   type DredgeMetrics,
 } from './metrics/dredge-metrics.js';
+import { collectEventLoopDelay } from './metrics/event-loop-delay.js';
 import { collectProcessMetrics } from './metrics/process-metrics.js';
 import {
   NOOP_LEGACY_METRICS,
@@ -51,12 +52,14 @@ export function createTelemetry(config: DredgeConfig['telemetry'], options: Tele
   }
   const registry = new Registry();
   collectProcessMetrics(registry);
+  const stopEventLoopDelay = collectEventLoopDelay(registry);
   return {
     metrics: new PrometheusDredgeMetrics(registry),
     legacy: new PrometheusLegacyMetrics(registry),
     tracing,
     registry,
     shutdown: async () => {
+      stopEventLoopDelay();
       registry.clear();
       await tracing.shutdown();
     },

@@ -7,6 +7,7 @@ import {
   parseTasks,
   readTaskFile,
 } from '../../../src/app/batch/index.js';
+import { MAX_JSON_DEPTH } from '../../../src/app/json-depth.js';
 import { createCatalogue } from '../../../src/app/operations/index.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 
@@ -158,6 +159,37 @@ describe('task files: a JSON array', () => {
       line: 1,
       message: expect.stringContaining('must be a JSON object'),
     });
+  });
+});
+
+describe('task files: nesting', () => {
+  /** A task nested `depth` levels deep in all: the task 1, its params 2, then arrays inside arrays. */
+  const nested = (depth: number) =>
+    `{"operation": "unified_inference", "params": {"a": ${'['.repeat(depth - 2)}${']'.repeat(depth - 2)}}}`;
+
+  it(`accepts a task nested ${MAX_JSON_DEPTH} levels deep and refuses one level more, naming the limit and the line`, () => {
+    expect(parse(nested(MAX_JSON_DEPTH))).toHaveLength(1);
+    const good = '{"operation": "unified_inference"}\n';
+    expect(problem(good + nested(MAX_JSON_DEPTH + 1))).toEqual({
+      line: 2,
+      message: `tasks.jsonl line 2: the task is nested deeper than ${MAX_JSON_DEPTH} levels (the most JSON input may nest)`,
+    });
+  });
+
+  it('refuses params nested 5,000 deep, in JSON Lines and in an array, as an error of the file', () => {
+    expect(problem(nested(5_000)).message).toContain('nested deeper than 64 levels');
+    expect(problem(`[\n{"operation": "get_metrics"},\n${nested(5_000)}\n]`)).toMatchObject({
+      line: 3,
+      message: expect.stringContaining('nested deeper than 64 levels'),
+    });
+  });
+
+  it('counts no bracket inside a string', () => {
+    const text = JSON.stringify({
+      operation: 'unified_inference',
+      params: { dredge_insight: '[{'.repeat(500) },
+    });
+    expect(parse(text)[0]?.params).toEqual({ dredge_insight: '[{'.repeat(500) });
   });
 });
 

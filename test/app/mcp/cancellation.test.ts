@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MCP_PROTOCOL_PATH } from '../../../src/app/mcp/http-route.js';
 import { stdioClient } from '../../helpers/mcp-clients.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
@@ -88,5 +88,30 @@ describe('cancelling over stateless Streamable HTTP', () => {
     const counters = (metrics.body.metrics as { counters: Record<string, number> }).counters;
     expect(counters.mcp_train_error).toBe(1);
     expect((await server.call('get_parameters', { model_id: id })).body.version).toBe(0);
+  }, 30_000);
+
+  it('ends the pool work of a large inference when the client drops the connection of its request', async () => {
+    // 3.2 M parameters × 3,000 rows (within MAX_REQUEST_WORK): seconds of a pool thread, were it not stopped.
+    const loaded = await server.call('load_model', {
+      model_type: 'string_theory',
+      config: { dimensions: 8, hidden_size: 1024, num_layers: 4, seed: 3 },
+    });
+    const x = new Array(3000).fill(new Array(8).fill(0.25));
+    const controller = new AbortController();
+    const call = fetch(`${server.url}${MCP_PROTOCOL_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'inference', arguments: { model_id: loaded.body.model_id, inputs: { x } } },
+      }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    await vi.waitFor(() => expect(server.services.compute.inFlight).toBe(1), { timeout: 5000 });
+    controller.abort();
+    await call;
+    await vi.waitFor(() => expect(server.services.compute.inFlight).toBe(0), { timeout: 3000 });
   }, 30_000);
 });

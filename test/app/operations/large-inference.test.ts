@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OFF_LOOP_INFERENCE_WORK } from '../../../src/app/operations/inference.js';
 import { inputFromRows } from '../../../src/core/index.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 
@@ -21,7 +20,7 @@ describe('large inference on the worker-thread pool', () => {
     });
     const modelId = loaded.body.model_id as string;
     const { model } = (await server.services.store.models.get(modelId))!;
-    const rows = Math.ceil((OFF_LOOP_INFERENCE_WORK * 1.5) / model.parameterCount);
+    const rows = Math.ceil((server.services.config.compute.inlineWork * 1.5) / model.parameterCount);
     const x = Array.from({ length: rows }, (_, r) =>
       Array.from({ length: 10 }, (_, d) => Math.sin(r * 10 + d)),
     );

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createCatalogue, runOperation, type OperationContext } from '../../../src/app/operations/index.js';
-import { defineOperation, type AnyOperation } from '../../../src/app/operations/operation.js';
+import { createCatalogue, runOperation, type RequestContext } from '../../../src/app/operations/index.js';
+import { defineOperation, fixedWork, type AnyOperation } from '../../../src/app/operations/operation.js';
 import { withCachedFlag } from '../../../src/app/operations/outcome.js';
 import { requestContext } from '../../../src/app/operations/request-context.js';
 import type { OpenApp } from '../../../src/app/open-app.js';
@@ -23,7 +23,7 @@ async function open(env: NodeJS.ProcessEnv = {}): Promise<OpenApp> {
   return app;
 }
 
-function contextOf(app: OpenApp): OperationContext {
+function contextOf(app: OpenApp): RequestContext {
   return requestContext(app.services, { trace: ROOT_CONTEXT, signal: new AbortController().signal });
 }
 
@@ -98,6 +98,8 @@ describe('runOperation', () => {
       name: 'unkeyable',
       description: 'A test operation whose cache key cannot be written.',
       input: z.object({}),
+      workFormula: 'fixed',
+      work: fixedWork,
       cache: { kind: 'unkeyable', key: () => ({ x: Number.NaN }) },
       handle: () => ({ computed: ++computed }),
     }) as AnyOperation;

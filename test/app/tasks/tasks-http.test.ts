@@ -129,6 +129,12 @@ describe('tasks on a server with the local queue', () => {
     ['21 attempts', { operation: 'unified_inference', attempts: 21 }, 400, 'from 1 to 20'],
     ['a negative timeout', { operation: 'unified_inference', timeout: -1 }, 400, 'params.timeout'],
     ['a huge timeout', { operation: 'unified_inference', timeout: 1e9 }, 400, 'params.timeout'],
+    [
+      'a timeout over the maximum',
+      { operation: 'unified_inference', timeout: 86_400.5 },
+      400,
+      'params.timeout must be a number greater than 0 and at most 86400',
+    ],
     ['params that are not an object', { operation: 'unified_inference', params: [1] }, 400, 'params.params'],
     [
       'params over 1 MiB',
@@ -156,5 +162,33 @@ describe('tasks on a server with the local queue', () => {
     const answer = await request(method, path);
     expect(answer.status).toBe(status);
     expect(answer.body.error).toEqual(expect.stringContaining(sentence));
+  });
+});
+
+describe('task results over TASK_RESULT_MAX_BYTES', () => {
+  it('fail the task with too_large naming the key, instead of storing a row of any size', async () => {
+    const server = await startMcpServer({ TASK_RESULT_MAX_BYTES: '4096' });
+    try {
+      const loaded = await server.call('load_model', {
+        model_type: 'quasimoto_ensemble',
+        config: { n_waves: 64 },
+      });
+      const params = { model_id: loaded.body.model_id };
+      const direct = await server.call('get_parameters', params);
+      expect(JSON.stringify(direct.body).length).toBeGreaterThan(4096);
+      const { body } = await server.call('submit_task', { operation: 'get_parameters', params, attempts: 3 });
+      const done = await server.services.tasks.wait(body.task_id as string, 10_000);
+      expect(done).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        result: null,
+        error: { code: 'too_large' },
+      });
+      expect(done?.error?.message).toMatch(
+        /^get_parameters answered \d+ bytes of JSON, more than a task may keep as its result \(TASK_RESULT_MAX_BYTES, 4096 bytes\): run it as a request instead\.$/,
+      );
+    } finally {
+      await server.close();
+    }
   });
 });

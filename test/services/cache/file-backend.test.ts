@@ -141,6 +141,68 @@ describe('file backend', () => {
     expect(await readdir(dir.path)).toEqual(['.tmp-999-live']);
   });
 
+  describe('FILE_CACHE_MAX_BYTES', () => {
+    // Each entry below is 28 (header) + 1 (key) + 100 (value) = 129 bytes: three fit in 400, four do not.
+    const bounded = (maxBytes = 400) => {
+      const created = new FileBackend({
+        dir: dir.path,
+        defaultTtlMs: HOUR_MS,
+        logger: silentLogger,
+        sweepIntervalMs: 0,
+        maxBytes,
+      });
+      open.push(created);
+      return created;
+    };
+    const entries = async () => (await readdir(dir.path)).filter((name) => /^[0-9a-f]{64}$/.test(name));
+
+    it('keeps the directory within the bound, removing the least recently used entries', async () => {
+      const cache = bounded();
+      for (const key of ['a', 'b', 'c']) await cache.set(key, key.repeat(100));
+      expect(await cache.get('a')).toBe('a'.repeat(100)); // a is now the most recently used
+      expect(await cache.has('b')).toBe(true); // has is no use: b stays the least recently used
+      await cache.set('d', 'd'.repeat(100));
+      expect((await entries()).sort()).toEqual(
+        ['a', 'c', 'd'].map((key) => fileOf(dir.path, key).slice(-64)).sort(),
+      );
+      expect(await cache.get('b')).toBeUndefined();
+      expect(await cache.stats()).toMatchObject({
+        totalEntries: 3,
+        bytes: 3 * 129,
+        evictions: 1,
+        maxBytes: 400,
+      });
+      // Rewriting an entry counts its new size, not both.
+      await cache.set('a', 'A'.repeat(100));
+      expect(await entries()).toHaveLength(3);
+    });
+
+    it('never writes an entry larger than the whole bound', async () => {
+      const cache = bounded();
+      await cache.set('small', 'x');
+      await cache.set('huge', 'y'.repeat(1000));
+      expect(await cache.get('huge')).toBeUndefined();
+      expect(await cache.get('small')).toBe('x');
+    });
+
+    it('learns the entries already in the directory at start, oldest write first, and trims them to the bound', async () => {
+      const before = bounded(1 << 20);
+      for (const [i, key] of ['a', 'b', 'c', 'd'].entries()) {
+        await before.set(key, key.repeat(100));
+        const written = new Date(Date.now() - (10 - i) * 60_000);
+        await utimes(fileOf(dir.path, key), written, written);
+      }
+      const cache = bounded();
+      for (let n = 0; n < 200 && (await entries()).length > 3; n++)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(await cache.get('a')).toBeUndefined(); // the oldest write went first
+      expect(await cache.get('b')).toBe('b'.repeat(100)); // and b is now used
+      await cache.set('e', 'e'.repeat(100));
+      expect(await cache.get('c')).toBeUndefined();
+      expect((await entries()).length).toBe(3);
+    });
+  });
+
   it('reports the bytes on disk and the expired entries in stats', async () => {
     const cache = backend();
     await cache.set('a', 'x'.repeat(100));

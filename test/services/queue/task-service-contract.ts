@@ -9,6 +9,7 @@ export interface ServiceOptions {
   readonly attempts?: number;
   readonly backoffMs?: number;
   readonly timeoutMs?: number;
+  readonly maxResultBytes?: number;
 }
 
 export type OpenTaskService = (
@@ -152,6 +153,35 @@ export function describeTaskService(name: string, open: OpenTaskService): void {
         const done = await service.wait(task_id, 10_000);
         expect(done).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'timeout' } });
         expect(Date.now() - started).toBeLessThan(3000);
+      } finally {
+        await close();
+      }
+    });
+
+    it('fails a task whose answer is over TASK_RESULT_MAX_BYTES, naming the key, without retrying it', async () => {
+      const { service, close } = await open(testExecutor().executor, { attempts: 3, maxResultBytes: 1024 });
+      try {
+        const small = await service.submit(
+          'echo',
+          { key: 's', text: 'x'.repeat(100) },
+          { tenant: 'default' },
+        );
+        const large = await service.submit(
+          'echo',
+          { key: 'l', text: 'x'.repeat(2000) },
+          { tenant: 'default' },
+        );
+        expect(await service.wait(small.task_id, 10_000)).toMatchObject({ status: 'completed' });
+        const refused = await service.wait(large.task_id, 10_000);
+        expect(refused).toMatchObject({
+          status: 'failed',
+          attempts: 1,
+          result: null,
+          error: { code: 'too_large' },
+        });
+        expect(refused?.error?.message).toMatch(
+          /^echo answered \d+ bytes of JSON, more than a task may keep as its result \(TASK_RESULT_MAX_BYTES, 1024 bytes\)/,
+        );
       } finally {
         await close();
       }

@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/index.js';
 import {
   BLOCKING,
   CACHE,
@@ -31,15 +35,30 @@ describe('Redis client policies', () => {
     });
   });
 
-  it('uses REDIS_COMMAND_TIMEOUT on the request path, with floors for the queue and the store', () => {
+  it('uses REDIS_COMMAND_TIMEOUT for the cache and the probe, and the queue and store their own keys', () => {
     expect(redisOptions(redis, CACHE).commandTimeout).toBe(250);
     expect(redisOptions(redis, PROBE).commandTimeout).toBe(250);
     expect(redisOptions(redis, QUEUE).commandTimeout).toBe(QUEUE_COMMAND_TIMEOUT_MS);
     expect(redisOptions(redis, SUBSCRIBER).commandTimeout).toBe(QUEUE_COMMAND_TIMEOUT_MS);
     expect(redisOptions(redis, STORE).commandTimeout).toBe(STORE_COMMAND_TIMEOUT_MS);
-    const patient = { ...redis, commandTimeoutMs: 20_000 };
-    expect(redisOptions(patient, QUEUE).commandTimeout).toBe(20_000);
-    expect(redisOptions(patient, STORE).commandTimeout).toBe(20_000);
+    expect([QUEUE_COMMAND_TIMEOUT_MS, STORE_COMMAND_TIMEOUT_MS]).toEqual([5_000, 10_000]);
+    const configured = { ...redis, queueCommandTimeoutMs: 700, storeCommandTimeoutMs: 1_200 };
+    expect(redisOptions(configured, QUEUE).commandTimeout).toBe(700);
+    expect(redisOptions(configured, SUBSCRIBER).commandTimeout).toBe(700);
+    expect(redisOptions(configured, STORE).commandTimeout).toBe(1_200);
+    expect(redisOptions(configured, CACHE).commandTimeout).toBe(250);
+  });
+
+  it('reads REDIS_STORE_TIMEOUT and REDIS_QUEUE_TIMEOUT from the configuration (10 s and 5 s unless set)', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'dredge-redis-policies-'));
+    const defaults = loadConfig({ cwd, homeDir: cwd, env: {} }).config.redis;
+    expect(redisOptions(defaults, STORE).commandTimeout).toBe(10_000);
+    expect(redisOptions(defaults, QUEUE).commandTimeout).toBe(5_000);
+    expect(redisOptions(defaults, CACHE).commandTimeout).toBe(250);
+    const env = { REDIS_STORE_TIMEOUT: '1.5', REDIS_QUEUE_TIMEOUT: '0.75' };
+    const configured = loadConfig({ cwd, homeDir: cwd, env }).config.redis;
+    expect(redisOptions(configured, STORE).commandTimeout).toBe(1_500);
+    expect(redisOptions(configured, QUEUE).commandTimeout).toBe(750);
   });
 
   it('connects within REDIS_CONNECT_TIMEOUT and names the connection only when asked', () => {

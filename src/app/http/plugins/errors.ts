@@ -52,7 +52,8 @@ export const errorsPlugin = fastifyPlugin<{ bodyLimit: number }>(
           : (fromFastifyError(error, bodyLimit) ??
             new DredgeError('internal', 'Internal server error; it has been logged.'));
       if (failure.code === 'internal') request.log.error({ err: error }, 'request failed unexpectedly');
-      if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+      if (failure.retryAfterSeconds !== undefined)
+        reply.header('retry-after', String(failure.retryAfterSeconds));
       return reply.code(failure.status).type('application/json').send(errorBody(failure));
     });
     app.setNotFoundHandler((request, reply) => {

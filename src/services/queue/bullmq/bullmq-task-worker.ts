@@ -30,6 +30,8 @@ export interface BullmqTaskWorkerOptions {
   readonly concurrency: number;
   /** A task whose lock is not renewed for this long is taken over by another worker. */
   readonly lockDurationMs: number;
+  /** TASK_RESULT_MAX_BYTES: a task whose answer is larger fails with `too_large`. */
+  readonly maxResultBytes: number;
   readonly name?: string;
 }
 
@@ -147,6 +149,7 @@ export class BullmqTaskWorker {
         },
         {
           timeoutMs: job.data.timeout_ms,
+          maxResultBytes: this.options.maxResultBytes,
           cancel: signal ?? new AbortController().signal,
           // Kept in the job, where get_task reads it; the operation reports at most a few dozen times.
           onProgress: (progress) => void job.updateProgress({ ...progress }).catch(() => undefined),

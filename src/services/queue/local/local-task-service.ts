@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DredgeError } from '../../errors.js';
+import type { PendingTaskRecord } from '../../store/pending-tasks.js';
 import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
 import { queueFullOfBytes, queueFullOfTasks } from '../queue-full.js';
 import { retryDelayMs, shouldRetry, type RetryPolicy } from '../retry-policy.js';
 import { runAttempt } from '../run-attempt.js';
 import { CANCELLED, endingOf, finishedView, type TaskEnding } from '../task-ending.js';
-import type { TaskExecutor, TaskJob, TaskProgress } from '../task-job.js';
-import type { QueueStats, SubmitOptions, TaskService, TaskView } from '../task-service.js';
+import type { TaskExecutor } from '../task-job.js';
+import {
+  isFinished,
+  type QueueStats,
+  type SubmitOptions,
+  type TaskService,
+  type TaskView,
+} from '../task-service.js';
 import { TaskWaiters } from '../task-waiters.js';
+import type { AcceptedTasks } from './accepted-tasks.js';
+import { adoptedTask, liveTask, unfinishedView, type LiveTask } from './live-task.js';
 
 export interface LocalTaskServiceOptions extends RetryPolicy {
   /** Tasks running at once (WORKER_CONCURRENCY). */
@@ -16,6 +26,8 @@ export interface LocalTaskServiceOptions extends RetryPolicy {
   /** Most tasks waiting (QUEUE_MAX_WAITING). */
   readonly maxWaiting: number;
   readonly timeoutMs: number;
+  /** TASK_RESULT_MAX_BYTES: a task whose answer is larger fails with `too_large`. */
+  readonly maxResultBytes: number;
   /** Name this process's tasks report as their worker. */
   readonly workerName: string;
 }
@@ -29,42 +41,34 @@ export const MAX_UNSAVED_TASKS = 10_000;
 /** Most bytes of params (as JSON) the waiting tasks of one server may hold together. */
 export const MAX_WAITING_BYTES = 256 * 1024 * 1024;
 
-const STOPPED_BEFORE_RUN: TaskEnding = {
-  status: 'failed',
-  error: { code: 'unavailable', message: 'The server stopped before this task ran: submit it again.' },
-};
+/** How often `wait` looks at a task this engine does not hold (another engine's, or one not taken over yet). */
+const LOOK_AGAIN_MS = 250;
 
-const STOPPED_WHILE_RUNNING: TaskEnding = {
-  status: 'failed',
-  error: { code: 'unavailable', message: 'The server stopped while this task ran: submit it again.' },
-};
+/** Tasks of stopped engines taken over per look at the store: their params are read into memory at once. */
+const ADOPT_BATCH = 100;
 
-/** A task this process still holds: waiting, running, or waiting out a retry backoff. */
-interface LiveTask {
-  readonly id: string;
-  readonly job: TaskJob;
-  readonly createdAt: number;
-  readonly maxAttempts: number;
-  readonly timeoutMs: number;
-  /** Its params as JSON, in bytes: what it costs to hold while it waits. */
-  readonly bytes: number;
-  state: 'pending' | 'running';
-  attempts: number;
-  startedAt: number | null;
-  progress: TaskProgress | null;
-  cancel: AbortController;
-  /** Stopped because the server stopped, not by a cancel_task: it is recorded as failed, to be submitted again. */
-  stoppedByServer: boolean;
-  /** Being recorded as finished: a second cancel (or anything else) must not finish it again. */
-  finishing: boolean;
-  retryTimer: NodeJS.Timeout | undefined;
+/** A task whose process died in its last attempt: no attempt is left to retry it with. */
+function interrupted(task: LiveTask): TaskEnding {
+  return {
+    status: 'failed',
+    error: {
+      code: 'interrupted',
+      message:
+        `The server stopped while this task ran, and it has no attempt left ` +
+        `(${task.attempts} of ${task.maxAttempts}): submit it again.`,
+    },
+  };
 }
 
 /**
  * QUEUE_BACKEND=local: tasks run in this process, `concurrency` at a time (the heavy operations among them go on
  * to the worker-thread pool), with the same retries, timeouts, cancellation and stored results as the distributed
- * queue. Waiting tasks live in memory (bounded by `maxWaiting`): a task still waiting when the server stops is
- * recorded as failed with `unavailable`, never silently dropped. Tasks run once `start` has handed in the executor.
+ * queue. Accepted means durable: a task is in the store (AcceptedTasks) before its submission is answered, and
+ * leaves it when its ending is recorded. This engine holds a lease on its tasks, renewed every third of
+ * WORKER_LOCK_DURATION; when an engine stops (cleanly, or killed) its tasks are taken over by the next engine on
+ * the store that looks — this one at start and then at every beat: waiting ones wait again, ones that were running
+ * are retried, or fail as `interrupted` when that was their last attempt. Tasks run once `start` has handed in the
+ * executor.
  */
 export class LocalTaskService implements TaskService {
   readonly backend = 'local' as const;
@@ -76,14 +80,19 @@ export class LocalTaskService implements TaskService {
   private running = 0;
   /** Bytes of params held by tasks not finished yet (waiting, running or in backoff). */
   private waitingBytes = 0;
+  /** Submissions counted against the bounds while their record is being written. */
+  private accepting = 0;
   private delayed = 0;
   private completed = 0;
   private failed = 0;
   private closed = false;
   private executor: TaskExecutor | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private adopting: Promise<void> | undefined;
 
   constructor(
     private readonly finished: FinishedTasks,
+    private readonly accepted: AcceptedTasks,
     private readonly options: LocalTaskServiceOptions,
     private readonly metrics: DredgeMetrics,
     private readonly logger: Logger,
@@ -92,19 +101,22 @@ export class LocalTaskService implements TaskService {
   start(executor: TaskExecutor): void {
     if (this.executor) throw new Error('The local task workers are started already.');
     this.executor = executor;
-    this.pump();
+    this.leaseTimer = setInterval(() => void this.adoptOrphans(), Math.max(1, this.accepted.leaseMs / 3));
+    this.leaseTimer.unref();
+    void this.adoptOrphans();
   }
 
   async submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
     if (this.closed)
       throw new DredgeError('unavailable', 'The task queue is shutting down: try again later.');
     // Tasks waiting out a retry's backoff wait too: they count against the bound.
-    if (this.waiting.length + this.delayed >= this.options.maxWaiting) {
+    if (this.waiting.length + this.delayed + this.accepting >= this.options.maxWaiting) {
       throw queueFullOfTasks(this.options.maxWaiting);
     }
-    const bytes = Buffer.byteLength(JSON.stringify(params ?? null));
+    const paramsJson = JSON.stringify(params ?? null);
+    const bytes = Buffer.byteLength(paramsJson);
     if (this.waitingBytes + bytes > MAX_WAITING_BYTES) throw queueFullOfBytes(MAX_WAITING_BYTES);
-    const task: LiveTask = {
+    const task = liveTask({
       id: randomUUID(),
       job: {
         operation,
@@ -116,31 +128,48 @@ export class LocalTaskService implements TaskService {
       maxAttempts: options.attempts ?? this.options.attempts,
       timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
       bytes,
-      state: 'pending',
-      attempts: 0,
-      startedAt: null,
-      progress: null,
-      cancel: new AbortController(),
-      stoppedByServer: false,
-      finishing: false,
-      retryTimer: undefined,
-    };
-    this.live.set(task.id, task);
+    });
     this.waitingBytes += bytes;
-    this.waiting.push(task);
+    this.accepting += 1;
+    try {
+      await this.accepted.accept(task, paramsJson);
+    } catch (error) {
+      this.waitingBytes -= bytes;
+      throw error;
+    } finally {
+      this.accepting -= 1;
+    }
     const submitted = this.view(task);
+    if (this.closed) {
+      // Stopped while the record was written: the task waits in the store for the next start.
+      this.waitingBytes -= bytes;
+      return submitted;
+    }
+    this.live.set(task.id, task);
+    this.waiting.push(task);
     this.pump();
     return submitted;
   }
 
   async get(id: string): Promise<TaskView | undefined> {
     const task = this.live.get(id);
-    return task ? this.view(task) : (this.unsaved.get(id) ?? this.finished.get(id));
+    if (task) return this.view(task);
+    const ended = this.unsaved.get(id) ?? (await this.finished.get(id));
+    if (ended) return ended;
+    // Held by another engine on this store, or waiting to be taken over after its engine stopped.
+    const record = await this.accepted.get(id);
+    return record && unfinishedView(record, record.owner.split('/')[0] ?? null);
   }
 
   async wait(id: string, timeoutMs: number): Promise<TaskView | undefined> {
-    if (this.live.has(id)) await this.waiters.wait(id, timeoutMs);
-    return this.get(id);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.live.has(id)) await this.waiters.wait(id, Math.max(0, deadline - Date.now()));
+      const view = await this.get(id);
+      if (!view || isFinished(view.status) || Date.now() >= deadline) return view;
+      // Held by another engine on the store, or waiting to be taken over: no event tells, so look again shortly.
+      if (!this.live.has(id)) await sleep(Math.min(LOOK_AGAIN_MS, Math.max(0, deadline - Date.now())));
+    }
   }
 
   async cancel(id: string): Promise<TaskView | undefined> {
@@ -173,15 +202,21 @@ export class LocalTaskService implements TaskService {
   }
 
   /**
-   * Stops taking tasks and records the waiting ones as not run; lets the running ones finish for up to `graceMs`,
-   * then stops them too (recorded as failed with `unavailable`, so their clients submit them again).
+   * Stops taking tasks. The waiting ones stay in the store, for the next start (or another engine on the store)
+   * to run; the running ones get up to `graceMs` to finish, then are stopped and stay in the store too, to be
+   * retried there. The lease is given up, so they are taken over at once.
    */
   async close(graceMs = CLOSE_GRACE_MS): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const running = [...this.live.values()].filter((task) => task.state === 'running');
-    const notRun = [...this.live.values()].filter((task) => task.state !== 'running');
-    for (const task of notRun) this.dequeue(task);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+    await this.adopting;
+    const held = [...this.live.values()].filter((task) => !task.finishing);
+    const running = held.filter((task) => task.state === 'running');
+    for (const task of held.filter((task) => task.state !== 'running')) {
+      this.dequeue(task);
+      this.letGo(task);
+    }
     await Promise.all(running.map((task) => this.waiters.wait(task.id, graceMs)));
     const overdue = running.filter((task) => this.live.has(task.id));
     for (const task of overdue) {
@@ -189,7 +224,7 @@ export class LocalTaskService implements TaskService {
       task.cancel.abort();
     }
     await Promise.all(overdue.map((task) => this.waiters.wait(task.id, graceMs)));
-    await Promise.all(notRun.map((task) => this.finish(task, STOPPED_BEFORE_RUN)));
+    await this.accepted.release();
   }
 
   private pump(): void {
@@ -209,8 +244,11 @@ export class LocalTaskService implements TaskService {
     task.state = 'running';
     task.attempts += 1;
     task.startedAt = Date.now();
+    // Stored before the attempt, so an attempt the process dies in counts against the task's attempts.
+    await this.accepted.changed(task);
     const outcome = await runAttempt(executor, task.job, {
       timeoutMs: task.timeoutMs,
+      maxResultBytes: this.options.maxResultBytes,
       cancel: task.cancel.signal,
       onProgress: (progress) => (task.progress = progress),
     });
@@ -218,15 +256,19 @@ export class LocalTaskService implements TaskService {
     this.running -= 1;
     const retry = shouldRetry(outcome, task.attempts, task.maxAttempts);
     this.metrics.taskAttempt(task.job.operation, retry ? 'retried' : outcome.kind, seconds);
-    if (retry && !this.closed) this.scheduleRetry(task);
-    else {
-      const stoppedByServer = outcome.kind === 'cancelled' && task.stoppedByServer;
-      await this.finish(task, stoppedByServer ? STOPPED_WHILE_RUNNING : endingOf(outcome));
-    }
+    if (outcome.kind === 'cancelled' && task.stoppedByServer) {
+      // Stored as running: the next start counts the attempt and retries it (or fails it as interrupted).
+      this.letGo(task);
+    } else if (retry && this.closed) {
+      task.state = 'pending';
+      await this.accepted.changed(task);
+      this.letGo(task);
+    } else if (retry) await this.scheduleRetry(task);
+    else await this.finish(task, endingOf(outcome));
     this.pump();
   }
 
-  private scheduleRetry(task: LiveTask): void {
+  private async scheduleRetry(task: LiveTask): Promise<void> {
     task.state = 'pending';
     this.delayed += 1;
     task.retryTimer = setTimeout(
@@ -238,6 +280,7 @@ export class LocalTaskService implements TaskService {
       },
       retryDelayMs(this.options, task.attempts),
     );
+    await this.accepted.changed(task);
   }
 
   /** Takes a task that is not running out of the waiting line or its backoff. */
@@ -250,6 +293,13 @@ export class LocalTaskService implements TaskService {
     const index = this.waiting.indexOf(task);
     if (index >= 0) this.waiting.splice(index, 1);
     this.metrics.queueDepth(this.waiting.length);
+  }
+
+  /** Stops holding a task that stays in the store unfinished (the server stops): another start runs it. */
+  private letGo(task: LiveTask): void {
+    this.waitingBytes -= task.bytes;
+    this.live.delete(task.id);
+    this.waiters.release(task.id);
   }
 
   private async finish(task: LiveTask, ending: TaskEnding): Promise<void> {
@@ -278,22 +328,67 @@ export class LocalTaskService implements TaskService {
       this.live.delete(task.id);
       this.waiters.release(task.id);
     }
+    // After its ending: a crash between the two leaves a task whose ending the next start finds (adopt).
+    await this.accepted.finished(task.id);
+  }
+
+  /** Takes over the tasks of stopped engines (one look at a time), and renews this engine's lease. */
+  private adoptOrphans(): Promise<void> {
+    this.adopting ??= this.adopt().finally(() => (this.adopting = undefined));
+    return this.adopting;
+  }
+
+  private async adopt(): Promise<void> {
+    try {
+      await this.accepted.beat();
+      while (!this.closed) {
+        // Within the same bounds as submissions; what does not fit is taken over at a later beat.
+        const held = this.waiting.length + this.delayed + this.accepting;
+        const room = Math.min(ADOPT_BATCH, this.options.maxWaiting - held);
+        if (room <= 0 || this.waitingBytes >= MAX_WAITING_BYTES) return;
+        const records = await this.accepted.claim(room);
+        for (const record of records) await this.adoptOne(record);
+        this.pump();
+        if (records.length < room) return;
+      }
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'could not look for the tasks of stopped servers; looking again shortly',
+      );
+    }
+  }
+
+  private async adoptOne(record: PendingTaskRecord): Promise<void> {
+    if (this.live.has(record.id)) return;
+    // Its ending was recorded before its engine stopped, but not yet its leaving the store.
+    if (await this.finished.get(record.id).catch(() => undefined)) {
+      await this.accepted.finished(record.id);
+      return;
+    }
+    const task = adoptedTask(record);
+    this.live.set(task.id, task);
+    this.waitingBytes += task.bytes;
+    this.logger.info(
+      { task_id: task.id, operation: task.job.operation, was: record.state, from: record.owner },
+      'took over a task of a stopped server',
+    );
+    if (record.state === 'running') {
+      // Its attempt died with its process and counts: retried while attempts are left, as a transient failure is.
+      if (task.attempts >= task.maxAttempts) {
+        await this.finish(task, interrupted(task));
+        return;
+      }
+      await this.accepted.changed(task);
+    }
+    if (this.closed) this.letGo(task);
+    else this.waiting.push(task);
   }
 
   private view(task: LiveTask): TaskView {
-    return {
-      task_id: task.id,
-      operation: task.job.operation,
-      status: task.state,
-      created_at: new Date(task.createdAt).toISOString(),
-      started_at: task.startedAt === null ? null : new Date(task.startedAt).toISOString(),
-      completed_at: null,
-      attempts: task.attempts,
-      max_attempts: task.maxAttempts,
-      result: null,
-      error: null,
-      worker: task.startedAt === null ? null : this.options.workerName,
-      progress: task.progress,
-    };
+    return unfinishedView(
+      { ...task, operation: task.job.operation, progress: task.progress },
+      this.options.workerName,
+    );
   }
 }

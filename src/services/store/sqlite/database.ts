@@ -55,6 +55,7 @@ function migrate(db: SqliteDatabase): void {
     if (applied.has(step.version)) continue;
     db.transaction(() => {
       db.exec(step.sql);
+      step.run?.(db);
       db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)').run(
         step.version,
         step.description,

@@ -1,12 +1,17 @@
+import type { SqliteDatabase } from './database.js';
+import { convertTextStates } from './text-state-migration.js';
+
 /**
  * The schema, as numbered steps. A database records the steps it has taken (`schema_migrations`); opening it takes
  * the missing ones in order, each in its own transaction. Steps are never edited once released: a change is a new
- * step.
+ * step. A step whose rows need more than SQL (decoding base64, say) adds `run`, taken after its SQL in the same
+ * transaction.
  */
 export const MIGRATIONS: ReadonlyArray<{
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  readonly run?: (db: SqliteDatabase) => void;
 }> = [
   {
     version: 1,
@@ -45,5 +50,85 @@ export const MIGRATIONS: ReadonlyArray<{
     description: "models: the last training's thinned loss curve",
     // JSON of a TrainingHistory (at most MAX_HISTORY_POINTS losses); NULL until the model is trained.
     sql: `ALTER TABLE models ADD COLUMN training TEXT;`,
+  },
+  {
+    version: 3,
+    description: 'running totals of models and insights',
+    // load_model and /lift check their limits against these one-row tables instead of reading every row (a
+    // model's n_parameters lies after its state, so summing it read every stored model). Triggers keep them in the
+    // writing transaction, whatever statement writes. A later step that rebuilds models or insights must create
+    // their triggers again.
+    sql: `
+      CREATE TABLE model_totals (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        models INTEGER NOT NULL,
+        parameters INTEGER NOT NULL
+      );
+      INSERT INTO model_totals SELECT 1, COUNT(*), COALESCE(SUM(n_parameters), 0) FROM models;
+      CREATE TRIGGER model_totals_insert AFTER INSERT ON models BEGIN
+        UPDATE model_totals SET models = models + 1, parameters = parameters + NEW.n_parameters;
+      END;
+      CREATE TRIGGER model_totals_delete AFTER DELETE ON models BEGIN
+        UPDATE model_totals SET models = models - 1, parameters = parameters - OLD.n_parameters;
+      END;
+      CREATE TRIGGER model_totals_update AFTER UPDATE OF n_parameters ON models BEGIN
+        UPDATE model_totals SET parameters = parameters - OLD.n_parameters + NEW.n_parameters;
+      END;
+      CREATE TABLE insight_totals (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        insights INTEGER NOT NULL,
+        bytes INTEGER NOT NULL
+      );
+      INSERT INTO insight_totals
+        SELECT 1, COUNT(*), COALESCE(SUM(length(CAST(text AS BLOB))), 0) FROM insights;
+      CREATE TRIGGER insight_totals_insert AFTER INSERT ON insights BEGIN
+        UPDATE insight_totals SET insights = insights + 1, bytes = bytes + length(CAST(NEW.text AS BLOB));
+      END;
+      CREATE TRIGGER insight_totals_delete AFTER DELETE ON insights BEGIN
+        UPDATE insight_totals SET insights = insights - 1, bytes = bytes - length(CAST(OLD.text AS BLOB));
+      END;
+    `,
+  },
+  {
+    version: 4,
+    description: 'tasks accepted by a local engine and not finished yet',
+    // Written before a submission is answered, so an accepted task survives the process (see PendingTaskStore).
+    // owner: the engine holding it; task_owners: each engine's lease, renewed while it lives. params comes last,
+    // so reading a task's state never walks through a large params text.
+    sql: `
+      CREATE TABLE pending_tasks (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        timeout_ms INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        operation TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        traceparent TEXT,
+        params TEXT NOT NULL
+      );
+      CREATE INDEX pending_tasks_owner ON pending_tasks (owner, created_at);
+      CREATE TABLE task_owners (
+        owner TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    description: 'models: binary state (format 2) in BLOBs after every other column',
+    // `state` keeps format 1 (the model's JSON text, values as base64) until `run` rewrites the row as format 2: a
+    // small JSON header there, and the values as little-endian float64 bytes in `parameters` and `buffers`. Added
+    // columns come last, so reading any other column never walks a model's values. A row that does not restore
+    // stays format 1 (and fails to load, as it did before). The totals' triggers watch n_parameters only: untouched.
+    sql: `
+      ALTER TABLE models ADD COLUMN state_format INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE models ADD COLUMN parameters BLOB;
+      ALTER TABLE models ADD COLUMN buffers BLOB;
+    `,
+    run: convertTextStates,
   },
 ];

@@ -1,66 +1,38 @@
+import { useSharedTensors } from '../../compute/shared-tensors.js';
 import type {
   ModelStore,
   NewStoredModel,
   StoredModelChange,
   StoredModelRecord,
   StoredModelVersion,
-  StoredTotals,
 } from '../model-store.js';
 import type { SqliteDatabase } from './database.js';
-
-const COLUMNS =
-  'id, type, request_config AS requestConfig, state, version, created_at AS createdAt, updated_at AS updatedAt, training';
+import { ModelThread } from './model-thread-client.js';
+import type { ModelThreadCalls, ModelThreadOperation } from './model-thread-protocol.js';
 
 /**
- * Models in the embedded SQLite store. Every change is one transaction, so a crash loses at most the change it
- * interrupted; a new model's admission, id and insert share one, so several processes sharing DATA_DIR never hand
- * out the same id nor pass the limits together.
+ * Models in the embedded SQLite store. A model's values are written and read on the store's own thread, with its
+ * own connection to the same file (ModelRows, ModelThread), so megabytes of values never hold the event loop; the
+ * quick lookups every use makes (its version) run here, on the connection given. Every change is one transaction,
+ * so a crash loses at most the change it interrupted.
  */
 export class SqliteModelStore implements ModelStore {
   readonly name = 'SQLite';
   private readonly statements;
+  private readonly thread: ModelThread;
 
   constructor(private readonly db: SqliteDatabase) {
+    // Models this process makes live in shared memory from now on, so the thread reads them where they lie.
+    useSharedTensors();
+    this.thread = new ModelThread(db.name);
     this.statements = {
-      totals: db.prepare(
-        'SELECT COUNT(*) AS models, COALESCE(SUM(n_parameters), 0) AS parameters FROM models',
-      ),
-      nextId: db.prepare(
-        'INSERT INTO id_counters (family, next) VALUES (?, 1) ON CONFLICT (family) DO UPDATE SET next = next + 1 RETURNING next - 1 AS n',
-      ),
-      insert: db.prepare(
-        'INSERT INTO models (id, type, request_config, state, version, n_parameters, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
       versionOf: db.prepare('SELECT version, updated_at AS updatedAt FROM models WHERE id = ?'),
-      one: db.prepare(`SELECT ${COLUMNS} FROM models WHERE id = ?`),
       all: db.prepare(`SELECT id, version, updated_at AS updatedAt FROM models ORDER BY created_at, id`),
-      update: db.prepare(
-        'UPDATE models SET state = ?, version = ?, updated_at = ?, training = COALESCE(?, training) WHERE id = ?',
-      ),
-      remove: db.prepare('DELETE FROM models WHERE id = ?'),
     };
   }
 
-  async insert(model: NewStoredModel): Promise<number> {
-    const { totals, nextId, insert } = this.statements;
-    return this.db
-      .transaction(() => {
-        model.admit(totals.get() as StoredTotals);
-        const { n } = nextId.get(model.family) as { n: number };
-        const record = model.recordFor(n);
-        insert.run(
-          record.id,
-          record.type,
-          record.requestConfig,
-          record.state,
-          record.version,
-          model.parameterCount,
-          record.createdAt,
-          record.updatedAt,
-        );
-        return n;
-      })
-      .immediate();
+  insert(model: NewStoredModel): Promise<number> {
+    return this.onThread('insert', model);
   }
 
   async versionOf(id: string): Promise<StoredModelVersion | undefined> {
@@ -72,15 +44,28 @@ export class SqliteModelStore implements ModelStore {
     return this.statements.all.all() as StoredModelVersion[];
   }
 
-  async read(id: string): Promise<StoredModelRecord | undefined> {
-    return this.statements.one.get(id) as StoredModelRecord | undefined;
+  read(id: string): Promise<StoredModelRecord | undefined> {
+    return this.onThread('read', id);
   }
 
-  async update(id: string, change: StoredModelChange): Promise<void> {
-    this.statements.update.run(change.state, change.version, change.updatedAt, change.training ?? null, id);
+  update(id: string, change: StoredModelChange): Promise<void> {
+    return this.onThread('update', { id, change });
   }
 
-  async remove(id: string): Promise<boolean> {
-    return this.statements.remove.run(id).changes > 0;
+  remove(id: string): Promise<boolean> {
+    return this.onThread('remove', id);
+  }
+
+  /** The thread's connection is this one's companion: once this one is closed, the store is closed. */
+  private async onThread<K extends ModelThreadOperation>(
+    operation: K,
+    argument: ModelThreadCalls[K][0],
+  ): Promise<ModelThreadCalls[K][1]> {
+    if (!this.db.open) throw new Error('The database connection is not open');
+    return this.thread.call(operation, argument);
+  }
+
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }

@@ -1,3 +1,4 @@
+import { admitInsight, type InsightLimits, type InsightTotals } from '../insight-limits.js';
 import type { InsightPage, InsightRecord, InsightStore, TaskResultStore } from '../records.js';
 import type { SqliteDatabase } from './database.js';
 
@@ -5,17 +6,26 @@ const INSIGHT_COLUMNS = 'id, text, created_at AS createdAt';
 // instr() on lower-cased text: a plain substring search, with no LIKE wildcards to escape.
 const MATCHES = 'WHERE instr(lower(text), lower(?)) > 0';
 
+/**
+ * Insights in the embedded store. A new insight is admitted against the running totals (migration 3's triggers)
+ * in the transaction that inserts it, so processes sharing DATA_DIR stay within the limits together.
+ */
 export class SqliteInsightStore implements InsightStore {
   private readonly statements;
 
-  constructor(db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly limits: InsightLimits,
+  ) {
     this.statements = {
-      insert: db.prepare('INSERT OR IGNORE INTO insights (id, text, created_at) VALUES (?, ?, ?)'),
+      insert: db.prepare('INSERT INTO insights (id, text, created_at) VALUES (?, ?, ?)'),
+      totals: db.prepare('SELECT insights, bytes FROM insight_totals'),
       one: db.prepare(`SELECT ${INSIGHT_COLUMNS} FROM insights WHERE id = ?`),
       page: db.prepare(
         `SELECT ${INSIGHT_COLUMNS} FROM insights ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
       ),
-      count: db.prepare('SELECT COUNT(*) AS total FROM insights'),
+      // The running count (migration 3): counting rows would read every insight's text.
+      count: db.prepare('SELECT insights AS total FROM insight_totals'),
       searchPage: db.prepare(
         `SELECT ${INSIGHT_COLUMNS} FROM insights ${MATCHES} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
       ),
@@ -24,9 +34,17 @@ export class SqliteInsightStore implements InsightStore {
     };
   }
 
-  save(id: string, text: string): Promise<{ record: InsightRecord; created: boolean }> {
-    const created = this.statements.insert.run(id, text, new Date().toISOString()).changes > 0;
-    return Promise.resolve({ record: this.statements.one.get(id) as InsightRecord, created });
+  async save(id: string, text: string): Promise<{ record: InsightRecord; created: boolean }> {
+    const { one, totals, insert } = this.statements;
+    return this.db
+      .transaction(() => {
+        const existing = one.get(id) as InsightRecord | undefined;
+        if (existing) return { record: existing, created: false };
+        admitInsight(this.limits, totals.get() as InsightTotals, Buffer.byteLength(text));
+        insert.run(id, text, new Date().toISOString());
+        return { record: one.get(id) as InsightRecord, created: true };
+      })
+      .immediate();
   }
 
   get(id: string): Promise<InsightRecord | undefined> {
