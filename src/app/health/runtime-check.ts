@@ -1,7 +1,10 @@
 import type { CheckResult } from './health-report.js';
 
-/** The oldest Node.js DREDGE runs on: package.json's `engines` (`>=22.12`); a test keeps the two equal. */
-export const MINIMUM_NODE = { major: 22, minor: 12 } as const;
+/**
+ * The oldest Node.js DREDGE runs on: package.json's `engines` (`>=22.14`); a test keeps the two equal. 22.14 is the
+ * first release whose Node-API better-sqlite3 13's prebuilt binary needs: on 22.12 and 22.13 it crashes the process.
+ */
+export const MINIMUM_NODE = { major: 22, minor: 14 } as const;
 
 /**
  * The last day of support of each Node.js release line (nodejs.org/en/about/previous-releases). Even lines are

@@ -11,13 +11,13 @@ describe('the runtime check', () => {
       status: 'pass',
       detail: 'Node.js 24.11.0 (supported until 2028-04-30)',
     });
-    expect(checkRuntime('22.12.0', on('2027-04-30')).status).toBe('pass'); // the last day is still supported
+    expect(checkRuntime('22.14.0', on('2027-04-30')).status).toBe('pass'); // the last day is still supported
   });
 
   it('warns, naming the version and the date, once a line is past its end of life', () => {
-    expect(checkRuntime('22.12.0', on('2027-05-01'))).toMatchObject({
+    expect(checkRuntime('22.14.0', on('2027-05-01'))).toMatchObject({
       status: 'warn',
-      detail: expect.stringMatching(/^Node\.js 22\.12\.0: .*end of life on 2027-04-30/) as unknown,
+      detail: expect.stringMatching(/^Node\.js 22\.14\.0: .*end of life on 2027-04-30/) as unknown,
     });
     // Odd lines end about six months after their release.
     expect(checkRuntime('25.2.1', on('2026-05-31')).status).toBe('pass');
@@ -37,10 +37,10 @@ describe('the runtime check', () => {
   });
 
   it('fails below the engines floor, whatever the date', () => {
-    for (const version of ['22.11.0', '20.19.5', '18.20.8', 'not-a-version']) {
+    for (const version of ['22.13.1', '22.11.0', '20.19.5', '18.20.8', 'not-a-version']) {
       expect(checkRuntime(version, on('2025-01-01'))).toMatchObject({
         status: 'fail',
-        detail: `Node.js ${version}; DREDGE needs 22.12 or later`,
+        detail: `Node.js ${version}; DREDGE needs 22.14 or later`,
       });
     }
   });
