@@ -11,6 +11,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { cpus } from 'node:os';
+import { median } from './support/statistics.js';
 
 /** Awaits per request; the request path has 6–10. */
 const DEPTH = 8;
@@ -90,14 +91,6 @@ function variants(): Variant[] {
       samples: [],
     },
   ];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function option(args: readonly string[], name: string, fallback: number): number {

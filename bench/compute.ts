@@ -17,6 +17,7 @@ import {
 } from '../src/core/index.js';
 import { fitParallel } from '../src/services/compute/index.js';
 import { ORIGINAL_MS } from './support/original-figures.js';
+import { median } from './support/statistics.js';
 
 interface Row {
   readonly what: string;
@@ -24,14 +25,6 @@ interface Row {
   readonly original: number | readonly [number, number] | undefined;
   readonly oursMs: number;
   readonly target?: string;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Median milliseconds per call: `samples` timings of `inner` calls each, after `warmup` calls. */

@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config/index.js';
 import { ROOT_CONTEXT, createLogger } from '../src/services/telemetry/index.js';
 import { startDredgeWorker, type DredgeWorkerProcess } from '../test/helpers/dredge-worker.js';
 import { RedisTestServer } from '../test/helpers/redis-server.js';
+import { nearestRank } from './support/statistics.js';
 
 interface Workload {
   readonly name: string;
@@ -171,10 +172,6 @@ async function inBatches(n: number, task: (i: number) => Promise<void>): Promise
     while (next < n) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, n) }, lane));
-}
-
-function nearestRank(sorted: readonly number[], q: number): number {
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
 function print(rows: readonly Row[], concurrency: number): void {

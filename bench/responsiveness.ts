@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDredgeMcp } from '../test/helpers/dredge-process.js';
 import { askWhile, epochsFor, prepareTraining, train, type Samples } from '../test/helpers/training-probe.js';
+import { nearestRank } from './support/statistics.js';
 
 interface Phase {
   readonly name: string;
@@ -47,10 +48,6 @@ export async function run(args: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   print(phases, epochs);
-}
-
-function nearestRank(sorted: readonly number[], q: number): number {
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** p50 | p99 | max, in milliseconds. */

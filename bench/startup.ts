@@ -14,21 +14,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../test/helpers/free-port.js';
+import { DREDGE_BIN } from '../test/helpers/spawn-dredge.js';
 import { ORIGINAL_HTTP } from './support/original-figures.js';
+import { median } from './support/statistics.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const CLI = DREDGE_BIN;
 const BARE_SERVER =
   "require('node:http').createServer((q,s)=>s.end('{\"status\":\"healthy\"}')).listen(+process.argv[1],'127.0.0.1')";
 const IDLE_SETTLE_MS = 1500;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const at = (index: number): number => sorted[index] as number;
-  return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
-}
 
 function wallMs(args: readonly string[], env: NodeJS.ProcessEnv): number {
   const start = process.hrtime.bigint();

@@ -5,8 +5,15 @@
 # DREDGE_NODE_VERSION picks another version the same way (CI uses it to test the floor).
 
 dredge_node_ok() {
+  # The floor is read from package.json's engines (">=MAJOR.MINOR"), so it is written in one place.
+  local package
+  package="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/package.json"
   command -v node >/dev/null 2>&1 &&
-    node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=14)?0:1)'
+    node -e '
+      const [floorMajor, floorMinor] = require(process.argv[1]).engines.node.replace(">=", "").split(".").map(Number);
+      const [major, minor] = process.versions.node.split(".").map(Number);
+      process.exit(major > floorMajor || (major === floorMajor && minor >= floorMinor) ? 0 : 1);
+    ' "$package"
 }
 
 dredge_use_registry_node() {

@@ -17,8 +17,4 @@ export class ByteBudget {
   give(bytes: number): void {
     this.used = Math.max(0, this.used - bytes);
   }
-
-  get inUse(): number {
-    return this.used;
-  }
 }

@@ -1,14 +1,11 @@
 import {
   ConfigError,
-  detectMobileTerminal,
-  currentPlatform,
   isConfigKeyName,
   loadConfig,
   type ConfigKeyName,
   type FlagNames,
   type LoadConfigOptions,
   type LoadedConfig,
-  type MobileTerminal,
   type RawValues,
 } from '../config/index.js';
 import type { CliIO } from './io.js';
@@ -24,7 +21,6 @@ export interface GlobalOptions {
 
 export interface CliContext {
   readonly io: CliIO;
-  readonly mobileTerminal: MobileTerminal | undefined;
   /**
    * Spinners and progress bars: off with --no-spinner and whenever stderr, where they draw, is not a terminal
    * (stdout may be redirected: `dredge batch --json > report.json` still shows its bar).
@@ -50,7 +46,6 @@ export function createContext(io: CliIO, options: GlobalOptions): CliContext {
   };
   return {
     io,
-    mobileTerminal: detectMobileTerminal(currentPlatform(io.env)),
     spinnerEnabled: options.spinner !== false && io.stderr.isTTY === true,
     configOptions,
     loadConfig: (commandFlags = {}, flagNames = {}) => {

@@ -23,6 +23,9 @@ export function writeLine(stream: NodeJS.WritableStream, text = ''): void {
   stream.write(text + '\n');
 }
 
+/** The exit code of a command line that cannot be understood: an unknown command or option, a bad value. */
+export const EXIT_USAGE = 2;
+
 /** Raised by a command to end with a given exit code after it has printed what it had to say. */
 export class CliExit extends Error {
   constructor(readonly exitCode: number) {

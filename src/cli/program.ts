@@ -15,15 +15,13 @@ import { writeLine, type CliIO } from './io.js';
 import { suggestSimilar } from './suggest.js';
 import { versionInfoLines } from './version-info.js';
 
-/** The exit code of a command line that cannot be understood (an unknown command or option, a missing value). */
-export const EXIT_USAGE = 2;
-
 /**
  * The `dredge` command. Only commands that exist are registered: later capabilities add theirs here.
  * Global options (before or after the command name) form the command-line layer of the configuration.
  */
 export function buildProgram(io: CliIO): Command {
   const program = new Command('dredge');
+  const mobileTerminal = detectMobileTerminal(currentPlatform(io.env));
   // The context (and the configuration module under it) is made before the first action runs, not when the
   // program is built, so `--version` and `--help` load neither.
   let context: CliContext | undefined;
@@ -80,14 +78,13 @@ export function buildProgram(io: CliIO): Command {
         else unknownCommand(program, first);
       }
       if (program.opts<{ versionInfo?: boolean }>().versionInfo) {
-        const mobileTerminal = detectMobileTerminal(currentPlatform(io.env));
         for (const line of versionInfoLines(mobileTerminal)) writeLine(io.stdout, line);
         return;
       }
       program.help();
     });
 
-  if (detectMobileTerminal(currentPlatform(io.env))) applyHelpWidth(program, MOBILE_HELP_WIDTH);
+  if (mobileTerminal) applyHelpWidth(program, MOBILE_HELP_WIDTH);
   return program;
 }
 
@@ -115,7 +112,6 @@ function registerHelpCommand(program: Command): void {
 function unknownCommand(command: Command, name: string): never {
   const names = command.commands.map((sub) => sub.name());
   return command.error(`error: unknown command '${name}'${suggestSimilar(name, names)}`, {
-    exitCode: EXIT_USAGE,
     code: 'commander.unknownCommand',
   });
 }
@@ -124,7 +120,6 @@ function unknownOption(command: Command, flag: string): never {
   const flags = [...command.options.flatMap((option) => (option.long ? [option.long] : [])), '--help'];
   const suggestion = flag.startsWith('--') ? suggestSimilar(flag.replace(/=.*$/, ''), flags) : '';
   return command.error(`error: unknown option '${flag}'${suggestion}`, {
-    exitCode: EXIT_USAGE,
     code: 'commander.unknownOption',
   });
 }

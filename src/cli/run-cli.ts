@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config/errors.js';
-import { EXIT_USAGE, buildProgram } from './program.js';
-import { CliExit, writeLine, type CliIO } from './io.js';
+import { buildProgram } from './program.js';
+import { CliExit, EXIT_USAGE, writeLine, type CliIO } from './io.js';
 
 /** Commander's errors for a command line it cannot understand: one line on stderr, and exit code 2. */
 const USAGE_ERRORS = new Set([

@@ -2,32 +2,25 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/run-cli.js';
 import { colorEnabled } from '../../src/config/color.js';
 import { createLogger } from '../../src/services/telemetry/logger.js';
+import { dredge } from '../helpers/cli.js';
 import { DREDGE_BIN } from '../helpers/spawn-dredge.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDirs();
 
 /** Runs `dredge` in-process with stdout and stderr each a terminal or not. */
-async function dredgeOn(argv: string[], terminals: { stdout: boolean; stderr: boolean }) {
-  const stdout = Object.assign(new PassThrough(), { isTTY: terminals.stdout, columns: 80 });
-  const stderr = Object.assign(new PassThrough(), { isTTY: terminals.stderr });
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
+function dredgeOn(argv: string[], terminals: { stdout: boolean; stderr: boolean }) {
+  return dredge(argv, {
     cwd: tempDir(),
     homeDir: tempDir(),
     env: { LOG_LEVEL: 'silent' },
+    tty: terminals.stdout,
+    stderrTty: terminals.stderr,
   });
-  return { code, stdout: out, stderr: err };
 }
 
 describe('spinners and progress bars follow stderr, where they draw', () => {

@@ -10,13 +10,21 @@ export interface CliRun {
 /** Runs the real `dredge` command tree in-process with captured output and a controlled environment. */
 export async function dredge(
   argv: string[],
-  options: { cwd: string; homeDir: string; env?: NodeJS.ProcessEnv; tty?: boolean; columns?: number },
+  options: {
+    cwd: string;
+    homeDir: string;
+    env?: NodeJS.ProcessEnv;
+    /** Both streams a terminal; `stderrTty` sets stderr's on its own. */
+    tty?: boolean;
+    stderrTty?: boolean;
+    columns?: number;
+  },
 ): Promise<CliRun> {
   const stdout = Object.assign(new PassThrough(), {
     isTTY: options.tty ?? false,
     columns: options.columns ?? 80,
   });
-  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.stderrTty ?? options.tty ?? false });
   let out = '';
   let err = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

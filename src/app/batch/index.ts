@@ -1,4 +1,4 @@
-export { MAX_BATCH_TASKS, type BatchTask, type TaskList } from './batch-task.js';
+export { MAX_BATCH_TASKS, MAX_TASK_FILE_BYTES, type BatchTask, type TaskList } from './batch-task.js';
 export type {
   BatchMode,
   BatchRunner,
@@ -8,7 +8,7 @@ export type {
 } from './batch-runner.js';
 export { GeneratedTasks, generateTasks, GENERATED_INSIGHTS, REPEAT_EVERY } from './generate-tasks.js';
 export { parseTasks } from './parse-tasks.js';
-export { readTaskFile, MAX_TASK_FILE_BYTES } from './task-file.js';
+export { readTaskFile } from './task-file.js';
 export { TaskFileError } from './task-file-error.js';
 export { InProcessRunner, openInProcessRunner } from './in-process-runner.js';
 export { HttpRunner } from './http-runner.js';

@@ -3,8 +3,6 @@ import { MAX_TASK_FILE_BYTES, type BatchTask } from './batch-task.js';
 import { parseTasks, type ParseTasksOptions } from './parse-tasks.js';
 import { TaskFileError } from './task-file-error.js';
 
-export { MAX_TASK_FILE_BYTES };
-
 /** Reads a JSON or JSON Lines task file (see `parseTasks`); every problem is a TaskFileError. */
 export async function readTaskFile(
   path: string,

@@ -11,7 +11,7 @@ export const MINIMUM_NODE = { major: 22, minor: 14 } as const;
  * LTS, three years; odd lines end about six months after their release. A line missing here is newer than this
  * table, so it is taken as supported rather than warned about.
  */
-export const NODE_END_OF_LIFE: Readonly<Record<number, string>> = {
+const NODE_END_OF_LIFE: Readonly<Record<number, string>> = {
   20: '2026-04-30',
   22: '2027-04-30',
   23: '2025-06-01',

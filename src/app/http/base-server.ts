@@ -61,11 +61,12 @@ export async function createBaseServer(
   useDepthCheckedJsonParser(app, servers.maxBodyBytes);
   const door = new OperationDoor(services, catalogue);
   await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
+  // Telemetry first: a request the body budget refuses is still timed and traced like any other answer.
+  await app.register(requestTelemetryPlugin, { telemetry: services.telemetry });
   await app.register(bodyBudgetPlugin, {
     budget: services.inflightBodies,
     maxBodyBytes: servers.maxBodyBytes,
   });
-  await app.register(requestTelemetryPlugin, { telemetry: services.telemetry });
   await app.register(telemetryEndpointsPlugin, { telemetry: services.telemetry, door });
   app.server.maxConnections = servers.maxConnections;
   capConnectionsPerAddress(app.server, servers.maxConnectionsPerAddress);

@@ -24,7 +24,7 @@ export function connectionsCheckingIntervalMs(deadlines: ConnectionDeadlines): n
 }
 
 /** Node.js refuses a headers deadline later than the request deadline, so the shorter one stands for both. */
-export function effectiveHeadersTimeoutMs(deadlines: ConnectionDeadlines): number {
+function effectiveHeadersTimeoutMs(deadlines: ConnectionDeadlines): number {
   return deadlines.requestTimeoutMs > 0
     ? Math.min(deadlines.headersTimeoutMs, deadlines.requestTimeoutMs)
     : deadlines.headersTimeoutMs;

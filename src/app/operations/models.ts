@@ -49,12 +49,13 @@ export function modelShape(recipe: ModelRecipe): AnyModel {
   return createModel(recipe.type, { ...recipe.options, values: 'zeros' });
 }
 
-function logWarnings(type: ModelType, warnings: readonly string[], context: OperationContext): void {
+/** Logs a model's construction warnings (a device fallback), one line each. */
+export function logWarnings(type: ModelType, warnings: readonly string[], context: OperationContext): void {
   for (const message of warnings) context.logger.warn({ model_type: type }, message);
 }
 
 /** Builds a model of the recipe here, logging any device fallback. */
-export function buildModel(recipe: ModelRecipe, context: OperationContext): AnyModel {
+function buildModel(recipe: ModelRecipe, context: OperationContext): AnyModel {
   const warnings: string[] = [];
   const model = createModel(recipe.type, { ...recipe.options, onWarning: (w) => warnings.push(w) });
   logWarnings(recipe.type, warnings, context);

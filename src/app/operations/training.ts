@@ -18,7 +18,7 @@ import { DATASET_REQUEST_NAMES, datasetRows, defaultDataset, loadDataset } from 
 import { MAX_INFERENCE_ROWS, requestRows, toModelInput } from './inference.js';
 import { parseModelConfig } from './model-config.js';
 import { modelIdSchema } from './model-ref.js';
-import { modelRecipe, modelShape } from './models.js';
+import { logWarnings, modelRecipe, modelShape } from './models.js';
 import { defineModelOperation, defineOperation, type OperationContext } from './operation.js';
 import { numberArray, oneOf, parseOrThrow, positiveNumber, wholeNumber } from './schema.js';
 
@@ -178,7 +178,7 @@ async function train(
     onProgress: ({ epoch, epochs, loss }) =>
       context.progress({ progress: epoch, total: epochs, message: `epoch ${epoch}/${epochs}: loss ${loss}` }),
   });
-  for (const message of warnings) context.logger.warn({ model_type: trained.type }, message);
+  logWarnings(trained.type, warnings, context);
   return { model: trained, result };
 }
 

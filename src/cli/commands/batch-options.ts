@@ -7,8 +7,6 @@ export const DEFAULT_BATCH_TASKS = 100;
 /** The original's default. */
 export const DEFAULT_BATCH_WORKERS = 4;
 export const DEFAULT_BATCH_SEED = 1;
-/** Bad options or a bad task file. */
-export const EXIT_USAGE = 2;
 
 /** The options as commander hands them over (strings, and booleans for flags). */
 export interface RawBatchOptions {

@@ -17,9 +17,9 @@ import type { LoadedConfig } from '../../config/index.js';
 import { createLogger, type Logger } from '../../services/telemetry/index.js';
 import type { CliContext } from '../context.js';
 import { catchInterrupts } from '../interrupts.js';
-import { CliExit, writeLine } from '../io.js';
+import { CliExit, EXIT_USAGE, writeLine } from '../io.js';
 import { startProgressBar } from '../progress-bar.js';
-import { EXIT_USAGE, type BatchOptions } from './batch-options.js';
+import type { BatchOptions } from './batch-options.js';
 
 /** After the first Ctrl-C, tasks in flight get this long to end before they are abandoned. */
 const STOP_GRACE_MS = 10_000;

@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
 import { MAX_TASK_FILE_BYTES } from '../../app/batch/batch-task.js';
 import type { CliContext } from '../context.js';
-import { CliExit, writeLine } from '../io.js';
+import { CliExit, EXIT_USAGE, writeLine } from '../io.js';
 import {
   BatchUsageError,
   DEFAULT_BATCH_SEED,
   DEFAULT_BATCH_TASKS,
   DEFAULT_BATCH_WORKERS,
-  EXIT_USAGE,
   MAX_BATCH_WORKERS,
   parseBatchOptions,
   type BatchOptions,

@@ -57,7 +57,7 @@ const DEFAULT_MAX_BYTES = CONFIG_KEYS.FILE_CACHE_MAX_BYTES.defaultValue;
  * Most entries the file cache keeps, whatever their size: the index of them lives in memory (about 120 bytes an
  * entry, so at most about 30 MB), and tiny entries must not grow it without bound.
  */
-export const MAX_FILE_CACHE_ENTRIES = 250_000;
+const MAX_FILE_CACHE_ENTRIES = 250_000;
 
 interface Decoded {
   readonly key: string;

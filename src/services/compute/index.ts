@@ -12,4 +12,4 @@ export {
   type PoolTrainingOptions,
 } from './compute-pool.js';
 export type { ModelRecipe, ModelSource } from './model-source.js';
-export { SHARED_TENSOR_MIN_VALUES, sharedTensorAllocator, useSharedTensors } from './shared-tensors.js';
+export { useSharedTensors } from './shared-tensors.js';

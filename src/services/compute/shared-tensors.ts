@@ -5,9 +5,9 @@ import { setTensorAllocator, type TensorAllocator } from '../../core/index.js';
  * it lies instead of receiving a copy made on the event loop (copying 80 MB there takes about 30 ms). Smaller ones
  * stay plain: copying them costs less than a SharedArrayBuffer.
  */
-export const SHARED_TENSOR_MIN_VALUES = 8192;
+const SHARED_TENSOR_MIN_VALUES = 8192;
 
-export const sharedTensorAllocator: TensorAllocator = (length) =>
+const sharedTensorAllocator: TensorAllocator = (length) =>
   length >= SHARED_TENSOR_MIN_VALUES
     ? new Float64Array(new SharedArrayBuffer(8 * length))
     : new Float64Array(length);

@@ -10,6 +10,14 @@ import {
 } from '../../core/index.js';
 
 /** Format 1: the model's JSON text (`SerializedModel`, values as base64), as stores kept it before format 2. */
+/**
+ * Bytes as a Buffer over the same memory, not a copy: better-sqlite3 binds BLOBs and ioredis sends arguments as
+ * bytes only from Buffers.
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export const TEXT_STATE_FORMAT = 1;
 /** Format 2: a small JSON header (the snapshot less its values) and the values as little-endian float64 bytes. */
 export const BINARY_STATE_FORMAT = 2;

@@ -113,8 +113,9 @@ export class BullmqTaskService implements TaskService {
     // Registered before the first look, so that an end announced in between is not missed.
     let announced = this.waiters.wait(id, Math.min(timeoutMs, 1000));
     // Most waits end with a record in the store: one read each time, and the full look (the queue as well)
-    // only when the task's end was announced without a record, or the wait runs out.
-    let stored = await unavailableOnFailure(REDIS_AWAY, () => this.finished.get(id));
+    // only when the task's end was announced without a record, or the wait runs out. (FinishedTasks answers a
+    // store that is away with its own 503.)
+    let stored = await this.finished.get(id);
     while (!stored) {
       await announced;
       const remaining = deadline - Date.now();
@@ -122,7 +123,7 @@ export class BullmqTaskService implements TaskService {
       if (!view || isFinished(view.status) || remaining <= 0) return view;
       // The wait is capped so that a missed announcement costs a second, not the whole timeout.
       announced = this.waiters.wait(id, Math.min(remaining, 1000));
-      stored = await unavailableOnFailure(REDIS_AWAY, () => this.finished.get(id));
+      stored = await this.finished.get(id);
     }
     return stored;
   }

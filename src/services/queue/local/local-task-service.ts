@@ -340,12 +340,15 @@ export class LocalTaskService implements TaskService {
 
   private async adopt(): Promise<void> {
     try {
-      await this.accepted.beat();
       while (!this.closed) {
         // Within the same bounds as submissions; what does not fit is taken over at a later beat.
         const held = this.waiting.length + this.delayed + this.accepting;
         const room = Math.min(ADOPT_BATCH, this.options.maxWaiting - held);
-        if (room <= 0 || this.waitingBytes >= MAX_WAITING_BYTES) return;
+        if (room <= 0 || this.waitingBytes >= MAX_WAITING_BYTES) {
+          await this.accepted.beat();
+          return;
+        }
+        // Claiming renews this engine's lease too, in the same write.
         const records = await this.accepted.claim(room);
         for (const record of records) await this.adoptOne(record);
         this.pump();

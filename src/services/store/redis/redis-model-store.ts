@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ModelType } from '../../../core/index.js';
 import {
+  asBuffer,
   BINARY_STATE_FORMAT,
   TEXT_STATE_FORMAT,
   type BinaryModelState,
@@ -16,11 +17,6 @@ import {
   type StoredModelVersion,
 } from '../model-store.js';
 import { admitWithinLimits } from '../registry-limits.js';
-
-/** ioredis sends Buffer arguments as bytes (anything else as text): a view of the same memory, not a copy. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 /**
  * A model's state as hash fields, format 2: `state` holds the JSON header, `parameters` and `buffers` the values as

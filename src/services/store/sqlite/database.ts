@@ -26,9 +26,7 @@ export function openDatabase(dataDir: string): SqliteDatabase {
   try {
     db = new Database(file);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('foreign_keys = ON');
+    configureConnection(db);
     migrate(db);
     return db;
   } catch (error) {
@@ -63,6 +61,16 @@ function migrate(db: SqliteDatabase): void {
       );
     }).immediate();
   }
+}
+
+/**
+ * The settings every connection to the store needs, the server's and the store thread's alike (WAL is a property
+ * of the file, set once by `openDatabase`).
+ */
+export function configureConnection(db: SqliteDatabase): void {
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
 }
 
 /** The schema version a database is at (the last step taken). */

@@ -1,5 +1,5 @@
 import { allocateTensor, float64FromBytes } from '../../../core/index.js';
-import { BINARY_STATE_FORMAT, TEXT_STATE_FORMAT, type StoredModelState } from '../model-state.js';
+import { asBuffer, BINARY_STATE_FORMAT, TEXT_STATE_FORMAT, type StoredModelState } from '../model-state.js';
 import {
   modelId,
   type NewStoredModel,
@@ -9,7 +9,6 @@ import {
 } from '../model-store.js';
 import { admitWithinLimits } from '../registry-limits.js';
 import type { SqliteDatabase } from './database.js';
-import { asBuffer } from './text-state-migration.js';
 
 interface ModelRow {
   readonly id: string;

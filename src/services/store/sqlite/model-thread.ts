@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { DredgeError } from '../../errors.js';
 import { useSharedTensors } from '../../compute/shared-tensors.js';
 import { lowerThreadPriority } from '../../compute/thread-priority.js';
+import { configureConnection } from './database.js';
 import { ModelRows } from './model-rows.js';
 import type {
   ModelThreadCalls,
@@ -23,9 +24,7 @@ lowerThreadPriority();
 
 const { file } = workerData as ModelThreadData;
 const db = new Database(file);
-db.pragma('synchronous = NORMAL');
-db.pragma('busy_timeout = 5000');
-db.pragma('foreign_keys = ON');
+configureConnection(db);
 const rows = new ModelRows(db);
 
 function perform(request: ModelThreadRequest): ModelThreadCalls[keyof ModelThreadCalls][1] {

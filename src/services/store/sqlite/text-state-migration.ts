@@ -1,5 +1,6 @@
 import { modelFromJSON } from '../../../core/index.js';
 import {
+  asBuffer,
   BINARY_STATE_FORMAT,
   TEXT_STATE_FORMAT,
   binaryState,
@@ -34,9 +35,4 @@ function converted(text: string): BinaryModelState | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** better-sqlite3 binds BLOBs from Buffers: a view of the same bytes, not a copy. */
-export function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
