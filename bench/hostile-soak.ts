@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- hostile-soak [--seconds 60] [--only KIND,…]`: a real `dredge up` on its defaults under mixed abuse for the
+ * `npm run bench -- hostile-soak [--seconds 60] [--only KIND,…] [--server-log FILE]
+ * [--node-options "--trace-gc …"]`: a real `dredge up` on its defaults under mixed abuse for the
  * given time (loopback only; every abusive loop is capped), while a well-behaved client from another loopback
  * address measures `/health` and a cached inference. Prints what the README's "Under abuse" table shows.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runHostileSoak, type LatencySummary } from '../test/helpers/hostile-soak.js';
@@ -17,14 +18,19 @@ export async function run(args: string[]): Promise<void> {
   const seconds = flag >= 0 ? Number(args[flag + 1]) : 60;
   const onlyFlag = args.indexOf('--only');
   const only = onlyFlag >= 0 ? (args[onlyFlag + 1] ?? '').split(',') : undefined;
+  const logFlag = args.indexOf('--server-log');
+  const serverLog = logFlag >= 0 ? args[logFlag + 1] : undefined;
+  const optionsFlag = args.indexOf('--node-options');
+  const nodeOptions = optionsFlag >= 0 ? args[optionsFlag + 1] : undefined;
   const cwd = mkdtempSync(path.join(tmpdir(), 'dredge-soak-'));
   try {
     const report = await runHostileSoak({
       seconds,
       cwd,
-      env: { DATA_DIR: path.join(cwd, 'data') },
+      env: { DATA_DIR: path.join(cwd, 'data'), ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) },
       ...(only ? { only } : {}),
     });
+    if (serverLog) writeFileSync(serverLog, `${report.serverOutput}\n${report.metrics}`);
     console.log(`Node.js ${process.version}; ${seconds} s of abuse against dredge up on its defaults.`);
     console.log('| measured | figure | target |');
     console.log('| --- | --- | --- |');

@@ -4,8 +4,13 @@
  * separate cores where possible); each MCP workload gets a fresh server, so one workload's cache and garbage do
  * not weigh on the next.
  *
- *   npm run bench -- http [--seconds 10]
+ *   npm run bench -- http [--seconds 10] [--authentication]   (that flag: only the cost of authentication and rate limits)
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describePinning, startChildServer } from './support/child-server.js';
 import { describeLoadGenerator, runLoad, type LoadResult, type Workload } from './support/load-generator.js';
 
@@ -89,6 +94,10 @@ export async function run(args: string[]): Promise<void> {
   } finally {
     await bare.stop();
   }
+  if (args.includes('--authentication')) {
+    await measureAuthentication(seconds, baseline);
+    return;
+  }
   const off = { METRICS_ENABLED: 'false', TRACING_ENABLED: 'false' };
   const rows: Row[] = [
     baseline,
@@ -110,6 +119,7 @@ export async function run(args: string[]): Promise<void> {
     `HTTP benchmark: Node.js ${process.version}, ${seconds} s per workload, ${CONNECTIONS} connections, ${describeLoadGenerator()}, ${describePinning()}`,
   );
   console.log(format(rows, baseline));
+  await measureAuthentication(seconds, baseline);
   const [, misses, quiet] = rows;
   if (misses && quiet) {
     const cost = 1 - misses.requestsPerSecond / quiet.requestsPerSecond;
@@ -123,5 +133,110 @@ export async function run(args: string[]): Promise<void> {
         `… in server CPU time: ${extra.toFixed(1)} µs per request, ${share} % of the server's CPU per request`,
       );
     }
+  }
+}
+
+const AUTH_ROUNDS = 9;
+/**
+ * The rate the authentication variants are compared at: below what each serves at full speed here (about 4,000
+ * requests a second on one core), so every server answers the same requests per second. At full speed a server's
+ * CPU per request also depends on how often it waits for the load generator (a waiting server does more wake-ups
+ * per request), which differed between variants by more than the cost measured.
+ */
+const AUTH_RATE = 2_000;
+
+/** The row of median server CPU per request among runs of one variant. */
+function medianRow(runs: readonly Row[]): Row {
+  const sorted = [...runs].sort((a, b) => (a.cpuPerRequest ?? 0) - (b.cpuPerRequest ?? 0));
+  return sorted[Math.floor(sorted.length / 2)] as Row;
+}
+
+/** The CLI, to make a key as an operator would (`dredge keys create`). */
+const DREDGE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+
+/**
+ * What authentication and the scope check cost: cached unified_inference answers from a server without
+ * authentication, then with AUTH_ENABLED and a key made by `dredge keys create` (read scope), then with the
+ * original's API_KEY, then with the key and rate limits on (counted in memory), each on a fresh server sharing one
+ * DATA_DIR. The difference in server CPU per request is the cost (the README's target: at most 10 µs).
+ */
+async function measureAuthentication(seconds: number, baseline: Row): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dredge-bench-keys-'));
+  try {
+    const made = spawnSync(
+      process.execPath,
+      [DREDGE, 'keys', 'create', '--scopes', 'read', '--name', 'bench'],
+      {
+        env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+      },
+    );
+    const key = made.stdout.trim();
+    if (made.status !== 0 || !key) throw new Error(`dredge keys create failed: ${made.stderr}`);
+    const legacy = 'bench-original-api-key-0123456789abcdef';
+    const secure = { DATA_DIR: dataDir, AUTH_ENABLED: 'true', API_KEY: legacy };
+    const variants: Array<{ workload: Workload; env: NodeJS.ProcessEnv }> = [
+      {
+        workload: { name: 'cached unified_inference, no authentication', body: HIT },
+        env: { DATA_DIR: dataDir },
+      },
+      {
+        // The same server again: how far two identical fresh servers differ, the floor under every difference below.
+        workload: {
+          name: 'cached unified_inference, no authentication (control: the same again)',
+          body: HIT,
+        },
+        env: { DATA_DIR: dataDir },
+      },
+      {
+        workload: {
+          name: 'cached unified_inference, AUTH_ENABLED, a read key (Authorization: Bearer)',
+          body: HIT,
+          headers: { authorization: `Bearer ${key}` },
+        },
+        env: secure,
+      },
+      {
+        workload: {
+          name: "cached unified_inference, AUTH_ENABLED, the original's API_KEY (X-API-Key)",
+          body: HIT,
+          headers: { 'x-api-key': legacy },
+        },
+        env: secure,
+      },
+      {
+        workload: {
+          name: 'cached unified_inference, AUTH_ENABLED, a read key, RATE_LIMIT_ENABLED',
+          body: HIT,
+          headers: { authorization: `Bearer ${key}` },
+        },
+        // A limit no run reaches (about 8,000 requests a second for a few seconds): the cost of counting.
+        env: { ...secure, RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_REQUESTS: '1000000' },
+      },
+    ];
+    // Fresh servers differ by more than the cost measured: several rounds, in turn, and each variant's median.
+    const runs = variants.map(() => [] as Row[]);
+    // Each round starts with a different variant, so that no variant always runs first (or last) in a round.
+    for (let round = 0; round < AUTH_ROUNDS; round++) {
+      for (let step = 0; step < variants.length; step++) {
+        const i = (round + step) % variants.length;
+        const variant = variants[i] as (typeof variants)[number];
+        runs[i]?.push(await measureMcp({ ...variant.workload, rate: AUTH_RATE }, seconds, variant.env));
+      }
+    }
+    const rows = runs.map(medianRow);
+    console.log(
+      `\nAuthentication and scopes (median of ${AUTH_ROUNDS} rounds, servers in turn, ${AUTH_RATE} requests/s each):`,
+    );
+    console.log(format(rows, baseline));
+    const [open, ...keyed] = rows;
+    for (const row of keyed) {
+      if (open?.cpuPerRequest === undefined || row.cpuPerRequest === undefined) continue;
+      console.log(
+        `${row.name}: ${(row.cpuPerRequest - open.cpuPerRequest).toFixed(1)} µs of server CPU per request`,
+      );
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }

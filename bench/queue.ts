@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { createAppServices } from '../src/app/create-services.js';
 import { createCatalogue, runOperation } from '../src/app/operations/index.js';
 import { requestContext } from '../src/app/operations/request-context.js';
+import { ANONYMOUS } from '../src/app/security/authenticator.js';
 import type { AppServices } from '../src/app/services.js';
 import { loadConfig } from '../src/config/index.js';
 import { ROOT_CONTEXT, createLogger } from '../src/services/telemetry/index.js';
@@ -93,7 +94,12 @@ async function inProcess(workload: Workload, dir: string): Promise<Row> {
   const started = performance.now();
   await inBatches(workload.tasks, async (i) => {
     const signal = new AbortController().signal; // one per task, as each request has its own
-    const context = requestContext(services, { trace: ROOT_CONTEXT, signal });
+    const context = requestContext(services, {
+      principal: ANONYMOUS,
+      client: 'bench',
+      trace: ROOT_CONTEXT,
+      signal,
+    });
     await runOperation(catalogue.find(workload.operation), workload.params(i), context);
   });
   const seconds = (performance.now() - started) / 1000;

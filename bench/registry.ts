@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { createAppServices } from '../src/app/create-services.js';
 import { createCatalogue, runOperation, type Catalogue } from '../src/app/operations/index.js';
 import { requestContext } from '../src/app/operations/request-context.js';
+import { ANONYMOUS } from '../src/app/security/authenticator.js';
 import type { AppServices } from '../src/app/services.js';
 import { loadConfig } from '../src/config/index.js';
 import { DATABASE_FILE } from '../src/services/store/sqlite/database.js';
@@ -47,7 +48,12 @@ async function call(
   operation: string,
   params: unknown,
 ): Promise<Record<string, unknown>> {
-  const context = requestContext(services, { trace: ROOT_CONTEXT, signal: new AbortController().signal });
+  const context = requestContext(services, {
+    principal: ANONYMOUS,
+    client: 'bench',
+    trace: ROOT_CONTEXT,
+    signal: new AbortController().signal,
+  });
   return (await runOperation(catalogue.find(operation), params, context)).value as Record<string, unknown>;
 }
 

@@ -15,6 +15,7 @@ const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   http: () => import('./http.js'),
   queue: () => import('./queue.js'),
   registry: () => import('./registry.js'),
+  security: () => import('./security.js'),
   responsiveness: () => import('./responsiveness.js'),
   startup: () => import('./startup.js'),
   'hostile-soak': () => import('./hostile-soak.js'),

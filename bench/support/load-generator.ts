@@ -18,6 +18,14 @@ export interface Workload {
   readonly body: string;
   /** When set, the request number replaces every `{n}` in the body, so that no two requests are alike. */
   readonly unique?: boolean;
+  /** Headers sent with every request besides the content type (an API key). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Requests per second in all, when set: an open-loop load at that rate (autocannon's `overallRate`; wrk has no
+   * rate). Two servers compared at one rate do the same work per second, so their CPU per request differs only by
+   * what each request costs them, not by how busy the load generator kept them.
+   */
+  readonly rate?: number;
 }
 
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
@@ -36,7 +44,7 @@ export async function runLoad(
   connections: number,
   seconds: number,
 ): Promise<LoadResult> {
-  return hasWrk
+  return hasWrk && workload.rate === undefined
     ? runWrk(url, workload, connections, seconds)
     : runAutocannon(url, workload, connections, seconds);
 }
@@ -50,6 +58,9 @@ function runWrk(url: string, workload: Workload, connections: number, seconds: n
   const script = [
     'wrk.method = "POST"',
     'wrk.headers["Content-Type"] = "application/json"',
+    ...Object.entries(workload.headers ?? {}).map(
+      ([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`,
+    ),
     'local n = 0',
     after === undefined
       ? `wrk.body = ${luaString(before ?? '')}`
@@ -88,7 +99,8 @@ async function runAutocannon(
     connections,
     duration: seconds,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...workload.headers },
+    ...(workload.rate === undefined ? {} : { overallRate: workload.rate }),
     ...(workload.unique && after !== undefined
       ? {
           requests: [

@@ -4,8 +4,12 @@ import type { LoadedConfig } from '../config/index.js';
 import { createResultCache } from '../services/cache/index.js';
 import { ComputePool } from '../services/compute/index.js';
 import { ByteBudget } from './byte-budget.js';
+import { AuditLog } from './security/audit-log.js';
+import { Authenticator } from './security/authenticator.js';
+import { RateLimits } from './security/rate-limits.js';
 import { DependabotClient } from '../services/github/dependabot-client.js';
 import { createTaskService } from '../services/queue/index.js';
+import { createWindowCounter } from '../services/rate-limit/index.js';
 import { createStore } from '../services/store/index.js';
 import { componentLogger, createTelemetry, type Logger } from '../services/telemetry/index.js';
 import { PRODUCT } from './product.js';
@@ -52,6 +56,19 @@ export async function createAppServices(
     componentLogger(logger, 'tasks'),
     `${options.serviceName}:${process.pid}`,
   );
+  const rateLimit = config.security.rateLimit;
+  const rateLimits = new RateLimits(
+    // No counter connection at all while limits are off.
+    await createWindowCounter(rateLimit.enabled ? settings.rateLimitRedis : undefined),
+    {
+      enabled: rateLimit.enabled,
+      requests: rateLimit.requests,
+      windowMs: rateLimit.windowSeconds * 1000,
+      work: rateLimit.work,
+    },
+    componentLogger(logger, 'rate-limits'),
+  );
+  const audit = new AuditLog(store.audit, componentLogger(logger, 'audit'));
   return {
     config,
     logger,
@@ -60,17 +77,23 @@ export async function createAppServices(
     store,
     compute,
     inflightBodies: new ByteBudget(config.servers.maxInflightBodyBytes),
+    authenticator: new Authenticator(store.apiKeys, config.security.authEnabled, config.security.apiKey),
     dependabot: new DependabotClient({
       apiUrl: config.integrations.githubApiUrl,
       token: config.integrations.githubToken,
       timeoutMs: Math.min(GITHUB_TIMEOUT_MS, config.servers.requestTimeoutMs),
     }),
     tasks,
+    rateLimits,
+    audit,
     device: { resolution, info: getDeviceInfo() },
     async close() {
       await tasks.close();
       await compute.close();
       await cache.close();
+      await rateLimits.close();
+      // The audit's last records are written before the store they go to closes.
+      await audit.close();
       await store.close();
       await telemetry.shutdown();
     },

@@ -1,6 +1,7 @@
 import type { DredgeConfig } from '../config/index.js';
 import type { CacheConfig } from '../services/cache/index.js';
 import type { TaskQueueConfig } from '../services/queue/index.js';
+import type { RedisConfig } from '../services/redis/index.js';
 import type { StoreConfig } from '../services/store/index.js';
 
 /** Each service factory's part of the configuration. */
@@ -8,6 +9,8 @@ export interface ServiceSettings {
   readonly cache: CacheConfig;
   readonly store: StoreConfig;
   readonly tasks: TaskQueueConfig;
+  /** Where rate-limit counters live: the deployment's Redis when any service uses it, so replicas count together. */
+  readonly rateLimitRedis: RedisConfig | undefined;
 }
 
 /**
@@ -26,12 +29,26 @@ export function serviceSettings(config: DredgeConfig): ServiceSettings {
         maxInsights: config.storage.maxInsights,
         maxBytes: config.storage.maxInsightBytes,
       },
+      // Quotas per tenant only where there are tenants: without MULTI_TENANT_ENABLED the global bounds are all.
+      quotas: config.security.multiTenant ? config.security.tenantQuotas : undefined,
     },
     tasks: {
       backend: config.storage.queueBackend,
       queue: config.queue,
       concurrency: config.workers.concurrency,
       redis: config.redis,
+      maxWaitingPerTenant: config.security.multiTenant
+        ? config.security.tenantQuotas.maxWaitingTasks
+        : undefined,
     },
+    rateLimitRedis: usesRedis(config) ? config.redis : undefined,
   };
+}
+
+function usesRedis(config: DredgeConfig): boolean {
+  return (
+    config.cache.backend === 'redis' ||
+    config.storage.storeBackend === 'redis' ||
+    config.storage.queueBackend === 'bullmq'
+  );
 }

@@ -1,5 +1,8 @@
 import type { DeviceInfo, DeviceResolution } from '../core/index.js';
 import type { ByteBudget } from './byte-budget.js';
+import type { AuditLog } from './security/audit-log.js';
+import type { Authenticator } from './security/authenticator.js';
+import type { RateLimits } from './security/rate-limits.js';
 import type { DredgeConfig } from '../config/index.js';
 import type { ResultCache } from '../services/cache/index.js';
 import type { ComputePool } from '../services/compute/index.js';
@@ -23,6 +26,12 @@ export interface AppServices {
   readonly tasks: TaskService;
   /** The compute device in use (DEVICE resolved, with any fallback warning) and what the machine offers. */
   readonly device: { readonly resolution: DeviceResolution; readonly info: DeviceInfo };
+  /** Who a request acts as (AUTH_ENABLED, API keys), decided the same way by every door. */
+  readonly authenticator: Authenticator;
+  /** Operations per key and heavy work per tenant (RATE_LIMIT_*), counted by `runOperation` for every door. */
+  readonly rateLimits: RateLimits;
+  /** Who changed what, and every authentication failure (`dredge audit tail`). */
+  readonly audit: AuditLog;
   /** Request bodies in flight, shared by every server of the process (MAX_INFLIGHT_BODY_BYTES). */
   readonly inflightBodies: ByteBudget;
 }

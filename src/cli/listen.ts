@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describeSetting, type ConfigKeyName, type LoadedConfig } from '../config/index.js';
-import { CliExit, writeLine, type CliIO } from './io.js';
+import { CliExit, EXIT_USAGE, writeLine, type CliIO } from './io.js';
 
 /** Where a server listens, and the configuration keys that say so. */
 export interface ListenAddress {
@@ -21,6 +21,7 @@ export async function listenOrExit(
   loaded: Pick<LoadedConfig, 'values' | 'origins'>,
   io: CliIO,
 ): Promise<string> {
+  refuseUnauthenticatedNetwork(address.host, loaded, io);
   try {
     return await app.listen({ host: address.host, port: address.port });
   } catch (error) {
@@ -35,4 +36,32 @@ export async function listenOrExit(
     writeLine(io.stderr, `Cannot listen on ${address.host}:${address.port}: ${problem}.`);
     throw new CliExit(1);
   }
+}
+
+/** Whether `host` reaches this machine only: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopback(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return (
+    name === 'localhost' || name === '::1' || /^127(\.\d{1,3}){3}$/.test(name) || name === '::ffff:127.0.0.1'
+  );
+}
+
+/**
+ * Without authentication, anyone who reaches a server may do anything: a server listens on another address than
+ * loopback only when AUTH_ENABLED is on, or ALLOW_INSECURE_BIND says so in as many words. One line on stderr naming
+ * both ways out, and exit code 2, otherwise.
+ */
+function refuseUnauthenticatedNetwork(
+  host: string,
+  loaded: Pick<LoadedConfig, 'values' | 'origins'>,
+  io: CliIO,
+): void {
+  if (isLoopback(host) || loaded.values.AUTH_ENABLED || loaded.values.ALLOW_INSECURE_BIND) return;
+  writeLine(
+    io.stderr,
+    `Refusing to listen on ${host} (set by ${describeSetting(loaded, 'BIND_HOST')}) without authentication: ` +
+      'anyone who reaches it could load, train and delete. Set AUTH_ENABLED=true and make keys with `dredge keys create`, ' +
+      'or listen on 127.0.0.1, or set ALLOW_INSECURE_BIND=true to accept the risk.',
+  );
+  throw new CliExit(EXIT_USAGE);
 }

@@ -2,10 +2,12 @@ import { Command } from 'commander';
 import { PRODUCT } from '../app/product.js';
 import { colorEnabled } from '../config/color.js';
 import { MOBILE_HELP_WIDTH, currentPlatform, detectMobileTerminal } from '../config/platform.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerBatchCommand } from './commands/batch.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerHealthCommand } from './commands/health.js';
 import { registerInfoCommand } from './commands/info.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUpCommand } from './commands/up.js';
@@ -63,6 +65,8 @@ export function buildProgram(io: CliIO): Command {
   registerUpCommand(program, getContext);
   registerWorkerCommand(program, getContext);
   registerBatchCommand(program, getContext);
+  registerKeysCommand(program, getContext);
+  registerAuditCommand(program, getContext);
   registerHelpCommand(program);
 
   // Set after the commands are registered, because commands copy these settings from their parent: only `dredge`

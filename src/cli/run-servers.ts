@@ -80,6 +80,7 @@ export async function runServers(
     logger,
     'draining in-flight requests, then stopping',
   );
+  services.telemetry.serving();
   for (const { kind, url } of started) writeLine(ctx.io.stdout, kind.listening(url));
   for (const { kind, url } of started) if (kind.after) writeLine(ctx.io.stdout, kind.after(url));
   await stopped;

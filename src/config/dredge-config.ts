@@ -76,16 +76,37 @@ export interface DredgeConfig {
   readonly security: {
     readonly authEnabled: boolean;
     readonly apiKey: string | undefined;
+    /** ALLOW_INSECURE_BIND. */
+    readonly allowInsecureBind: boolean;
+    /** ALLOWED_HOSTS, lower-cased; empty for any (`*`). */
+    readonly allowedHosts: readonly string[];
+    /** CORS_ORIGINS. */
+    readonly corsOrigins: readonly string[];
     readonly rateLimit: {
       readonly enabled: boolean;
       readonly requests: number;
       readonly windowSeconds: number;
+      /** RATE_LIMIT_WORK: heavy work per tenant per window. */
+      readonly work: number;
     };
+    /** TRUST_PROXY, as Fastify's `trustProxy` takes it. */
+    readonly trustProxy: boolean | number | string;
+    /** MULTI_TENANT_ENABLED: each key acts in its own tenant (else everyone is the default tenant). */
     readonly multiTenant: boolean;
+    /** TENANT_ISOLATION, a legacy key with no effect: tenants are always isolated. */
     readonly tenantIsolation: boolean;
+    /** TENANT_MAX_*: what one tenant may keep, applied with MULTI_TENANT_ENABLED only. */
+    readonly tenantQuotas: {
+      readonly maxModels: number;
+      readonly maxParameters: number;
+      readonly maxInsights: number;
+      readonly maxWaitingTasks: number;
+    };
   };
   readonly servers: {
     readonly host: string;
+    /** TLS_CERT_FILE and TLS_KEY_FILE: with both, every server speaks HTTPS (one alone is refused at start). */
+    readonly tls: { readonly certFile: string | undefined; readonly keyFile: string | undefined } | undefined;
     readonly dredgePort: number;
     readonly mcpPort: number;
     readonly maxConnections: number;
@@ -98,7 +119,12 @@ export interface DredgeConfig {
     readonly keepAliveTimeoutMs: number;
   };
   readonly batch: { readonly size: number; readonly timeoutMs: number };
-  readonly integrations: { readonly githubApiUrl: string; readonly githubToken: string | undefined };
+  readonly integrations: {
+    readonly githubApiUrl: string;
+    readonly githubToken: string | undefined;
+    /** GITHUB_REPOSITORIES: the `owner/name`s update_dependabot_alert may change. */
+    readonly githubRepositories: readonly string[];
+  };
 }
 
 /** `REDIS_URL` when given, else a URL built from the original's separate keys. */
@@ -179,16 +205,38 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
     security: {
       authEnabled: values.AUTH_ENABLED,
       apiKey: values.API_KEY,
+      allowInsecureBind: values.ALLOW_INSECURE_BIND,
+      allowedHosts: values.ALLOWED_HOSTS === '*' ? [] : commaList(values.ALLOWED_HOSTS.toLowerCase()),
+      corsOrigins: commaList(values.CORS_ORIGINS ?? ''),
       rateLimit: {
         enabled: values.RATE_LIMIT_ENABLED,
         requests: values.RATE_LIMIT_REQUESTS,
         windowSeconds: values.RATE_LIMIT_WINDOW,
+        work: values.RATE_LIMIT_WORK,
       },
+      trustProxy:
+        values.TRUST_PROXY === 'true'
+          ? true
+          : values.TRUST_PROXY === 'false'
+            ? false
+            : /^\d+$/.test(values.TRUST_PROXY)
+              ? Number(values.TRUST_PROXY)
+              : values.TRUST_PROXY,
       multiTenant: values.MULTI_TENANT_ENABLED,
       tenantIsolation: values.TENANT_ISOLATION,
+      tenantQuotas: {
+        maxModels: values.TENANT_MAX_MODELS,
+        maxParameters: values.TENANT_MAX_MODEL_PARAMETERS,
+        maxInsights: values.TENANT_MAX_INSIGHTS,
+        maxWaitingTasks: values.TENANT_MAX_WAITING_TASKS,
+      },
     },
     servers: {
       host: values.BIND_HOST,
+      tls:
+        values.TLS_CERT_FILE || values.TLS_KEY_FILE
+          ? { certFile: values.TLS_CERT_FILE, keyFile: values.TLS_KEY_FILE }
+          : undefined,
       dredgePort: values.DREDGE_SERVER_PORT,
       mcpPort: values.MCP_SERVER_PORT,
       maxConnections: values.MAX_CONNECTIONS,
@@ -200,6 +248,18 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       keepAliveTimeoutMs: Math.round(values.KEEP_ALIVE_TIMEOUT * 1000),
     },
     batch: { size: values.BATCH_SIZE, timeoutMs: Math.round(values.BATCH_TIMEOUT * 1000) },
-    integrations: { githubApiUrl: values.GITHUB_API_URL, githubToken: values.GITHUB_TOKEN },
+    integrations: {
+      githubApiUrl: values.GITHUB_API_URL,
+      githubToken: values.GITHUB_TOKEN,
+      githubRepositories: commaList(values.GITHUB_REPOSITORIES ?? ''),
+    },
   };
+}
+
+/** A comma-separated list's items, trimmed, without empty ones. */
+function commaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 }

@@ -16,7 +16,7 @@ export const FEATURES = [
   'workers',
   'queue',
   'batch',
-  'security',
+  'access',
   'integrations',
   'legacy',
 ] as const;
@@ -35,6 +35,7 @@ const BUILT_FEATURES: ReadonlySet<Feature> = new Set<Feature>([
   'workers',
   'queue',
   'batch',
+  'access',
   'integrations',
 ]);
 

@@ -198,10 +198,10 @@ export const CONFIG_KEYS = {
     feature: 'compute',
     description: 'Most models loaded at once; load_model answers 413 beyond it until one is deleted.',
   }),
-  MAX_MODEL_PARAMETERS: integerKey(1000, 1_000_000_000, 33_554_432, {
+  MAX_MODEL_PARAMETERS: integerKey(1000, 1_000_000_000, 16_777_216, {
     feature: 'compute',
     description:
-      'Most parameters of all loaded models together (8 bytes each), so memory stays bounded. Default: MEMORY_BUDGET / 32.',
+      'Most parameters of all loaded models together (8 bytes each), so memory stays bounded. Default: MEMORY_BUDGET / 64 (an eighth of it in values).',
   }),
   MEMORY_BUDGET: integerKey(128 * MIB, 1024 * GIB, GIB, {
     unit: 'bytes',
@@ -288,38 +288,113 @@ export const CONFIG_KEYS = {
 
   // Security
   AUTH_ENABLED: booleanKey(false, {
-    feature: 'security',
-    description: 'Require an API key on every request.',
+    feature: 'access',
+    description:
+      'Require an API key (Authorization: Bearer, or X-API-Key) on every route but /health and /ready; keys are made with `dredge keys create`.',
   }),
   API_KEY: optionalStringKey(512, {
-    feature: 'security',
+    feature: 'access',
     secret: true,
-    description: 'The API key clients send.',
+    description:
+      'A key of the original: accepted as an administrator key of the default tenant (with AUTH_ENABLED), and the key `dredge mcp --stdio` acts with.',
   }),
-  RATE_LIMIT_ENABLED: booleanKey(false, { feature: 'security', description: 'Limit requests per client.' }),
+  ALLOW_INSECURE_BIND: booleanKey(false, {
+    feature: 'access',
+    description:
+      'Insecure: let the servers listen on an address other than loopback with AUTH_ENABLED=false, where anyone who reaches them may do anything.',
+  }),
+  ALLOWED_HOSTS: stringKey('localhost,127.0.0.1,[::1]', 4096, {
+    feature: 'access',
+    pattern: /^(\*|([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(,([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]))*)$/,
+    patternText: 'a comma-separated list of host names or addresses (IPv6 in brackets, no ports), or *',
+    example: 'dredge.example.com,localhost',
+    description:
+      'Host names the servers answer to, in the Host header and in an Origin header (comma-separated; * for any). Requests naming another host get 403: this stops DNS rebinding.',
+  }),
+  CORS_ORIGINS: optionalStringKey(4096, {
+    feature: 'access',
+    pattern: /^https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*$/,
+    patternText: 'a comma-separated list of origins (scheme://host[:port])',
+    example: 'https://app.example.com',
+    description: 'Origins whose pages may call the servers from a browser (CORS); none by default.',
+  }),
+  RATE_LIMIT_ENABLED: booleanKey(false, {
+    feature: 'access',
+    description:
+      'Limit operations per API key (per client address without authentication) and heavy work per tenant, in fixed windows; 429 with Retry-After beyond. Shared through Redis when Redis is configured.',
+  }),
   RATE_LIMIT_REQUESTS: integerKey(1, 1_000_000, 100, {
-    feature: 'security',
-    description: 'Requests allowed per client per window.',
+    feature: 'access',
+    description:
+      'Operations allowed per key (or client address) per window; every operation counts, each call of a JSON-RPC batch and each task submitted included.',
   }),
   RATE_LIMIT_WINDOW: integerKey(1, 86_400, 60, {
     unit: 'seconds',
-    feature: 'security',
+    feature: 'access',
     description: 'Rate-limit window in seconds.',
   }),
-  MULTI_TENANT_ENABLED: booleanKey(false, {
-    feature: 'security',
-    description: 'Keep models, cache entries and results apart per tenant.',
+  RATE_LIMIT_WORK: integerKey(1_000_000, 1e15, 1e12, {
+    unit: 'multiply-adds',
+    feature: 'access',
+    description:
+      'Work (multiply-adds, see MAX_REQUEST_WORK) allowed per tenant per window for operations above COMPUTE_INLINE_WORK.',
   }),
+  TRUST_PROXY: stringKey('false', 1024, {
+    feature: 'access',
+    pattern: /^(true|false|\d+|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$/,
+    patternText:
+      'true, false, a number of proxies, or a comma-separated list of proxy addresses or CIDR ranges',
+    example: '10.0.0.0/8,127.0.0.1',
+    description:
+      "Which load balancers to believe about the client address (X-Forwarded-For), for rate limits and logs: false (the default: the connection's address), true (any), a hop count, or their addresses.",
+  }),
+  MULTI_TENANT_ENABLED: booleanKey(false, {
+    feature: 'access',
+    description:
+      'Each API key acts in its own tenant (`dredge keys create --tenant`): models, insights, tasks, cache entries and traces are kept apart, another tenant’s are 404, and the TENANT_MAX_* quotas apply. Off: every key is the default tenant.',
+  }),
+  // The original's env file set it; isolation is not optional once MULTI_TENANT_ENABLED is on, so it is accepted
+  // (either value) and changes nothing.
   TENANT_ISOLATION: booleanKey(true, {
-    feature: 'security',
-    description: 'With MULTI_TENANT_ENABLED, one tenant can never read another tenant’s data.',
+    feature: 'legacy',
+    description:
+      'No effect: with MULTI_TENANT_ENABLED tenants are always isolated (another tenant’s objects answer 404); there is no shared mode.',
+  }),
+  TENANT_MAX_MODELS: integerKey(1, 100_000, 100, {
+    feature: 'access',
+    description:
+      'With MULTI_TENANT_ENABLED, most models one tenant may keep (within MAX_MODELS for all); load_model answers 413 beyond it.',
+  }),
+  TENANT_MAX_MODEL_PARAMETERS: integerKey(1000, 1_000_000_000, 4_194_304, {
+    feature: 'access',
+    description:
+      'With MULTI_TENANT_ENABLED, most parameters of one tenant’s models together (within MAX_MODEL_PARAMETERS for all); load_model answers 413 beyond it.',
+  }),
+  TENANT_MAX_INSIGHTS: integerKey(1, 10_000_000, 10_000, {
+    feature: 'access',
+    description:
+      'With MULTI_TENANT_ENABLED, most insights one tenant may keep (within MAX_INSIGHTS for all); POST /lift of a new text answers 413 beyond it.',
+  }),
+  TENANT_MAX_WAITING_TASKS: integerKey(1, 10_000_000, 1000, {
+    feature: 'access',
+    description:
+      'With MULTI_TENANT_ENABLED, most tasks of one tenant submitted and not finished yet (within QUEUE_MAX_WAITING for all); submit_task answers 429 beyond it.',
   }),
 
   // Servers
-  BIND_HOST: stringKey('0.0.0.0', 255, {
+  BIND_HOST: stringKey('127.0.0.1', 255, {
     feature: 'servers',
     description:
-      'Address the servers listen on (0.0.0.0: every interface, as the original; 127.0.0.1: this machine only).',
+      "Address the servers (and a worker's status server) listen on: 127.0.0.1, this machine only; 0.0.0.0, every interface (needs AUTH_ENABLED, or ALLOW_INSECURE_BIND).",
+  }),
+  TLS_CERT_FILE: optionalStringKey(4096, {
+    feature: 'servers',
+    description:
+      "A PEM certificate (chain): with TLS_KEY_FILE, every server (and a worker's status server) speaks HTTPS only, and sends HSTS.",
+  }),
+  TLS_KEY_FILE: optionalStringKey(4096, {
+    feature: 'servers',
+    description: 'The PEM private key of TLS_CERT_FILE.',
   }),
   DREDGE_SERVER_PORT: integerKey(0, 65_535, 3001, {
     feature: 'dredge-server',
@@ -347,11 +422,11 @@ export const CONFIG_KEYS = {
     description:
       'How long an idle keep-alive connection stays open waiting for its next request, in seconds (Node.js adds one second before closing it).',
   }),
-  MAX_BODY_BYTES: integerKey(1024, 268_435_456, 2 * MIB, {
+  MAX_BODY_BYTES: integerKey(1024, 268_435_456, 256 * 1024, {
     unit: 'bytes',
     feature: 'servers',
     description:
-      'Largest request body; larger ones get 413. Default: MEMORY_BUDGET / 512 (JSON is parsed on the event loop: 2 MiB takes about 10 ms).',
+      'Largest request body; larger ones get 413. Default: MEMORY_BUDGET / 4096, 256 KiB (JSON is parsed on the event loop, about 10 ms a MiB: a larger bound lets one request hold it longer).',
   }),
   MAX_INFLIGHT_BODY_BYTES: integerKey(1024, 16 * GIB, 64 * MIB, {
     unit: 'bytes',
@@ -381,8 +456,9 @@ export const CONFIG_KEYS = {
   // Integrations
   GITHUB_API_URL: stringKey('https://api.github.com', 2048, {
     feature: 'integrations',
-    pattern: /^https?:\/\//,
-    patternText: 'an http:// or https:// URL',
+    // The token travels with every call: never in the clear, but to this machine (a test double, a local proxy).
+    pattern: /^(https:\/\/|http:\/\/(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?(\/|$))/,
+    patternText: 'an https:// URL (http:// only for localhost, 127.x.x.x or [::1])',
     example: 'https://github.example.com/api/v3',
     description: 'Root of the GitHub REST API used by the Dependabot operations.',
   }),
@@ -390,6 +466,14 @@ export const CONFIG_KEYS = {
     feature: 'integrations',
     secret: true,
     description: 'Token for the Dependabot operations (GitHub REST API).',
+  }),
+  GITHUB_REPOSITORIES: optionalStringKey(4096, {
+    feature: 'integrations',
+    pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)*$/,
+    patternText: 'a comma-separated list of owner/name',
+    example: 'acme/api,acme/web',
+    description:
+      'Repositories whose Dependabot alerts update_dependabot_alert may change (owner/name, comma-separated); none by default.',
   }),
 
   // Keys of the original's env file that have no effect here; accepted so that file loads unchanged.

@@ -10,7 +10,10 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 const tempDir = useTempDirs();
 const dirs = () => ({ cwd: tempDir(), homeDir: tempDir(), env: { LOG_LEVEL: 'silent' } });
 
-async function batchJson(args: string[], options = dirs()): Promise<{ code: number; report: BatchReport }> {
+async function batchJson(
+  args: string[],
+  options: ReturnType<typeof dirs> & { env: NodeJS.ProcessEnv } = dirs(),
+): Promise<{ code: number; report: BatchReport }> {
   const run = await dredge(['batch', '--json', ...args], options);
   expect(run.stderr).toBe('');
   return { code: run.code, report: JSON.parse(run.stdout) as BatchReport };
@@ -241,5 +244,25 @@ describe('dredge batch --url, against a real server', () => {
     expect(run.stderr).toMatch(
       new RegExp(`^Cannot reach a DREDGE server at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
     );
+  });
+});
+
+describe('dredge batch --url, against a server with authentication', () => {
+  let server: RunningMcpServer;
+  const key = 'batch-test-administrator-key-0123456789';
+  beforeAll(async () => {
+    server = await startMcpServer({ AUTH_ENABLED: 'true', API_KEY: key });
+  });
+  afterAll(() => server.close());
+
+  it('sends API_KEY as a bearer key; without it every task is refused', async () => {
+    const withKey = await batchJson(['--url', server.url, '--tasks', '10'], {
+      ...dirs(),
+      env: { LOG_LEVEL: 'silent', API_KEY: key },
+    });
+    expect(withKey.report).toMatchObject({ completed: 10, successful: 10 });
+    const without = await dredge(['batch', '--json', '--url', server.url, '--tasks', '10'], dirs());
+    const report = JSON.parse(without.stdout) as BatchReport;
+    expect(report).toMatchObject({ completed: 10, successful: 0 });
   });
 });

@@ -63,11 +63,12 @@ describe('dredge config show', () => {
     );
   });
 
-  it('marks keys whose feature is not built yet, and legacy keys as having no effect', async () => {
+  it('marks legacy keys as having no effect, and no key as inactive: every feature is built', async () => {
     const run = await dredge(['config', 'show'], dirs());
-    expect(run.stdout).toMatch(/^AUTH_ENABLED\s+false\s+built-in default\s+\[not active yet: security\]/m);
+    expect(run.stdout).toMatch(/^MULTI_TENANT_ENABLED\s+false\s+built-in default$/m);
     expect(run.stdout).toMatch(/^FLASK_ENV\s+\(unset\)\s+built-in default\s+\[no effect\]/m);
-    expect(run.stdout).toMatch(/^LOG_LEVEL\s+info\s+built-in default$/m);
+    expect(run.stdout).toMatch(/^TENANT_ISOLATION\s+true\s+built-in default\s+\[no effect\]/m);
+    expect(run.stdout).not.toContain('not active yet');
   });
 });
 

@@ -40,13 +40,14 @@ describe('dredge health', () => {
     expect(report.checks.find((check) => check.name === 'data directory')?.status).toBe('fail');
   });
 
-  it('warns, but stays healthy, about settings whose feature is not built yet', async () => {
-    const run = await dredge(['health', '--json'], { ...dirs(), env: { AUTH_ENABLED: 'true' } });
+  it('passes the configuration with authentication and tenants on: every setting is active', async () => {
+    const env = { AUTH_ENABLED: 'true', MULTI_TENANT_ENABLED: 'true', RATE_LIMIT_ENABLED: 'true' };
+    const run = await dredge(['health', '--json'], { ...dirs(), env });
     const report = JSON.parse(run.stdout) as Report;
     expect(run.code).toBe(0);
-    expect(report.checks.find((check) => check.name === 'configuration')).toMatchObject({
-      status: 'warn',
-      detail: expect.stringContaining('AUTH_ENABLED') as unknown,
+    expect(report.checks.find(({ name }) => name === 'configuration')).toMatchObject({
+      status: 'pass',
+      detail: 'valid (defaults and environment)',
     });
   });
 
@@ -95,7 +96,19 @@ describe('dredge help', () => {
   it('lists only the commands that exist', async () => {
     const run = await dredge(['--help'], dirs());
     const commands = [...run.stdout.matchAll(/^ {2}(\w[\w-]*)/gm)].map((match) => match[1]);
-    expect(commands).toEqual(['health', 'info', 'config', 'mcp', 'serve', 'up', 'worker', 'batch', 'help']);
+    expect(commands).toEqual([
+      'health',
+      'info',
+      'config',
+      'mcp',
+      'serve',
+      'up',
+      'worker',
+      'batch',
+      'keys',
+      'audit',
+      'help',
+    ]);
   });
 
   it('uses a wide terminal in full, but caps help at 80 columns on Termux', async () => {

@@ -62,8 +62,16 @@ describe('dredge up', () => {
     expect(running.output()).toContain('stopped cleanly');
   });
 
+  it('refuses every interface without authentication, naming both ways out', async () => {
+    await expect(started(['up', '--host', '0.0.0.0', '--port', '0', '--mcp-port', '0'])).rejects.toThrow(
+      /exited with 2:[\s\S]*Refusing to listen on 0\.0\.0\.0 \(set by --host 0\.0\.0\.0\) without authentication[\s\S]*AUTH_ENABLED=true[\s\S]*ALLOW_INSECURE_BIND=true/,
+    );
+  });
+
   it('prints a dashboard URL a browser can open when it listens on every interface', async () => {
-    const running = await started(['up', '--host', '0.0.0.0', '--port', '0', '--mcp-port', '0']);
+    const running = await started(['up', '--host', '0.0.0.0', '--port', '0', '--mcp-port', '0'], {
+      ALLOW_INSECURE_BIND: 'true',
+    });
     expect(running.urls.Dashboard).toMatch(/^http:\/\/(127\.0\.0\.1|localhost):\d+\/dashboard$/);
     expect((await fetch(running.urls.Dashboard!)).status).toBe(200);
   });

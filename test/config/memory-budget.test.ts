@@ -23,10 +23,10 @@ describe('MEMORY_BUDGET: the memory bounds are shares of one key', () => {
 
   it('a smaller budget lowers every bound left at its default, and says where the value came from', () => {
     const loaded = load({ env: { MEMORY_BUDGET: String(256 * MIB) } });
-    expect(loaded.values.MAX_BODY_BYTES).toBe(MIB);
+    expect(loaded.values.MAX_BODY_BYTES).toBe(64 * 1024);
     expect(loaded.values.MAX_INFLIGHT_BODY_BYTES).toBe(16 * MIB);
     expect(loaded.values.CACHE_MAX_BYTES).toBe(16 * MIB);
-    expect(loaded.values.MAX_MODEL_PARAMETERS).toBe((256 * MIB) / 32);
+    expect(loaded.values.MAX_MODEL_PARAMETERS).toBe((256 * MIB) / 64);
     expect(loaded.origins.MAX_BODY_BYTES).toEqual({ source: 'default', origin: 'MEMORY_BUDGET' });
     expect(loaded.config.servers.maxInflightBodyBytes).toBe(16 * MIB);
   });

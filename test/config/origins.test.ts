@@ -26,7 +26,7 @@ describe('how a setting was made, for messages that name it', () => {
       `DREDGE_SERVER_PORT=4001 in ${join(cwd, '.dredge.json')}`,
     );
     expect(describeSetting(loaded, 'CACHE_TTL')).toBe(`CACHE_TTL=60 in ${join(cwd, '.env')}`);
-    expect(describeSetting(loaded, 'BIND_HOST')).toBe('the default BIND_HOST=0.0.0.0');
+    expect(describeSetting(loaded, 'BIND_HOST')).toBe('the default BIND_HOST=127.0.0.1');
     expect(describeSetting(loaded, 'REDIS_PASSWORD')).toBe('REDIS_PASSWORD=[redacted] from the environment');
     // `dredge config show` and validation messages name the flag too.
     expect(describeOrigin(loaded.origins.DATA_DIR)).toBe('command-line flag --data-dir');

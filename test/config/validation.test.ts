@@ -166,3 +166,18 @@ describe('.dredge.json validation', () => {
     );
   });
 });
+
+describe('GITHUB_API_URL carries the token: https only, or http to this machine', () => {
+  it.each(['https://api.github.com', 'http://127.0.0.1:8080', 'http://localhost/api', 'http://[::1]:9'])(
+    'accepts %s',
+    (url) => {
+      expect(CONFIG_KEYS.GITHUB_API_URL.schema.safeParse(url).success).toBe(true);
+    },
+  );
+  it.each(['http://api.github.com', 'http://localhost.evil.example', 'http://127.0.0.1.evil.example/'])(
+    'refuses %s',
+    (url) => {
+      expect(CONFIG_KEYS.GITHUB_API_URL.schema.safeParse(url).success).toBe(false);
+    },
+  );
+});

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTelemetry } from '../../src/services/telemetry/index.js';
@@ -12,15 +13,27 @@ interface Dashboard {
 }
 
 describeWithBinary('promtool', 'Prometheus configuration', () => {
-  it('is valid for promtool', () => {
-    const result = spawnSync(
-      'promtool',
-      ['check', 'config', join(root, 'deploy/prometheus/prometheus.yml')],
-      {
+  it('is valid for promtool, with the metrics key file it names beside it', () => {
+    // As an operator would run it: the file, and the key made for it, in one directory.
+    const dir = mkdtempSync(join(tmpdir(), 'dredge-prometheus-'));
+    try {
+      copyFileSync(join(root, 'deploy/prometheus/prometheus.yml'), join(dir, 'prometheus.yml'));
+      writeFileSync(join(dir, 'dredge-metrics.key'), 'dredge_0123456789abcdef_placeholder\n');
+      const result = spawnSync('promtool', ['check', 'config', join(dir, 'prometheus.yml')], {
         encoding: 'utf8',
-      },
-    );
-    expect(result.status, result.stdout + result.stderr).toBe(0);
+      });
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends a bearer token from a file to every DREDGE target', () => {
+    const text = readFileSync(join(root, 'deploy/prometheus/prometheus.yml'), 'utf8');
+    const jobs = text.split('- job_name:').slice(1);
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs)
+      expect(job).toMatch(/authorization:\s+type: Bearer\s+credentials_file: dredge-metrics\.key/);
   });
 });
 

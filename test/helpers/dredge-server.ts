@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createDredgeServer, type DredgeServerOptions } from '../../src/app/http/dredge-server.js';
 import { runOperation, type Catalogue } from '../../src/app/operations/index.js';
 import { requestContext } from '../../src/app/operations/request-context.js';
+import { ANONYMOUS } from '../../src/app/security/authenticator.js';
 import type { AppServices } from '../../src/app/services.js';
 import { ROOT_CONTEXT } from '../../src/services/telemetry/index.js';
 import { createTestServices } from './test-services.js';
@@ -58,7 +59,12 @@ export async function startDredgeServer(
       return { status: response.status, headers: response.headers, body: parsed, text };
     },
     async operation(name, params = {}) {
-      const context = requestContext(services, { trace: ROOT_CONTEXT, signal: new AbortController().signal });
+      const context = requestContext(services, {
+        principal: ANONYMOUS,
+        client: 'test',
+        trace: ROOT_CONTEXT,
+        signal: new AbortController().signal,
+      });
       const outcome = await runOperation(catalogue.find(name), params, context);
       return JSON.parse(outcome.json) as Record<string, unknown>;
     },

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { request, type Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { MAX_INFERENCE_ROWS } from '../../src/app/operations/inference.js';
 import { startServersProcess } from './dredge-servers-process.js';
 
 export interface SoakOptions {
@@ -43,6 +44,10 @@ export interface SoakReport {
   /** `/health` answered 200 after the soak, and the process then exited 0 on SIGTERM. */
   readonly aliveAfter: boolean;
   readonly exitCode: number | string | null;
+  /** Everything the server printed (its logs, and `--trace-gc` lines when NODE_OPTIONS asks for them). */
+  readonly serverOutput: string;
+  /** The server's /metrics text at the end of the soak. */
+  readonly metrics: string;
 }
 
 /**
@@ -191,7 +196,7 @@ export async function runHostileSoak(options: SoakOptions): Promise<SoakReport> 
     model_type: 'string_theory',
     config: { hidden_size: 256, num_layers: 10, dimensions: 256 },
   });
-  const rows = Array.from({ length: 131_072 }, (_, i) => (i % 1000) / 1000);
+  const rows = Array.from({ length: MAX_INFERENCE_ROWS }, (_, i) => (i % 1000) / 1000);
   const hugeInference = Buffer.from(operation('inference', { model_id: wave, inputs: { x: rows, t: [0] } }));
   const training = operation('train', { model_id: ensemble, epochs: 100_000, dataset: 'chirp' });
   const overLimit = Buffer.alloc(8 * 1024 * 1024, 32);
@@ -200,8 +205,8 @@ export async function runHostileSoak(options: SoakOptions): Promise<SoakReport> 
     polite,
     holdSockets(),
     loop('largest model', 6, () => send(mcp, 'POST', '/mcp', largest)),
-    loop('largest inference (131,072 rows)', 40, () => send(mcp, 'POST', '/mcp', hugeInference)),
-    loop('largest inference (131,072 rows)', 40, () => send(mcp, 'POST', '/mcp', hugeInference)),
+    loop('largest inference', 40, () => send(mcp, 'POST', '/mcp', hugeInference)),
+    loop('largest inference', 40, () => send(mcp, 'POST', '/mcp', hugeInference)),
     loop('concurrent trainings', 20, () => send(mcp, 'POST', '/mcp', training)),
     loop('concurrent trainings', 20, () => send(mcp, 'POST', '/mcp', training)),
     loop('get_parameters of the largest', 20, () =>
@@ -255,5 +260,7 @@ export async function runHostileSoak(options: SoakOptions): Promise<SoakReport> 
     peakRssMiB: Number(peak) / 1024,
     aliveAfter: after.status === 200 && exitCode === 0,
     exitCode,
+    serverOutput: server.output(),
+    metrics,
   };
 }

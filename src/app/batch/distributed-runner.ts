@@ -2,7 +2,7 @@ import { redactUrlCredentials, type LoadedConfig } from '../../config/index.js';
 import { isFinished, type TaskService, type TaskView } from '../../services/queue/index.js';
 import type { Logger } from '../../services/telemetry/index.js';
 import { openApp } from '../open-app.js';
-import { DEFAULT_TENANT } from '../operations/request-context.js';
+import { DEFAULT_TENANT } from '../../services/store/index.js';
 import type { BatchRunner, BatchTaskOutcome, ServerSnapshot } from './batch-runner.js';
 import type { BatchTask } from './batch-task.js';
 import { snapshotFromAnswers } from './server-snapshot.js';

@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -14,15 +15,31 @@ const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
  * task, so no request waits for a socket). node:http rather than fetch: it costs less per request, which is
  * what a load generator should spend least on.
  */
+/** How a client proves who it is, and whom it trusts. */
+export interface ClientSecurity {
+  /** Sent as `Authorization: Bearer` with every request, for a server with AUTH_ENABLED. */
+  readonly apiKey?: string;
+  /** PEM certificates of an authority to trust for https, besides the system's. */
+  readonly ca?: Buffer;
+}
+
 export class KeepAliveClient {
   private readonly agent: HttpAgent;
   private readonly request: typeof httpRequest;
+  private readonly credentials: Readonly<Record<string, string>>;
 
   constructor(
     readonly origin: URL,
     connections: number,
+    { apiKey, ca }: ClientSecurity = {},
   ) {
-    const options = { keepAlive: true, maxSockets: connections, maxFreeSockets: connections };
+    this.credentials = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
+    const options = {
+      keepAlive: true,
+      maxSockets: connections,
+      maxFreeSockets: connections,
+      ...(ca === undefined ? {} : { ca: [...rootCertificates, ca.toString()] }),
+    };
     this.agent = origin.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
     this.request = origin.protocol === 'https:' ? httpsRequest : httpRequest;
   }
@@ -46,8 +63,12 @@ export class KeepAliveClient {
           ...(timeoutMs > 0 ? { timeout: timeoutMs } : {}),
           headers:
             payload === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+              ? this.credentials
+              : {
+                  ...this.credentials,
+                  'content-type': 'application/json',
+                  'content-length': Buffer.byteLength(payload),
+                },
         },
         (response) => collect(response).then(resolve, reject),
       );

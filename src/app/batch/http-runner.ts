@@ -1,6 +1,6 @@
 import type { BatchRunner, ServerSnapshot, BatchTaskFailure, BatchTaskOutcome } from './batch-runner.js';
 import type { BatchTask } from './batch-task.js';
-import { KeepAliveClient, TimeoutError, type HttpAnswer } from './http-client.js';
+import { KeepAliveClient, TimeoutError, type ClientSecurity, type HttpAnswer } from './http-client.js';
 import { snapshotFromAnswers } from './server-snapshot.js';
 
 /**
@@ -18,8 +18,10 @@ export class HttpRunner implements BatchRunner {
     connections: number,
     /** Longest wait for one answer (BATCH_TIMEOUT), in ms; 0: no limit. */
     private readonly timeoutMs: number,
+    /** The key to send (API_KEY), for a server with AUTH_ENABLED, and an authority to trust for https. */
+    security: ClientSecurity = {},
   ) {
-    this.client = new KeepAliveClient(baseUrl, connections);
+    this.client = new KeepAliveClient(baseUrl, connections, security);
     this.target = baseUrl.href.replace(/\/$/, '');
   }
 

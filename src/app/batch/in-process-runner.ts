@@ -3,6 +3,7 @@ import { ROOT_CONTEXT, type Logger } from '../../services/telemetry/index.js';
 import { openApp } from '../open-app.js';
 import { runOperation, type Catalogue } from '../operations/index.js';
 import { requestContext, type RequestFacts } from '../operations/request-context.js';
+import { ANONYMOUS } from '../security/authenticator.js';
 import type { AppServices } from '../services.js';
 import { failureOf, type BatchRunner, type BatchTaskOutcome, type ServerSnapshot } from './batch-runner.js';
 import type { BatchTask } from './batch-task.js';
@@ -46,6 +47,9 @@ export class InProcessRunner implements BatchRunner {
   async serverSnapshot(): Promise<ServerSnapshot> {
     const ask = async (operation: string): Promise<unknown> => {
       const context = requestContext(this.services, {
+        principal: ANONYMOUS,
+        client: 'batch',
+        rateLimited: false,
         trace: ROOT_CONTEXT,
         signal: new AbortController().signal,
       });
@@ -64,6 +68,10 @@ export class InProcessRunner implements BatchRunner {
  * that leaves the event loop (quick work finishes long before any timeout and cannot be interrupted).
  */
 class BatchTaskFacts implements RequestFacts {
+  // The batch runs in the process of whoever started it, with the services it opened itself.
+  readonly principal = ANONYMOUS;
+  readonly client = 'batch';
+  readonly rateLimited = false;
   readonly trace = ROOT_CONTEXT;
   timeout: AbortSignal | undefined;
   #signal: AbortSignal | undefined;

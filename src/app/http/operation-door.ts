@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jsonByteLength, type JsonBody } from '../../services/cache/index.js';
 import type { TraceContext } from '../../services/telemetry/index.js';
+import type { Principal } from '../security/principal.js';
 import { requestContext, type RequestFacts } from '../operations/request-context.js';
 import { runOperation, type Catalogue, type OperationOutcome } from '../operations/index.js';
 import type { AppServices } from '../services.js';
@@ -36,13 +39,32 @@ export class OperationDoor {
     shape: AnswerShape = PLAIN,
   ): Promise<FastifyReply> {
     const operation = this.catalogue.find(name);
-    const facts = new HttpRequestFacts(request.traceContext, reply, this.#timeoutMs);
+    const facts = new HttpRequestFacts(
+      request.principal,
+      request.ip,
+      request.traceContext,
+      reply,
+      this.#timeoutMs,
+    );
     const context = requestContext(this.services, facts);
     const outcome = await runOperation(operation, params, context);
     if (shape.status !== undefined) reply.code(shape.status);
     if (shape.location) reply.header('location', shape.location(outcome));
-    return reply.type('application/json').send(outcome.json);
+    return sendJson(reply, outcome.body);
   }
+}
+
+/**
+ * Sends a JSON body: text as it is; chunks (a large answer written on a compute thread) one after the other, with
+ * their total length, without joining them on the event loop.
+ */
+function sendJson(reply: FastifyReply, body: JsonBody): FastifyReply {
+  reply.type('application/json');
+  if (typeof body === 'string') return reply.send(body);
+  if (body.length === 1) return reply.send(body[0]);
+  return reply
+    .header('content-length', jsonByteLength(body))
+    .send(Readable.from(body, { objectMode: false }));
 }
 
 /**
@@ -53,10 +75,16 @@ class HttpRequestFacts implements RequestFacts {
   #signal: AbortSignal | undefined;
 
   constructor(
+    readonly principal: Principal,
+    readonly client: string,
     readonly trace: TraceContext,
     private readonly reply: FastifyReply,
     private readonly timeoutMs: number,
   ) {}
+
+  get inputBytes(): number {
+    return Number(this.reply.request.headers['content-length']) || 0;
+  }
 
   get signal(): AbortSignal {
     return (this.#signal ??= requestSignal(this.reply, this.timeoutMs));

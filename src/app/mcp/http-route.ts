@@ -19,7 +19,14 @@ export function registerMcpProtocolRoute(
 
   app.post(MCP_PROTOCOL_PATH, async (request, reply) => {
     const { StreamableHTTPServerTransport, createProtocolServer, tools } = await protocol();
-    const server = createProtocolServer(services, catalogue, tools, request.traceContext);
+    const server = createProtocolServer(
+      services,
+      catalogue,
+      tools,
+      request.principal,
+      request.ip,
+      request.traceContext,
+    );
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     reply.raw.on('close', () => {
       void transport.close();

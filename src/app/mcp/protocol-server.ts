@@ -13,6 +13,7 @@ import { DredgeError, errorBody } from '../../services/errors.js';
 import { ROOT_CONTEXT, type TraceContext } from '../../services/telemetry/index.js';
 import { tooDeepError, valueTooDeep } from '../json-depth.js';
 import { requestContext } from '../operations/request-context.js';
+import type { Principal } from '../security/principal.js';
 import { runOperation, type Catalogue } from '../operations/index.js';
 import { PRODUCT } from '../product.js';
 import type { AppServices } from '../services.js';
@@ -31,6 +32,9 @@ export function createProtocolServer(
   services: AppServices,
   catalogue: Catalogue,
   tools: readonly Tool[],
+  principal: Principal,
+  /** Who is on the other end (see RequestFacts.client): the HTTP client's address, or `stdio`. */
+  client: string,
   trace: TraceContext = ROOT_CONTEXT,
 ): Server {
   const server = new Server(
@@ -59,6 +63,8 @@ export function createProtocolServer(
     // result goes out, so that none arrives after it (a client stops listening for progress once it has the result).
     const notifications: Array<Promise<void>> = [];
     const context = requestContext(services, {
+      principal,
+      client,
       trace,
       signal: extra.signal,
       progress: (update) => {
@@ -89,9 +95,10 @@ export function createProtocolServer(
 
   server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: [...RESOURCES] }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const context = requestContext(services, { principal, client, trace, signal: extra.signal });
     try {
-      return await readResource(request.params.uri, services);
+      return await readResource(request.params.uri, catalogue, context);
     } catch (error) {
       if (error instanceof DredgeError) throw new McpError(ErrorCode.InvalidParams, error.message);
       throw error;

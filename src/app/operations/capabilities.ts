@@ -24,6 +24,7 @@ const MODELS: Record<string, string> = Object.fromEntries(
 export function listCapabilitiesOperation(operationNames: () => readonly string[]) {
   return defineOperation({
     name: 'list_capabilities',
+    scope: 'read',
     description: 'What this server offers: models, operations and features (caching, metrics, devices).',
     input: z.object({}),
     workFormula: 'fixed',

@@ -28,6 +28,7 @@ export const DISMISSED_REASONS = [
 
 export const getDependabotAlerts = defineOperation({
   name: 'get_dependabot_alerts',
+  scope: 'github',
   description: "List a GitHub repository's Dependabot security alerts (needs GITHUB_TOKEN).",
   input: z.object(repository),
   workFormula: 'fixed',
@@ -40,6 +41,7 @@ export const getDependabotAlerts = defineOperation({
 
 export const explainDependabotAlert = defineOperation({
   name: 'explain_dependabot_alert',
+  scope: 'github',
   description:
     'Explain one Dependabot alert in plain words, with a recommendation from its severity and CVSS score.',
   input: z.object({ alert_id: alertId, ...repository }),
@@ -53,6 +55,7 @@ export const explainDependabotAlert = defineOperation({
 
 export const updateDependabotAlert = defineOperation({
   name: 'update_dependabot_alert',
+  scope: 'admin',
   description:
     "Dismiss a Dependabot alert (with a reason) or reopen it. Needs a token with the 'security_events' scope.",
   input: z
@@ -94,6 +97,15 @@ export const updateDependabotAlert = defineOperation({
     const state = input.state as 'dismissed' | 'open';
     if (!services.dependabot.configured)
       throw new DredgeError('unavailable', 'GITHUB_TOKEN not set', { retryable: false });
+    // The token may reach far more repositories than this server is meant to change: only the ones named.
+    const repository = `${input.repo_owner}/${input.repo_name}`;
+    const allowed = services.config.integrations.githubRepositories;
+    if (!allowed.some((name) => name.toLowerCase() === repository.toLowerCase())) {
+      throw new DredgeError(
+        'forbidden',
+        `update_dependabot_alert may change only the repositories in GITHUB_REPOSITORIES, and ${repository} is not one of them.`,
+      );
+    }
     const alert = await services.dependabot.updateAlert(input.repo_owner, input.repo_name, input.alert_id, {
       state,
       ...(state === 'dismissed' && input.dismissed_reason

@@ -1,15 +1,28 @@
 import { z } from 'zod';
-import { inputFromColumns, inputFromRows, type AnyModel, type ModelInput } from '../../core/index.js';
+import {
+  inputFromColumns,
+  inputFromRows,
+  shapeOutput,
+  type AnyModel,
+  type ModelInput,
+} from '../../core/index.js';
+import { JsonText } from '../../services/cache/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { modelIdLabel, modelIdSchema } from './model-ref.js';
 import { defineModelOperation } from './operation.js';
 import { numberArray, numberMatrix, parseOrThrow } from './schema.js';
 
 /**
- * Most rows in one inference request: 2¹⁷, so that reading the request and writing its answer (JSON of one number
- * a row) stay within about 20 ms of the event loop; a million rows took 130 ms, most of it writing the answer.
+ * Most rows in one inference request: 2¹⁵. Reading a request happens on the event loop (about 10 ms a MiB of JSON),
+ * so a batch is bounded to what MAX_BODY_BYTES' default carries (a column of 32,768 numbers is about 200 KB);
+ * larger batches are several requests. The answer of a large batch is written on a pool thread.
  */
-export const MAX_INFERENCE_ROWS = 131_072;
+export const MAX_INFERENCE_ROWS = 32_768;
+/**
+ * The work of writing one number of the answer as JSON (about 0.3 µs, as much as 300 multiply-adds): a batch of
+ * many rows through a small model costs more to write than to compute, and is written on the pool when large.
+ */
+export const ANSWER_WORK_PER_OUTPUT = 300;
 /** Inputs up to this many numbers are cached; larger ones cost more to key than to compute. */
 export const MAX_CACHED_INFERENCE_VALUES = 10_000;
 
@@ -31,6 +44,7 @@ const column = numberArray(MAX_INFERENCE_ROWS);
 
 export const inference = defineModelOperation({
   name: 'inference',
+  scope: 'read',
   description:
     'Evaluate a loaded model. Waves take columns (1D and ensembles: x, t; 4D: x, y, z, t; 6D: x1…x5, t), a missing ' +
     'column is [0.0] and a one-value column is repeated; StringTheoryNN takes x as rows [N][dimensions]; the ' +
@@ -38,8 +52,9 @@ export const inference = defineModelOperation({
   input: z.object({ model_id: modelIdSchema, inputs: z.record(z.string(), z.unknown()).default({}) }),
   metricLabels: modelIdLabel,
   model: (input) => input.model_id,
-  workFormula: 'rows of params.inputs × parameters',
-  work: (input, { model }) => requestRows(input.inputs) * model.parameterCount,
+  workFormula: `rows of params.inputs × (parameters + ${ANSWER_WORK_PER_OUTPUT} × outputs per row)`,
+  work: (input, { model }) =>
+    requestRows(input.inputs) * (model.parameterCount + ANSWER_WORK_PER_OUTPUT * model.outputWidth),
   cache: {
     kind: 'model_inference',
     key: (input) => input.inputs as Record<string, never>,
@@ -47,12 +62,16 @@ export const inference = defineModelOperation({
   },
   async handle(input, context, { model }) {
     const batch = toModelInput(model, input.inputs);
-    const shape = model.outputShape(batch.size);
-    // A large batch runs on a pool thread, stopped when the client goes away; a small one here, at once.
-    const output = context.offLoop
-      ? await context.services.compute.forward(model, batch, context.signal)
-      : model.forward(batch);
-    return { model_id: input.model_id, output: shapeOutput(output, shape) };
+    if (!context.offLoop) {
+      return {
+        model_id: input.model_id,
+        output: shapeOutput(model.forward(batch), model.outputShape(batch.size)),
+      };
+    }
+    // A large batch runs on a pool thread, stopped when the client goes away, which also writes its output as
+    // JSON bytes: the answer never becomes a string on the event loop.
+    const output = await context.services.compute.forwardJson(model, batch, context.signal);
+    return JsonText.joined([`{"model_id":${JSON.stringify(input.model_id)},"output":`, output, '}']);
   },
 });
 
@@ -99,21 +118,15 @@ function broadcast(columns: Record<string, number[]>, rows: number): Record<stri
   return result;
 }
 
-/** [N] for the single waves, [N][outputs] otherwise, as the original's tensors converted to lists. */
-export function shapeOutput(values: Float64Array, shape: readonly number[]): number[] | number[][] {
-  if (shape.length === 1) return Array.from(values);
-  const width = shape[1] ?? 1;
-  const rows = new Array<number[]>(shape[0] ?? 0);
-  for (let r = 0; r < rows.length; r++) rows[r] = Array.from(values.subarray(r * width, (r + 1) * width));
-  return rows;
-}
-
+/** The numbers the inputs hold, counted only as far as MAX_CACHED_INFERENCE_VALUES (a large batch stops early). */
 function countValues(inputs: Readonly<Record<string, unknown>>): number {
   let count = 0;
   for (const value of Object.values(inputs)) {
     if (!Array.isArray(value)) continue;
-    for (const item of value) count += Array.isArray(item) ? item.length : 1;
-    if (count > MAX_CACHED_INFERENCE_VALUES) break;
+    for (const item of value) {
+      count += Array.isArray(item) ? item.length : 1;
+      if (count > MAX_CACHED_INFERENCE_VALUES) return count;
+    }
   }
   return count;
 }

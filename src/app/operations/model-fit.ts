@@ -50,6 +50,7 @@ export type ModelFit = {
 
 export const modelFit = defineModelOperation({
   name: 'model_fit',
+  scope: 'read',
   description:
     "A loaded model's predictions against the data set of its last training (else its own), thinned to at most " +
     "points points, with the mean squared error and the training's loss curve: what the dashboard plots (cached).",

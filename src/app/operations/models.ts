@@ -72,6 +72,7 @@ async function makeModel(recipe: ModelRecipe, context: OperationContext): Promis
 
 export const loadModel = defineOperation({
   name: 'load_model',
+  scope: 'write',
   description:
     'Create a model (Quasimoto waves, ensembles, interference basis or StringTheoryNN) with fresh parameters; ' +
     'answers its id for inference, training and get_parameters.',
@@ -86,12 +87,17 @@ export const loadModel = defineOperation({
     const config = parseModelConfig(input.model_type, input.config);
     const recipe = modelRecipe(input.model_type, config, context);
     const { parameterCount } = modelShape(recipe);
-    // A model that could never fit is refused before anything is drawn.
-    context.services.store.models.checkFits(parameterCount);
+    // A model that would not fit is refused before anything is drawn.
+    await context.services.store.models.checkFits(parameterCount, context.tenant);
     // Served models answer in evaluation mode (BatchNorm uses its running statistics, and inference changes
     // nothing); `train` switches a copy to training mode for the fit.
     const model = (await makeModel(recipe, context)).eval();
-    const registered = await context.services.store.models.add(input.model_type, model, config);
+    const registered = await context.services.store.models.add(
+      input.model_type,
+      model,
+      config,
+      context.tenant,
+    );
     return describeLoaded(registered);
   },
 });
@@ -139,24 +145,27 @@ export function describeModel(registered: RegisteredModel) {
 
 export const listModels = defineOperation({
   name: 'list_models',
+  scope: 'read',
   description: 'List the loaded models with their type, size, configuration and version.',
   input: z.object({}),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(_input, context) {
-    const models = await context.services.store.models.list();
+    const models = await context.services.store.models.list(context.tenant);
     return { models: models.map(describeModel), count: models.length };
   },
 });
 
 export const deleteModel = defineOperation({
   name: 'delete_model',
+  scope: 'write',
   description: 'Remove a loaded model and free its memory.',
   input: z.object({ model_id: modelIdSchema }),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, context) {
-    if (!(await context.services.store.models.delete(input.model_id))) {
+    // Another tenant's model is not there for this caller: the same 404 as an id never used.
+    if (!(await context.services.store.models.delete(input.model_id, context.tenant))) {
       throw new DredgeError('not_found', `Model not found: ${input.model_id}`);
     }
     return { model_id: input.model_id, deleted: true };
@@ -172,6 +181,7 @@ export const REPORT_WORK_PER_PARAMETER = 100;
 
 export const getParameters = defineModelOperation({
   name: 'get_parameters',
+  scope: 'read',
   description: "A model's parameters by PyTorch name, with values, shapes and requires_grad.",
   input: z.object({ model_id: modelIdSchema }),
   model: (input) => input.model_id,
@@ -189,8 +199,7 @@ export const getParameters = defineModelOperation({
       return { ...answer, parameters: reportParameters(model) };
     }
     const bytes = await context.services.compute.report(model, answer, context.signal);
-    // JSON.stringify writes ASCII only (the ids are ASCII too), so latin1 decodes it exactly, at memory speed, into
-    // one flat string that the door sends as it is.
-    return new JsonText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+    // Sent as the bytes the thread wrote: megabytes of numbers never become a string on the event loop.
+    return JsonText.joined([bytes]);
   },
 });

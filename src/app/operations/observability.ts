@@ -4,6 +4,7 @@ import { patternString, wholeNumber } from './schema.js';
 
 export const getMetrics = defineOperation({
   name: 'get_metrics',
+  scope: 'metrics',
   description:
     "Counters, gauges, histograms and timers in the original's shape (keys like name{label=value}); timers carry " +
     'count, total_time, min, max, avg, p50, p95 and p99 (seconds).',
@@ -20,6 +21,7 @@ export const getMetrics = defineOperation({
 
 export const getCacheStats = defineOperation({
   name: 'get_cache_stats',
+  scope: 'read',
   description:
     'Result-cache statistics: entries, TTL and backend as the original reported them, plus hits, misses, hit rate, evictions and bytes.',
   input: z.object({}),
@@ -38,6 +40,7 @@ export const DEFAULT_TRACE_SPANS = 500;
 
 export const getTraces = defineOperation({
   name: 'get_traces',
+  scope: 'admin',
   description:
     "Recent trace spans in the original's Jaeger-like shape (traceID, spanID, operationName, startTime and duration " +
     'in microseconds, tags, logs), optionally only those of one trace.',
@@ -47,11 +50,14 @@ export const getTraces = defineOperation({
   }),
   workFormula: 'fixed',
   work: fixedWork,
-  handle(input, { services }) {
+  handle(input, { services, tenant }) {
     const { tracing } = services.telemetry;
+    // With tenants, an administrator sees the traces of their own tenant's operations only (the default tenant's
+    // included: an administrator of the default tenant is not one of every tenant).
     const spans = tracing.recentSpans({
       limit: input.limit,
       ...(input.trace_id ? { traceId: input.trace_id } : {}),
+      ...(services.config.security.multiTenant ? { tenant } : {}),
     });
     return { tracing_enabled: tracing.enabled, count: spans.length, spans };
   },

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { DredgeError } from '../../services/errors.js';
 import type { JsonInput, JsonText } from '../../services/cache/index.js';
 import type { RegisteredModel } from '../../services/store/index.js';
 import type { Labels, Logger, TraceContext } from '../../services/telemetry/index.js';
+import type { Principal, Scope } from '../security/principal.js';
 import type { AppServices } from '../services.js';
 
 export interface ProgressUpdate {
@@ -12,7 +14,19 @@ export interface ProgressUpdate {
 
 /** What a door hands `runOperation` (see `request-context.ts`): who asks, the trace, and how to stop. */
 export interface RequestContext {
+  /** Who asks: the door's authentication decided it; `runOperation` checks it holds the operation's scope. */
+  readonly principal: Principal;
+  /** The principal's tenant (the default one without MULTI_TENANT_ENABLED): every object read or made belongs to it. */
   readonly tenant: string;
+  /** Who sent the request (see RequestFacts.client): rate limits and the audit log use it. */
+  readonly client: string;
+  /**
+   * What the per-operation rate limit counts against: `key:<id>`, or `address:<client>` without a key; undefined
+   * where the operation is not counted (a queued task was counted when submitted).
+   */
+  readonly rateKey: string | undefined;
+  /** The request's size in bytes as it arrived, where the door knows it (an HTTP body's length), else 0. */
+  readonly inputBytes: number;
   readonly logger: Logger;
   /** The trace this work belongs to (the request's span, or a queued task's); its spans hang from it. */
   readonly trace: TraceContext;
@@ -60,6 +74,11 @@ interface OperationBase<S extends z.ZodType> {
   /** What it does, for people and for models choosing a tool. */
   readonly description: string;
   readonly input: S;
+  /**
+   * The scope a caller must hold (`runOperation` answers 403 otherwise): `read` for inference and queries, `write`
+   * for what changes models, insights or tasks, `github` for Dependabot alerts, `admin` for the rest.
+   */
+  readonly scope: Scope;
   /**
    * The formula of `work`, as the README's table and a refusal name it (`params.epochs × rows × parameters`).
    */
@@ -119,11 +138,26 @@ export function defineOperation<S extends z.ZodType, R extends OperationResult>(
   return operation;
 }
 
-/** Declares an operation on a stored model; `runOperation` guarantees the handler its model. */
+/**
+ * Declares an operation on a stored model; `runOperation` guarantees the handler its model. The model must be the
+ * caller's tenant's: another tenant's is refused as `runOperation` refuses an unknown id (404, `Model not found:
+ * <id>`), in `work`, which runs before the cache is looked up or anything is computed. Ids outside the default
+ * tenant are random (randomModelId), so a lookup by id finds at most one model, and this decides whose it is.
+ */
 export function defineModelOperation<S extends z.ZodType, R extends OperationResult>(
   operation: ModelOperation<S, R>,
 ): Operation<S, R> {
-  return operation;
+  const { work } = operation;
+  const guarded: ModelOperation<S, R> = {
+    ...operation,
+    work(input, model, context) {
+      if (model.tenant !== context.tenant) {
+        throw new DredgeError('not_found', `Model not found: ${operation.model(input)}`);
+      }
+      return work(input, model, context);
+    },
+  };
+  return guarded;
 }
 
 /** The catalogue holds operations of many input types; this is how it sees each of them. */

@@ -1,8 +1,21 @@
 import { ComputeInputError, ComputeStateError } from '../../core/index.js';
-import { JsonText, cacheKey, type CacheKey } from '../../services/cache/index.js';
+import {
+  JsonText,
+  cacheKey,
+  jsonByteLength,
+  withMembersFirst,
+  type CacheKey,
+  type JsonBody,
+} from '../../services/cache/index.js';
 import { DredgeError } from '../../services/errors.js';
 import type { RegisteredModel } from '../../services/store/index.js';
-import { SpanKind, traceBindings, type Logger, type TraceContext } from '../../services/telemetry/index.js';
+import {
+  SpanKind,
+  traceBindings,
+  traceIdOf,
+  type Logger,
+  type TraceContext,
+} from '../../services/telemetry/index.js';
 import type {
   AnyOperation,
   CachePolicy,
@@ -11,6 +24,7 @@ import type {
   ProgressUpdate,
   RequestContext,
 } from './operation.js';
+import { allows, missingScope } from '../security/principal.js';
 import { OperationOutcome, withCachedFlag } from './outcome.js';
 import { parseOrThrow } from './schema.js';
 
@@ -28,9 +42,15 @@ export async function runOperation(
 ): Promise<OperationOutcome> {
   const { tracing, metrics, legacy } = context.services.telemetry;
   const started = performance.now();
-  const labels = operation.metricLabels?.(params) ?? {};
+  // Metrics are the process's, read by the `metrics` scope of any tenant: with tenants, no label names an object
+  // (the original labelled inference by model id), so no tenant's ids reach another through them.
+  const labels = context.services.config.security.multiTenant
+    ? NO_LABELS
+    : (operation.metricLabels?.(params) ?? NO_LABELS);
   let errorCode: string | undefined;
   let cached: boolean | undefined;
+  let outcome: OperationOutcome | undefined;
+  let traceId: string | undefined;
   try {
     return await tracing.inSpan(
       `operation ${operation.name}`,
@@ -40,8 +60,19 @@ export async function runOperation(
         attributes: { 'dredge.operation': operation.name, 'dredge.tenant': context.tenant },
       },
       async (span, trace) => {
+        // Before the params are even read: a caller without the scope learns nothing about them.
+        if (!allows(context.principal, operation.scope)) {
+          throw new DredgeError(
+            'forbidden',
+            missingScope(context.principal, operation.scope, operation.name),
+          );
+        }
+        // Every call counts, valid or not; the params are read only for callers within their limit.
+        const admitted = context.services.rateLimits.admit(context.rateKey);
+        if (admitted) await admitted;
+        if (audited(operation)) traceId = traceIdOf(trace);
         const input = parseOrThrow(operation.input, params ?? {}, 'params');
-        const outcome = await execute(operation, input, context, trace);
+        outcome = await execute(operation, input, context, trace);
         cached = outcome.cached;
         if (cached !== undefined) span.setAttribute('dredge.cached', cached);
         return outcome;
@@ -59,7 +90,35 @@ export async function runOperation(
     if (cached === true) legacy.incrementCounter(names.cacheHits, 1, labels);
     if (errorCode !== undefined) legacy.incrementCounter(names.errors, 1, labels);
     legacy.recordTimer(names.duration, seconds, labels);
+    if (audited(operation)) auditCall(operation, context, errorCode, outcome, traceId);
   }
+}
+
+const NO_LABELS = Object.freeze({});
+
+/** Operations that change something (`write`) or are an administrator's (`admin`) leave an audit record. */
+function audited(operation: AnyOperation): boolean {
+  return operation.scope === 'write' || operation.scope === 'admin';
+}
+
+/** The call's audit record: who, what, how it ended and how large, never its params or its answer. */
+function auditCall(
+  operation: AnyOperation,
+  context: RequestContext,
+  errorCode: string | undefined,
+  outcome: OperationOutcome | undefined,
+  traceId: string | undefined,
+): void {
+  context.services.audit.record({
+    tenant: context.tenant,
+    keyId: context.principal.keyId ?? null,
+    action: operation.name,
+    outcome: errorCode ?? 'ok',
+    requestId: traceId ?? null,
+    client: context.client,
+    inputBytes: context.inputBytes,
+    outputBytes: outcome ? jsonByteLength(outcome.body) : 0,
+  });
 }
 
 /**
@@ -68,7 +127,11 @@ export async function runOperation(
  * child costs more than a cached answer), and the door's signal is read only when the handler reads this one.
  */
 class HandlerContext implements OperationContext {
+  readonly principal: RequestContext['principal'];
   readonly tenant: string;
+  readonly client: string;
+  readonly rateKey: string | undefined;
+  readonly inputBytes: number;
   readonly services: RequestContext['services'];
   readonly progress: (update: ProgressUpdate) => void;
   #logger: Logger | undefined;
@@ -78,7 +141,11 @@ class HandlerContext implements OperationContext {
     readonly trace: TraceContext,
     readonly offLoop: boolean,
   ) {
+    this.principal = door.principal;
     this.tenant = door.tenant;
+    this.client = door.client;
+    this.rateKey = door.rateKey;
+    this.inputBytes = door.inputBytes;
     this.services = door.services;
     this.progress = door.progress;
   }
@@ -126,7 +193,10 @@ async function execute(
   let model: RegisteredModel | undefined;
   if (operation.model) {
     const id = operation.model(input);
-    model = await tracing.inSpan('store get model', { parent: trace }, () => store.models.get(id));
+    // Read in the caller's tenant: another tenant's model is not even loaded, and answers as an unknown id.
+    model = await tracing.inSpan('store get model', { parent: trace }, () =>
+      store.models.get(id, context.tenant),
+    );
     if (!model) throw new DredgeError('not_found', `Model not found: ${id}`);
   }
   // Weighed before anything is computed or looked up: a request over the ceiling costs nothing more.
@@ -141,6 +211,11 @@ async function execute(
       'compute',
       offLoop ? { parent: trace, attributes: { 'dredge.work': work } } : { parent: trace },
       async (_span, computeTrace) => {
+        // Heavy work counts against its tenant's budget when it is computed (a cache hit costs nothing).
+        if (offLoop) {
+          const charged = context.services.rateLimits.charge(context.tenant, work);
+          if (charged) await charged;
+        }
         const scoped = new HandlerContext(context, computeTrace, offLoop);
         computed = withSuccess(await operation.handle(input, scoped, model));
         return computed;
@@ -205,11 +280,12 @@ function keyOf(
 /** Every answer starts with `success: true`, as the original's do. */
 function withSuccess(result: OperationResult | JsonText): OperationResult | JsonText {
   if (!(result instanceof JsonText)) return { success: true, ...result };
-  return new JsonText(result.text === '{}' ? '{"success":true}' : `{"success":true,${result.text.slice(1)}`);
+  return new JsonText(withMembersFirst(result.body, '"success":true'));
 }
 
-function toJson(result: OperationResult | JsonText): string {
-  return result instanceof JsonText ? result.text : JSON.stringify(result);
+/** The answer's body: a JsonText's as it was written (text or chunks), any other result serialized. */
+function toJson(result: OperationResult | JsonText): JsonBody {
+  return result instanceof JsonText ? result.body : JSON.stringify(result);
 }
 
 function asObject(result: OperationResult | JsonText): OperationResult | undefined {

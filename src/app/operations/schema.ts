@@ -27,13 +27,32 @@ export function positiveNumber(max: number): z.ZodNumber {
   return z.number({ error: message }).gt(0, { error: message }).max(max, { error: message });
 }
 
-export function numberArray(maxLength: number, minLength = 0): z.ZodArray<z.ZodNumber> {
+/**
+ * An array of finite numbers, checked by one loop over it and passed on as it is (described to JSON Schema by its
+ * metadata). Not z.array(z.number()): zod copies the array and runs its checks on every element (about 70 ns a
+ * number, 9 ms for 131,072 values on the event loop), where this loop takes a fiftieth of that.
+ */
+export function numberArray(maxLength: number, minLength = 0): z.ZodType<number[]> {
   const sizes = minLength > 0 ? `of ${minLength} to ${maxLength}` : `of at most ${maxLength}`;
   const message = `must be an array ${sizes} finite numbers`;
   return z
-    .array(z.number({ error: message }), { error: message })
-    .min(minLength, { error: message })
-    .max(maxLength, { error: message });
+    .custom<number[]>(
+      (value) =>
+        Array.isArray(value) &&
+        value.length >= minLength &&
+        value.length <= maxLength &&
+        allFiniteNumbers(value),
+      { error: message },
+    )
+    .meta({ type: 'array', items: { type: 'number' }, minItems: minLength, maxItems: maxLength });
+}
+
+function allFiniteNumbers(values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  }
+  return true;
 }
 
 export function wholeNumberArray(maxLength: number, min: number, max: number): z.ZodArray<z.ZodNumber> {
@@ -46,11 +65,22 @@ export function wholeNumberArray(maxLength: number, min: number, max: number): z
   return z.array(item, { error: message }).max(maxLength, { error: message });
 }
 
-/** Rows of equal width: `[N][width]`. */
-export function numberMatrix(maxRows: number, width: number) {
+/** Rows of equal width, `[N][width]`, checked as `numberArray` checks its numbers. */
+export function numberMatrix(maxRows: number, width: number): z.ZodType<number[][]> {
   const message = `must be a matrix of at most ${maxRows} rows of ${width} finite numbers`;
-  const row = z.array(z.number({ error: message }), { error: message }).length(width, { error: message });
-  return z.array(row, { error: message }).max(maxRows, { error: message });
+  return z
+    .custom<number[][]>(
+      (value) =>
+        Array.isArray(value) &&
+        value.length <= maxRows &&
+        value.every((row) => Array.isArray(row) && row.length === width && allFiniteNumbers(row)),
+      { error: message },
+    )
+    .meta({
+      type: 'array',
+      maxItems: maxRows,
+      items: { type: 'array', items: { type: 'number' }, minItems: width, maxItems: width },
+    });
 }
 
 export function boundedString(maxLength: number, minLength = 0): z.ZodString {

@@ -31,6 +31,7 @@ export const MAX_COUPLING_CONSTANT = 1e6;
 
 export const stringSpectrum = defineOperation({
   name: 'string_spectrum',
+  scope: 'read',
   description: 'Energy levels E_n = n/2 of the first max_modes vibrational modes of a string (cached).',
   input: z.object({
     max_modes: wholeNumber(1, MAX_MODES).default(10),
@@ -50,6 +51,7 @@ export const stringSpectrum = defineOperation({
 
 export const stringParameters = defineOperation({
   name: 'string_parameters',
+  scope: 'read',
   description: 'String length l_P·√g and tension 1/(2πg) for an energy scale and a coupling constant g.',
   input: z.object({
     energy_scale: finiteNumber(-MAX_ENERGY_SCALE, MAX_ENERGY_SCALE).default(DEFAULT_ENERGY_SCALE),
@@ -64,6 +66,7 @@ export const stringParameters = defineOperation({
 
 export const unifiedInference = defineOperation({
   name: 'unified_inference',
+  scope: 'read',
   description:
     'Unified DREDGE × Quasimoto × string-theory inference: the coupled amplitude of string modes at Quasimoto ' +
     'coordinates, and the unified field on [0, 1] (cached).',

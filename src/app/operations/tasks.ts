@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_SECONDS } from '../../config/keys.js';
 import { DredgeError } from '../../services/errors.js';
 import type { TaskView } from '../../services/queue/index.js';
+import { allows, missingScope } from '../security/principal.js';
 import { defineOperation, fixedWork, type AnyOperation } from './operation.js';
 import { boundedString, parseOrThrow, patternString, positiveNumber, wholeNumber } from './schema.js';
 
@@ -22,6 +23,7 @@ const taskIdSchema = patternString(/^[A-Za-z0-9-]{1,64}$/, 64, 'a task id as sub
 export function submitTaskOperation(lookup: (name: string) => AnyOperation | undefined) {
   return defineOperation({
     name: 'submit_task',
+    scope: 'write',
     description:
       'Queue any other operation as a task and answer its task_id at once; fetch it with get_task. Transient ' +
       `failures are retried with exponential backoff (attempts, default TASK_ATTEMPTS, at most ${MAX_TASK_ATTEMPTS}); ` +
@@ -38,6 +40,10 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
     async handle(input, context) {
       const target = lookup(input.operation);
       if (!target) throw new DredgeError('not_found', `Unknown operation: ${input.operation}`);
+      // Queuing work is doing it later: the caller needs the scope of the operation it queues too.
+      if (!allows(context.principal, target.scope)) {
+        throw new DredgeError('forbidden', missingScope(context.principal, target.scope, target.name));
+      }
       if (TASK_OPERATIONS.has(target.name)) {
         throw new DredgeError(
           'invalid_input',
@@ -68,6 +74,7 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
 
 export const getTask = defineOperation({
   name: 'get_task',
+  scope: 'read',
   description:
     'A queued task: status (pending, running, completed, failed, cancelled), times, attempts, worker, and once ' +
     'completed its result (the operation’s answer); failed tasks carry error {code, message}.',
@@ -75,12 +82,14 @@ export const getTask = defineOperation({
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, context) {
-    return { ...(await found(input.task_id, context.services.tasks.get(input.task_id))) };
+    // Only the caller's tenant's tasks are found: another tenant's id is `Task not found`, as an unknown one.
+    return { ...(await found(input.task_id, context.services.tasks.get(input.task_id, context.tenant))) };
   },
 });
 
 export const cancelTask = defineOperation({
   name: 'cancel_task',
+  scope: 'write',
   description:
     'Cancel a task that has not finished: a waiting task is removed, a running one is stopped on its worker. ' +
     'Answers the task afterwards (a task that finished first keeps its result).',
@@ -88,12 +97,15 @@ export const cancelTask = defineOperation({
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, context) {
-    return { ...(await found(input.task_id, context.services.tasks.cancel(input.task_id))) };
+    return {
+      ...(await found(input.task_id, context.services.tasks.cancel(input.task_id, context.tenant))),
+    };
   },
 });
 
 export const getQueueStats = defineOperation({
   name: 'get_queue_stats',
+  scope: 'read',
   description:
     'The task queue: backend, tasks waiting, running, delayed for a retry, completed and failed, and the live ' +
     'workers with their total concurrency.',
@@ -101,7 +113,9 @@ export const getQueueStats = defineOperation({
   workFormula: 'fixed',
   work: fixedWork,
   async handle(_input, context) {
-    return { ...(await context.services.tasks.stats()) };
+    // With tenants, each sees its own tasks' numbers; without, every task is the default tenant's, counted whole.
+    const tenant = context.services.config.security.multiTenant ? context.tenant : undefined;
+    return { ...(await context.services.tasks.stats(tenant)) };
   },
 });
 

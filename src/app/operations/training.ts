@@ -36,6 +36,7 @@ const fitOptions = {
 
 export const benchmark = defineOperation({
   name: 'benchmark',
+  scope: 'write',
   description:
     'Train a fresh model of a type on its data set with Adam (lr 1e-2, MSE) and report the loss curve; works for ' +
     'every model type. config holds epochs (default 100) and the model settings (e.g. n_waves, default 16).',
@@ -79,6 +80,7 @@ export const benchmark = defineOperation({
 
 export const trainModel = defineModelOperation({
   name: 'train',
+  scope: 'write',
   description:
     'Fit a loaded model to a built-in data set (chirp_1d, grid_4d, grid_6d, string_modes, wave_packet; the first ' +
     "three also as chirp, grid4d, grid6d; default: the model's own) or to data in the request ({inputs, target}), " +

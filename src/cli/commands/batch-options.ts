@@ -15,6 +15,7 @@ export interface RawBatchOptions {
   readonly cache: boolean;
   readonly distributed?: boolean;
   readonly url?: string;
+  readonly ca?: string;
   readonly file?: string;
   readonly json?: boolean;
   readonly seed?: string;
@@ -23,7 +24,7 @@ export interface RawBatchOptions {
 export type BatchTarget =
   | { readonly kind: 'in-process' }
   | { readonly kind: 'distributed' }
-  | { readonly kind: 'http'; readonly url: URL };
+  | { readonly kind: 'http'; readonly url: URL; readonly caFile?: string };
 
 export interface BatchOptions {
   readonly target: BatchTarget;
@@ -48,11 +49,16 @@ export function parseBatchOptions(raw: RawBatchOptions): BatchOptions {
   if (raw.file !== undefined && (raw.tasks !== undefined || raw.seed !== undefined)) {
     throw new BatchUsageError('--file cannot be used with --tasks or --seed: the file says which tasks run.');
   }
+  if (raw.ca !== undefined && (raw.url === undefined || !raw.url.startsWith('https:'))) {
+    throw new BatchUsageError(
+      '--ca needs an https:// --url: it names the authority that signed that server.',
+    );
+  }
   const workers = wholeNumber('--workers', raw.workers, DEFAULT_BATCH_WORKERS, 1, MAX_BATCH_WORKERS);
   const target: BatchTarget = raw.distributed
     ? { kind: 'distributed' }
     : raw.url !== undefined
-      ? { kind: 'http', url: serverUrl(raw.url) }
+      ? { kind: 'http', url: serverUrl(raw.url), ...(raw.ca === undefined ? {} : { caFile: raw.ca }) }
       : { kind: 'in-process' };
   return {
     target,

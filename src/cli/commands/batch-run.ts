@@ -12,6 +12,7 @@ import {
   type TaskList,
   type TaskSource,
 } from '../../app/batch/index.js';
+import { readFileSync } from 'node:fs';
 import { createCatalogue } from '../../app/operations/index.js';
 import type { LoadedConfig } from '../../config/index.js';
 import { createLogger, type Logger } from '../../services/telemetry/index.js';
@@ -116,7 +117,10 @@ async function openRunner(
     case 'in-process':
       return openInProcessRunner(loaded, logger);
     case 'http': {
-      const runner = new HttpRunner(target.url, options.workers, timeoutMs);
+      const runner = new HttpRunner(target.url, options.workers, timeoutMs, {
+        ...(loaded.config.security.apiKey === undefined ? {} : { apiKey: loaded.config.security.apiKey }),
+        ...(target.caFile === undefined ? {} : { ca: readCa(target.caFile, ctx) }),
+      });
       try {
         await runner.checkReachable();
       } catch (error) {
@@ -128,5 +132,15 @@ async function openRunner(
     }
     case 'distributed':
       return openDistributedRunner(loaded, logger);
+  }
+}
+
+/** The --ca file's certificates; one that cannot be read is one line on stderr and exit code 2. */
+function readCa(file: string, ctx: CliContext): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    writeLine(ctx.io.stderr, `Cannot read --ca ${file}: ${(error as Error).message}.`);
+    throw new CliExit(EXIT_USAGE);
   }
 }

@@ -29,7 +29,11 @@ export function registerBatchCommand(program: Command, context: () => CliContext
       '--distributed',
       'run the tasks through the task queue (QUEUE_BACKEND; bullmq: on `dredge worker` processes)',
     )
-    .option('--url <url>', 'run the tasks against a running server, POST <url>/mcp (keep-alive)')
+    .option(
+      '--url <url>',
+      'run the tasks against a running server, POST <url>/mcp (keep-alive; API_KEY is sent)',
+    )
+    .option('--ca <file>', "PEM certificate authority to trust for an https:// --url (besides the system's)")
     .option(
       '--file <path>',
       `tasks from a JSON array or JSON Lines file of {"operation", "params"} (at most 1,000,000 tasks, ${MAX_TASK_FILE_BYTES / 1024 / 1024} MiB)`,

@@ -10,18 +10,20 @@ export function registerWorkerCommand(program: Command, context: () => CliContex
       'run queued tasks from the BullMQ queue on Redis (QUEUE_BACKEND=bullmq); serves /health, /metrics and /traces on METRICS_PORT',
     )
     .option('--concurrency <n>', 'tasks run at once (WORKER_CONCURRENCY, 1 to 256)')
+    .option('--host <address>', 'address of the status server (BIND_HOST)')
     .option(
       '--metrics-port <port>',
       'port of /health, /metrics and /traces (METRICS_PORT; 0 picks a free one)',
     )
-    .action(async (options: { concurrency?: string; metricsPort?: string }) => {
+    .action(async (options: { concurrency?: string; host?: string; metricsPort?: string }) => {
       const ctx = context();
       const loaded = ctx.loadConfig(
         {
           ...(options.concurrency === undefined ? {} : { WORKER_CONCURRENCY: options.concurrency }),
+          ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
           ...(options.metricsPort === undefined ? {} : { METRICS_PORT: options.metricsPort }),
         },
-        { WORKER_CONCURRENCY: '--concurrency', METRICS_PORT: '--metrics-port' },
+        { WORKER_CONCURRENCY: '--concurrency', BIND_HOST: '--host', METRICS_PORT: '--metrics-port' },
       );
       // BullMQ, the services and the status server load only when a worker starts.
       const [{ startWorker }, { DredgeError }, { createLogger }, { listenOrExit }, { stopOnSignals }] =

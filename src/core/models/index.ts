@@ -12,6 +12,7 @@ export type {
 export { float64Bytes, float64FromBytes } from './codec.js';
 export { allocateTensor, setTensorAllocator, type TensorAllocator } from './tensor-memory.js';
 export { reportParameters, type ReportedParameter } from './parameter-report.js';
+export { shapeOutput } from './model-output.js';
 export { inputFromColumns, inputFromRows, inputFromTrustedColumns, type ModelInput } from './model-input.js';
 export { TensorTable, nestTensor, type Nested, type TensorSpec, type TensorView } from './tensor-table.js';
 export { QuasimotoWave, QuasimotoWave4D, QuasimotoWave6D, type ModelOptions } from './quasimoto-wave.js';

@@ -30,4 +30,11 @@ export {
   type ResultCacheOptions,
 } from './result-cache.js';
 export { SingleFlight } from './single-flight.js';
-export { JsonText } from './json-text.js';
+export {
+  JsonText,
+  jsonByteLength,
+  jsonString,
+  withMembersFirst,
+  withMembersLast,
+  type JsonBody,
+} from './json-text.js';

@@ -209,6 +209,21 @@ export class ComputePool {
   }
 
   /**
+   * As `forward`, with the output written on the pool thread as inference answers it (shaped as the original's
+   * lists, JSON, UTF-8): a large answer never becomes a string on the event loop.
+   */
+  forwardJson(model: AnyModel, input: ModelInput, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.run<Uint8Array>(
+      'forward',
+      () => ({
+        task: { snapshot: model.snapshot(), columns: input.columns, json: true },
+        transferList: transferable(input.columns),
+      }),
+      signal,
+    );
+  }
+
+  /**
    * get_parameters' answer as UTF-8 JSON, written on a pool thread: `answer`'s members, then `parameters` (see
    * reportParameters).
    */

@@ -13,6 +13,7 @@ import {
   inputFromTrustedColumns,
   modelFromSnapshot,
   reportParameters,
+  shapeOutput,
   type AnyModel,
   type ModelSnapshot,
 } from '../../core/index.js';
@@ -91,14 +92,20 @@ export default async function train(task: TrainingTask): Promise<TrainingOutcome
 export interface ForwardTask {
   readonly snapshot: ModelSnapshot;
   readonly columns: readonly Float64Array[];
+  /** Answer the output as inference writes it (shaped, JSON, UTF-8) rather than as numbers. */
+  readonly json?: boolean;
 }
 
-export function forward(task: ForwardTask): Float64Array {
+/** The output's numbers, or with `json` the output as inference's answer shows it, moved back without a copy. */
+export function forward(task: ForwardTask): Float64Array | Uint8Array {
   // In evaluation mode a forward pass writes nothing into the model, so it may run on the caller's values where
   // they lie; in training mode BatchNorm updates its running statistics, so it runs on a copy.
   const model = modelFromSnapshot(task.snapshot, { adopt: !task.snapshot.training });
-  const output = model.forward(inputFromTrustedColumns([...task.columns]));
-  return move(output) as Float64Array;
+  const input = inputFromTrustedColumns([...task.columns]);
+  const output = model.forward(input);
+  if (!task.json) return move(output) as Float64Array;
+  const json = JSON.stringify(shapeOutput(output, model.outputShape(input.size)));
+  return move(new TextEncoder().encode(json)) as Uint8Array;
 }
 
 export interface CreateTask {

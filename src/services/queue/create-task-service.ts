@@ -18,6 +18,8 @@ export interface TaskQueueConfig {
   readonly concurrency: number;
   /** The connection of QUEUE_BACKEND=bullmq. */
   readonly redis: RedisConfig;
+  /** TENANT_MAX_WAITING_TASKS, with MULTI_TENANT_ENABLED only: each tenant's tasks not finished are bounded. */
+  readonly maxWaitingPerTenant?: number | undefined;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function createTaskService(
         redis,
         queueName: queue.name,
         maxWaiting: queue.maxWaiting,
+        maxWaitingPerTenant: config.maxWaitingPerTenant,
         timeoutMs: queue.taskTimeoutMs,
         resultTtlMs: queue.resultTtlMs,
       },
@@ -58,6 +61,7 @@ export async function createTaskService(
       ...policy,
       concurrency: config.concurrency,
       maxWaiting: queue.maxWaiting,
+      maxWaitingPerTenant: config.maxWaitingPerTenant,
       timeoutMs: queue.taskTimeoutMs,
       maxResultBytes: queue.resultMaxBytes,
       workerName,

@@ -15,15 +15,19 @@ export class FinishedTasks {
     private readonly ttlMs: number,
   ) {}
 
-  /** Records a finished task (`finishedView`); `resultJson` is the operation's answer as JSON text, when it completed. */
-  async save(view: Omit<TaskView, 'result'>, resultJson?: string): Promise<void> {
+  /**
+   * Records a finished task (`finishedView`) of `tenant`; `resultJson` is the operation's answer as JSON text, when
+   * it completed.
+   */
+  async save(view: Omit<TaskView, 'result'>, tenant: string, resultJson?: string): Promise<void> {
     const head = JSON.stringify(view);
     const text = `${head.slice(0, -1)},"result":${resultJson ?? 'null'}}`;
-    await unavailableOnFailure(STORE_AWAY, () => this.store.put(view.task_id, text, this.ttlMs));
+    await unavailableOnFailure(STORE_AWAY, () => this.store.put(view.task_id, text, this.ttlMs, tenant));
   }
 
-  async get(id: string): Promise<TaskView | undefined> {
-    const text = await unavailableOnFailure(STORE_AWAY, () => this.store.get(id));
+  /** The finished task, when it is `tenant`'s (any tenant's without one: the engine's own bookkeeping). */
+  async get(id: string, tenant?: string): Promise<TaskView | undefined> {
+    const text = await unavailableOnFailure(STORE_AWAY, () => this.store.get(id, tenant));
     return text === undefined ? undefined : (JSON.parse(text) as TaskView);
   }
 }

@@ -68,13 +68,21 @@ export interface TaskService {
   start(executor: TaskExecutor): void;
   /** Queues one catalogue operation; a full queue fails at once with `unavailable`. */
   submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView>;
-  /** The task, or undefined when unknown or expired. */
-  get(id: string): Promise<TaskView | undefined>;
+  /**
+   * The task, or undefined when unknown, expired or (given `tenant`) another tenant's: a door always names the
+   * caller's tenant, so another tenant's task is as unknown as a made-up id. Without a tenant, any task (the
+   * process's own bookkeeping: the batch runner, which is the default tenant's).
+   */
+  get(id: string, tenant?: string): Promise<TaskView | undefined>;
   /** Resolves once the task has finished (completed, failed or cancelled), or after `timeoutMs` with its state then. */
   wait(id: string, timeoutMs: number): Promise<TaskView | undefined>;
-  /** Cancels a task that has not finished; answers its state afterwards (undefined when unknown). */
-  cancel(id: string): Promise<TaskView | undefined>;
-  stats(): Promise<QueueStats>;
+  /** Cancels a task that has not finished; answers its state afterwards (undefined when unknown, as `get`). */
+  cancel(id: string, tenant?: string): Promise<TaskView | undefined>;
+  /**
+   * The queue's numbers: of every task, or (given `tenant`, with MULTI_TENANT_ENABLED) of that tenant's tasks
+   * only. The workers and their concurrency are shared by every tenant and always counted in full.
+   */
+  stats(tenant?: string): Promise<QueueStats>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,15 @@
 // The backends (sqlite/, redis/) are left out on purpose: createStore loads the chosen one, and its driver, alone.
 export { createStore, type Store, type StoreConfig } from './create-store.js';
+export { MAX_API_KEYS, type ApiKeyRecord, type ApiKeyStore } from './api-keys.js';
+export {
+  AUDIT_RETENTION_DAYS,
+  MAX_AUDIT_RECORDS,
+  MAX_AUDIT_TAIL,
+  type AuditRecord,
+  type AuditStore,
+  type AuditStoreOptions,
+  type StoredAuditRecord,
+} from './audit.js';
 export { ModelRegistry, type RegisteredModel } from './model-registry.js';
 export type {
   ModelFamily,
@@ -26,6 +36,7 @@ export type {
   PendingTaskStore,
 } from './pending-tasks.js';
 export type { RegistryLimits } from './registry-limits.js';
+export { DEFAULT_TENANT, insightId, type TenantModelTotals, type TenantQuotas } from './tenancy.js';
 export {
   MAX_HISTORY_POINTS,
   parseTrainingHistory,

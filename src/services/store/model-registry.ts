@@ -1,15 +1,21 @@
 import type { AnyModel, ModelType } from '../../core/index.js';
 import { DredgeError, unavailableOnFailure } from '../errors.js';
 import { binaryState } from './model-state.js';
-import { modelId, type ModelFamily, type ModelStore } from './model-store.js';
+import type { ModelFamily, ModelStore } from './model-store.js';
 import { RegisteredModelCache } from './registered-model-cache.js';
 import { admitWithinLimits, type RegistryLimits } from './registry-limits.js';
+import { admitWithinQuota, DEFAULT_TENANT, randomModelId, type TenantQuotas } from './tenancy.js';
 import type { TrainingHistory } from './training-history.js';
 
 /** A loaded model with what the API reports about it. */
 export interface RegisteredModel {
-  /** `<model_type>_<n>`, as the original numbers them. */
+  /**
+   * `<model_type>_<n>`, as the original numbers them, in the default tenant; `<model_type>_<32 hex digits>` in any
+   * other (see randomModelId).
+   */
   readonly id: string;
+  /** The tenant it belongs to: only that tenant's requests find it. */
+  readonly tenant: string;
   readonly type: ModelType;
   /** The `config` object of the load_model request, echoed back as the original does. */
   readonly requestConfig: Readonly<Record<string, unknown>>;
@@ -29,6 +35,12 @@ function familyOf(type: ModelType): ModelFamily {
  * the processes using that store. A model is restored from its stored state once per version: a use asks the
  * store only for the version, unless another process changed the model. Any failure of the store reaches the
  * caller as a 503 with a sentence, never as the backend's own error.
+ *
+ * Every model belongs to a tenant. The methods a door uses take the caller's tenant and see that tenant's models
+ * only (another tenant's id is as unknown as a made-up one); without a tenant, `get` and `list` see every model
+ * (the process's own uses: readiness, and the lookup `runOperation` makes before the operation checks the
+ * model's tenant, see `defineModelOperation`). With `quotas` (MULTI_TENANT_ENABLED) a tenant is also held to its
+ * TENANT_MAX_MODELS and TENANT_MAX_MODEL_PARAMETERS, counted from per-tenant totals the store keeps.
  */
 export class ModelRegistry {
   private readonly cache: RegisteredModelCache;
@@ -37,32 +49,48 @@ export class ModelRegistry {
   constructor(
     private readonly store: ModelStore,
     readonly limits: RegistryLimits,
+    readonly quotas?: TenantQuotas,
   ) {
     this.cache = new RegisteredModelCache(limits.maxModels);
     this.unavailable = `The model store (${store.name}) is unavailable; try again shortly.`;
   }
 
   /**
-   * Refuses (`too_large`, the sentence `add` would give) a model of `parameterCount` parameters that could not fit
-   * even in an empty registry: checked before such a model is made at all.
+   * Refuses (`too_large`, the sentence `add` would give) a model of `parameterCount` parameters that would not fit
+   * beside those stored now: checked before such a model is made at all, so a refused model never takes its
+   * megabytes. `add` checks again, in its write, for models added meanwhile.
    */
-  checkFits(parameterCount: number): void {
-    admitWithinLimits(this.limits, { models: 0, parameters: 0 }, parameterCount);
+  checkFits(parameterCount: number, tenant: string = DEFAULT_TENANT): Promise<void> {
+    return this.guarded(async () => {
+      const [totals, tenantTotals] = await Promise.all([
+        this.store.totals(),
+        this.quotas ? this.store.tenantTotals(tenant) : undefined,
+      ]);
+      admitWithinLimits(this.limits, totals, parameterCount);
+      if (tenantTotals) admitWithinQuota(this.quotas, tenantTotals, parameterCount);
+    });
   }
 
-  /** Stores a new model under the next id of its family. Fails with `too_large` when it would not fit. */
+  /**
+   * Stores a new model of `tenant`: under the next id of its family in the default tenant, a random one in any
+   * other. Fails with `too_large` when it would not fit, or pass its tenant's quotas.
+   */
   add(
     type: ModelType,
     model: AnyModel,
     requestConfig: Readonly<Record<string, unknown>>,
+    tenant: string = DEFAULT_TENANT,
   ): Promise<RegisteredModel> {
     const now = new Date().toISOString();
     return this.guarded(async () => {
-      const n = await this.store.insert({
+      const id = await this.store.insert({
         family: familyOf(type),
+        id: tenant === DEFAULT_TENANT ? undefined : randomModelId(type),
         parameterCount: model.parameterCount,
         limits: this.limits,
+        quotas: this.quotas,
         record: {
+          tenant,
           type,
           requestConfig: JSON.stringify(requestConfig),
           state: binaryState(model.snapshot()),
@@ -73,7 +101,8 @@ export class ModelRegistry {
       });
       const createdAt = new Date(now);
       return this.cache.hold({
-        id: modelId(type, n),
+        id,
+        tenant,
         type,
         requestConfig,
         model,
@@ -83,9 +112,10 @@ export class ModelRegistry {
     });
   }
 
-  get(id: string): Promise<RegisteredModel | undefined> {
+  /** The model, when it exists and (given `tenant`) is that tenant's. */
+  get(id: string, tenant?: string): Promise<RegisteredModel | undefined> {
     return this.guarded(async () => {
-      const current = await this.store.versionOf(id);
+      const current = await this.store.versionOf(id, tenant);
       if (!current) {
         this.cache.forget(id);
         return undefined;
@@ -94,10 +124,10 @@ export class ModelRegistry {
     });
   }
 
-  /** Every model, oldest first. */
-  list(): Promise<RegisteredModel[]> {
+  /** Every model of `tenant` (of every tenant without one), oldest first. */
+  list(tenant?: string): Promise<RegisteredModel[]> {
     return this.guarded(async () => {
-      const versions = await this.store.versions();
+      const versions = await this.store.versions(tenant);
       const models = await Promise.all(
         versions.map(
           ({ id, version, updatedAt }) => this.cache.lookup(id, version, updatedAt) ?? this.restore(id),
@@ -131,9 +161,13 @@ export class ModelRegistry {
     });
   }
 
-  delete(id: string): Promise<boolean> {
-    this.cache.forget(id);
-    return this.guarded(() => this.store.remove(id));
+  /** Removes the model when it exists and (given `tenant`) is that tenant's; answers whether it did. */
+  delete(id: string, tenant?: string): Promise<boolean> {
+    return this.guarded(async () => {
+      if (tenant !== undefined && !(await this.store.versionOf(id, tenant))) return false;
+      this.cache.forget(id);
+      return this.store.remove(id);
+    });
   }
 
   private async restore(id: string): Promise<RegisteredModel | undefined> {

@@ -1,6 +1,7 @@
 import type { ModelType } from '../../core/index.js';
 import type { BinaryModelState, StoredModelState } from './model-state.js';
 import type { RegistryLimits } from './registry-limits.js';
+import type { TenantModelTotals, TenantQuotas } from './tenancy.js';
 
 /** The two id counters of the original: Quasimoto models share one, string-theory models have their own. */
 export type ModelFamily = 'quasimoto' | 'string_theory';
@@ -8,6 +9,8 @@ export type ModelFamily = 'quasimoto' | 'string_theory';
 /** A model as a store keeps it: its wire facts and its state (format 2 written; format 1 may be read back). */
 export interface StoredModelRecord {
   readonly id: string;
+  /** The tenant it belongs to (see tenancy.ts). */
+  readonly tenant: string;
   readonly type: ModelType;
   readonly requestConfig: string;
   readonly state: StoredModelState;
@@ -19,7 +22,7 @@ export interface StoredModelRecord {
 }
 
 /** Enough of a stored model to tell whether the copy a process has restored is still current. */
-export type StoredModelVersion = Pick<StoredModelRecord, 'id' | 'version' | 'updatedAt'>;
+export type StoredModelVersion = Pick<StoredModelRecord, 'id' | 'tenant' | 'version' | 'updatedAt'>;
 
 /** How many models a store holds, and their parameters in all. */
 export interface StoredTotals {
@@ -34,13 +37,17 @@ export function modelId(type: ModelType, n: number): string {
 
 /**
  * A model about to be stored: the store admits it against the limits (`admitWithinLimits`, given its totals
- * before it), draws its family's next number n and stores `record` under `modelId(record.type, n)`. Plain data,
- * so that a backend may do all of it on another thread.
+ * before it) and its tenant's quotas (`admitWithinQuota`, given the tenant's totals), and stores `record` under
+ * `id` when given (a tenant other than the default: `randomModelId`), else under `modelId(record.type, n)` with
+ * n its family's next number. Plain data, so that a backend may do all of it on another thread.
  */
 export interface NewStoredModel {
   readonly family: ModelFamily;
+  readonly id?: string | undefined;
   readonly parameterCount: number;
   readonly limits: RegistryLimits;
+  /** The tenant's quotas (record.tenant's), with MULTI_TENANT_ENABLED only. */
+  readonly quotas?: TenantQuotas | undefined;
   readonly record: Omit<StoredModelRecord, 'id' | 'state' | 'training'> & {
     readonly state: BinaryModelState;
   };
@@ -60,14 +67,20 @@ export interface ModelStore {
   /** The backend, as the sentence a client gets when it fails names it. */
   readonly name: string;
   /**
-   * Admits the model against the totals, draws its family's next number and stores its record; answers the
-   * number. Drawing the number is atomic, so processes sharing the store never get one id twice; a backend that
-   * reads the totals in the same transaction as the write (SQLite) also keeps concurrent adds within the limits.
+   * Admits the model against the totals and its tenant's, draws its family's next number (unless it has an id)
+   * and stores its record; answers its id. Drawing the number is atomic, so processes sharing the store never get
+   * one id twice; a backend that reads the totals in the same transaction as the write (SQLite) also keeps
+   * concurrent adds within the limits.
    */
-  insert(model: NewStoredModel): Promise<number>;
-  versionOf(id: string): Promise<StoredModelVersion | undefined>;
-  /** Every stored model, oldest first. */
-  versions(): Promise<StoredModelVersion[]>;
+  insert(model: NewStoredModel): Promise<string>;
+  /** The models stored and their parameters in all (every tenant's), read without reading any model. */
+  totals(): Promise<StoredTotals>;
+  /** The same of one tenant, as its quotas count them. */
+  tenantTotals(tenant: string): Promise<TenantModelTotals>;
+  /** The model's version, when it exists and (given `tenant`) belongs to that tenant. */
+  versionOf(id: string, tenant?: string): Promise<StoredModelVersion | undefined>;
+  /** Every stored model of the tenant (of every tenant without one), oldest first. */
+  versions(tenant?: string): Promise<StoredModelVersion[]>;
   read(id: string): Promise<StoredModelRecord | undefined>;
   /** The parameters and the training history that produced them change in one write. */
   update(id: string, change: StoredModelChange): Promise<void>;

@@ -1,4 +1,4 @@
-/** An insight lifted on the DREDGE server: its text, under the SHA-256 of the text. */
+/** An insight lifted on the DREDGE server: its text, under the SHA-256 of its tenant and text (see insightId). */
 export interface InsightRecord {
   readonly id: string;
   readonly text: string;
@@ -10,22 +10,31 @@ export interface InsightPage {
   readonly total: number;
 }
 
-/** Lifted insights, bounded by InsightLimits. Saving the same text twice keeps one record (the first). */
+/**
+ * Lifted insights, bounded by InsightLimits (and, with MULTI_TENANT_ENABLED, each tenant by TENANT_MAX_INSIGHTS).
+ * Saving the same text twice keeps one record (the first). Every method works within one tenant (the default
+ * one when none is named): another tenant's insights are never found, listed, counted or deleted.
+ */
 export interface InsightStore {
   /**
-   * Stores the insight unless one with its id exists; answers the stored record and whether it is new. A new
-   * insight that would pass MAX_INSIGHTS or MAX_INSIGHT_BYTES is refused with `too_large` (admitInsight).
+   * Stores the insight unless one with its id exists in the tenant; answers the stored record and whether it is
+   * new. A new insight that would pass MAX_INSIGHTS or MAX_INSIGHT_BYTES is refused with `too_large`
+   * (admitInsight), as is one past its tenant's TENANT_MAX_INSIGHTS.
    */
-  save(id: string, text: string): Promise<{ record: InsightRecord; created: boolean }>;
-  get(id: string): Promise<InsightRecord | undefined>;
+  save(id: string, text: string, tenant?: string): Promise<{ record: InsightRecord; created: boolean }>;
+  get(id: string, tenant?: string): Promise<InsightRecord | undefined>;
   /** Newest first; `search` keeps insights whose text contains it (case-insensitive). */
-  list(options: { offset: number; limit: number; search?: string }): Promise<InsightPage>;
-  delete(id: string): Promise<boolean>;
+  list(options: { offset: number; limit: number; search?: string; tenant?: string }): Promise<InsightPage>;
+  delete(id: string, tenant?: string): Promise<boolean>;
 }
 
-/** Results of finished tasks, each kept until its expiry. */
+/**
+ * Results of finished tasks, each kept until its expiry, with the tenant of its task (the default one when none
+ * is named). Task ids are random UUIDs; `get` with a tenant finds only that tenant's, without one any (the
+ * process's own bookkeeping).
+ */
 export interface TaskResultStore {
-  put(id: string, result: string, ttlMs: number): Promise<void>;
-  get(id: string): Promise<string | undefined>;
+  put(id: string, result: string, ttlMs: number, tenant?: string): Promise<void>;
+  get(id: string, tenant?: string): Promise<string | undefined>;
   delete(id: string): Promise<boolean>;
 }

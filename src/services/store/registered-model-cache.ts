@@ -23,6 +23,7 @@ export class RegisteredModelCache {
   restore(record: StoredModelRecord): RegisteredModel {
     return this.hold({
       id: record.id,
+      tenant: record.tenant,
       type: record.type,
       requestConfig: JSON.parse(record.requestConfig) as Record<string, unknown>,
       model: modelFromState(record.state),

@@ -12,6 +12,7 @@ export {
   ROOT_CONTEXT,
   SpanKind,
   traceBindings,
+  traceIdOf,
   type Span,
   type SpanOptions,
   type TraceCarrier,

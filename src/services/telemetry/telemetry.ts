@@ -23,6 +23,8 @@ export interface Telemetry {
   readonly tracing: Tracing;
   /** The Prometheus registry behind /metrics; undefined when METRICS_ENABLED=false. */
   readonly registry: Registry | undefined;
+  /** The process now serves: the event-loop delay is measured from here on. */
+  serving(): void;
   shutdown(): Promise<void>;
 }
 
@@ -47,19 +49,21 @@ export function createTelemetry(config: DredgeConfig['telemetry'], options: Tele
       legacy: NOOP_LEGACY_METRICS,
       tracing,
       registry: undefined,
+      serving: () => undefined,
       shutdown: () => tracing.shutdown(),
     };
   }
   const registry = new Registry();
   collectProcessMetrics(registry);
-  const stopEventLoopDelay = collectEventLoopDelay(registry);
+  const eventLoopDelay = collectEventLoopDelay(registry);
   return {
     metrics: new PrometheusDredgeMetrics(registry),
     legacy: new PrometheusLegacyMetrics(registry),
     tracing,
     registry,
+    serving: () => eventLoopDelay.restart(),
     shutdown: async () => {
-      stopEventLoopDelay();
+      eventLoopDelay.stop();
       registry.clear();
       await tracing.shutdown();
     },

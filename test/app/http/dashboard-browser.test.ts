@@ -195,3 +195,43 @@ describeWithBinary('chromium', 'the dashboard in a real browser', () => {
     await page.close();
   });
 });
+
+describeWithBinary('chromium', 'the dashboard of a server with authentication', () => {
+  let server: RunningDredgeServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startDredgeServer({
+      AUTH_ENABLED: 'true',
+      API_KEY: 'dashboard-test-key-0123456789abcdef',
+    });
+    browser = await chromium.launch({ executablePath: findBinary('chromium'), headless: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('asks for a key once, keeps it for the tab and sends it as a header, never as a cookie', async () => {
+    const page = await browser.newPage();
+    const prompts: string[] = [];
+    page.on('dialog', (dialog) => {
+      prompts.push(dialog.message());
+      void dialog.accept('dashboard-test-key-0123456789abcdef');
+    });
+    const sent: Array<string | undefined> = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/dashboard')) sent.push(request.headers().authorization);
+    });
+    await page.goto(`${server.url}/dashboard`);
+    await polls(page, 2);
+    expect(prompts).toEqual([expect.stringMatching(/needs an API key/)]);
+    expect(sent.at(-1)).toBe('Bearer dashboard-test-key-0123456789abcdef');
+    expect(await page.context().cookies()).toEqual([]);
+    expect(await page.evaluate<string | null>(`sessionStorage.getItem('dredge-api-key')`)).toBe(
+      'dashboard-test-key-0123456789abcdef',
+    );
+    await page.close();
+  }, 60_000);
+});

@@ -89,6 +89,7 @@ describe('Dependabot operations against a GitHub-like REST API', () => {
     server = await startMcpServer({
       GITHUB_TOKEN: TOKEN,
       GITHUB_API_URL: github.url,
+      GITHUB_REPOSITORIES: 'acme/app,forbidden/x',
       REQUEST_TIMEOUT: '0.5',
       LOG_LEVEL: 'info',
     });
@@ -131,6 +132,21 @@ describe('Dependabot operations against a GitHub-like REST API', () => {
     });
     expect(result.body.explanation).toContain('Alert #7: Prototype pollution in foo');
     expect(result.body.explanation).toContain('Severity: MEDIUM (CVSS Score: 9.1)');
+  });
+
+  it('changes no repository outside GITHUB_REPOSITORIES, whatever the token may reach', async () => {
+    const before = github.requests.length;
+    const refused = await server.call('update_dependabot_alert', {
+      alert_id: 7,
+      state: 'open',
+      repo_owner: 'any-org',
+      repo_name: 'any-repo',
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe(
+      'update_dependabot_alert may change only the repositories in GITHUB_REPOSITORIES, and any-org/any-repo is not one of them.',
+    );
+    expect(github.requests.length).toBe(before);
   });
 
   it('dismisses an alert with a reason and a comment', async () => {

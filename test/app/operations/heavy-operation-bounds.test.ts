@@ -81,3 +81,30 @@ describe('heavy operations within their bounds', () => {
     expect(after.status).toBe(200);
   });
 });
+
+describe('a model that would not fit', () => {
+  let server: RunningMcpServer;
+
+  beforeAll(async () => {
+    // Room for one 660,000-parameter network, not two.
+    server = await startMcpServer({ MAX_MODEL_PARAMETERS: '1000000', COMPUTE_INLINE_WORK: '1' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('is refused before it is made: no pool work, no megabytes drawn', async () => {
+    const network = {
+      model_type: 'string_theory',
+      config: { hidden_size: 256, num_layers: 10, dimensions: 256 },
+    };
+    const first = await server.call('load_model', network);
+    expect(first.status).toBe(200);
+    const made = vi.spyOn(server.services.compute, 'create');
+    const refused = await server.call('load_model', network);
+    expect(refused.status).toBe(413);
+    expect(refused.body.error).toMatch(/room for \d+ more parameters \(MAX_MODEL_PARAMETERS\)/);
+    expect(made).not.toHaveBeenCalled();
+  });
+});

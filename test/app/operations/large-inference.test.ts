@@ -21,6 +21,7 @@ describe('large inference on the worker-thread pool', () => {
     const modelId = loaded.body.model_id as string;
     const { model } = (await server.services.store.models.get(modelId))!;
     const rows = Math.ceil((server.services.config.compute.inlineWork * 1.5) / model.parameterCount);
+    // (Each row's work is its parameters and its answer's writing: this many rows is over the bound either way.)
     const x = Array.from({ length: rows }, (_, r) =>
       Array.from({ length: 10 }, (_, d) => Math.sin(r * 10 + d)),
     );

@@ -4,6 +4,7 @@ import { createCatalogue, runOperation, type RequestContext } from '../../../src
 import { defineOperation, fixedWork, type AnyOperation } from '../../../src/app/operations/operation.js';
 import { withCachedFlag } from '../../../src/app/operations/outcome.js';
 import { requestContext } from '../../../src/app/operations/request-context.js';
+import { ANONYMOUS } from '../../../src/app/security/authenticator.js';
 import type { OpenApp } from '../../../src/app/open-app.js';
 import { DredgeError } from '../../../src/services/errors.js';
 import { ROOT_CONTEXT } from '../../../src/services/telemetry/index.js';
@@ -24,7 +25,12 @@ async function open(env: NodeJS.ProcessEnv = {}): Promise<OpenApp> {
 }
 
 function contextOf(app: OpenApp): RequestContext {
-  return requestContext(app.services, { trace: ROOT_CONTEXT, signal: new AbortController().signal });
+  return requestContext(app.services, {
+    principal: ANONYMOUS,
+    client: 'test',
+    trace: ROOT_CONTEXT,
+    signal: new AbortController().signal,
+  });
 }
 
 describe('Catalogue.find', () => {
@@ -96,6 +102,7 @@ describe('runOperation', () => {
     let computed = 0;
     const unkeyable = defineOperation({
       name: 'unkeyable',
+      scope: 'read',
       description: 'A test operation whose cache key cannot be written.',
       input: z.object({}),
       workFormula: 'fixed',

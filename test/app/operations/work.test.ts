@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DATASET_NAMES, datasetRows, loadDataset } from '../../../src/app/operations/datasets.js';
-import { inference } from '../../../src/app/operations/inference.js';
+import { ANSWER_WORK_PER_OUTPUT, inference } from '../../../src/app/operations/inference.js';
 import { runOperation, type RequestContext } from '../../../src/app/operations/index.js';
 import { MAX_FIT_WORK } from '../../../src/app/operations/model-fit.js';
 import { CREATE_WORK_PER_PARAMETER, REPORT_WORK_PER_PARAMETER } from '../../../src/app/operations/models.js';
 import { FIXED_WORK } from '../../../src/app/operations/operation.js';
 import { requestContext } from '../../../src/app/operations/request-context.js';
+import { ANONYMOUS } from '../../../src/app/security/authenticator.js';
 import type { OpenApp } from '../../../src/app/open-app.js';
 import { createModel } from '../../../src/core/index.js';
 import type { RegisteredModel } from '../../../src/services/store/index.js';
@@ -57,7 +58,12 @@ describe('the work of every operation', () => {
 
   beforeAll(async () => {
     app = await createTestServices({}, tempDir(), 'dredge-test');
-    context = requestContext(app.services, { trace: ROOT_CONTEXT, signal: new AbortController().signal });
+    context = requestContext(app.services, {
+      principal: ANONYMOUS,
+      client: 'test',
+      trace: ROOT_CONTEXT,
+      signal: new AbortController().signal,
+    });
     const loaded = await runOperation(
       app.catalogue.find('load_model'),
       { model_type: 'string_theory', config: { seed: 1 } },
@@ -90,11 +96,14 @@ describe('the work of every operation', () => {
   it('follows each formula', () => {
     const parameters = network.model.parameterCount;
     const call = (name: string) => workOf(name, REPRESENTATIVE[name]!(network.id));
-    expect(call('inference')).toBe(2 * parameters);
+    // Rows × (parameters + the answer's writing): StringTheoryNN answers one number a row.
+    expect(call('inference')).toBe(2 * (parameters + ANSWER_WORK_PER_OUTPUT));
     // Columns: the longest stands for the rows (a one-value column is repeated).
     const wave = { ...network, model: createModel('quasimoto_1d', { seed: 1 }) } as RegisteredModel;
     const columns = inference.input.parse({ model_id: 'w', inputs: { x: [1, 2, 3, 4, 5], t: [0] } });
-    expect(inference.work(columns, wave, context)).toBe(5 * wave.model.parameterCount);
+    expect(inference.work(columns, wave, context)).toBe(
+      5 * (wave.model.parameterCount + ANSWER_WORK_PER_OUTPUT * wave.model.outputWidth),
+    );
     expect(call('train')).toBe(3 * 256 * parameters);
     const data = { inputs: { x: new Array(40).fill(new Array(10).fill(0)) }, target: new Array(40).fill(0) };
     expect(workOf('train', { model_id: network.id, epochs: 2, data })).toBe(2 * 40 * parameters);
@@ -160,9 +169,11 @@ describe('a request over MAX_REQUEST_WORK', () => {
     const loaded = await server.call('load_model', { model_type: 'string_theory', config: { seed: 1 } });
     const id = loaded.body.model_id as string;
     const parameters = loaded.body.n_parameters as number;
-    const rows = Math.ceil(1_000_001 / parameters) + 100;
+    const rowWork = parameters + ANSWER_WORK_PER_OUTPUT;
+    const rows = Math.ceil(1_000_001 / rowWork) + 100;
     const pool = [
       vi.spyOn(server.services.compute, 'forward'),
+      vi.spyOn(server.services.compute, 'forwardJson'),
       vi.spyOn(server.services.compute, 'train'),
       vi.spyOn(server.services.compute, 'report'),
     ];
@@ -176,8 +187,8 @@ describe('a request over MAX_REQUEST_WORK', () => {
     expect(refused.status).toBe(413);
     expect(refused.body).toMatchObject({ success: false, code: 'too_large' });
     expect(refused.body.error).toBe(
-      `rows of params.inputs × parameters must be at most 1000000 (MAX_REQUEST_WORK, in multiply-adds; ` +
-        `this request: ${rows * parameters})`,
+      `rows of params.inputs × (parameters + ${ANSWER_WORK_PER_OUTPUT} × outputs per row) must be at most ` +
+        `1000000 (MAX_REQUEST_WORK, in multiply-adds; this request: ${rows * rowWork})`,
     );
     expect(handler).not.toHaveBeenCalled();
     for (const spy of pool) expect(spy).not.toHaveBeenCalled();

@@ -8,7 +8,12 @@ describe('tasks on a server with the local queue', () => {
   let server: RunningMcpServer;
 
   beforeAll(async () => {
-    server = await startMcpServer({ TRACE_SAMPLE_RATIO: '1', TASK_BACKOFF: '0.05' });
+    // Bodies up to 4 MiB, so that params over their own 1 MiB bound reach it.
+    server = await startMcpServer({
+      TRACE_SAMPLE_RATIO: '1',
+      TASK_BACKOFF: '0.05',
+      MAX_BODY_BYTES: String(4 * 1024 * 1024),
+    });
   });
 
   afterAll(async () => {

@@ -15,7 +15,7 @@ export function registerDashboardApiRoutes(
   door: OperationDoor,
   summary: DashboardSummary,
 ): void {
-  app.get('/api/dashboard', () => summary.build());
+  app.get('/api/dashboard', { config: { scope: 'read' } }, (request) => summary.buildFor(request));
 
   // The model panel's fit: the catalogue's model_fit (cached, computed off the event loop when large). The path
   // and query are read here, so that their problems are named as the client wrote them (`points`, not params).

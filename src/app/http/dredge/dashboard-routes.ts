@@ -22,10 +22,11 @@ export const DASHBOARD_CSP = [
 /** `GET /dashboard` (and the original's `/quasimoto-gpu`) and the page's files under `/assets/`. */
 export function registerDashboardRoutes(app: FastifyInstance, assets: WebAssets): void {
   const page = (request: FastifyRequest, reply: FastifyReply) => send(request, reply, assets.page);
-  app.get('/dashboard', page);
-  app.get('/quasimoto-gpu', page);
+  // The page and its files hold no data (the page asks for a key and sends it with its API calls): open.
+  app.get('/dashboard', { config: { open: true } }, page);
+  app.get('/quasimoto-gpu', { config: { open: true } }, page);
 
-  app.get('/assets/:name', (request, reply) => {
+  app.get('/assets/:name', { config: { open: true } }, (request, reply) => {
     const { name } = request.params as { name: string };
     const file = assets.files.get(name);
     if (!file) throw new DredgeError('not_found', `No dashboard file is named ${name.slice(0, 100)}.`);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DredgeError } from '../../../services/errors.js';
 import { queryText, queryWholeNumber } from '../request-input.js';
@@ -18,10 +17,11 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** The original's sentence when the field is missing, kept word for word for its clients. */
 export const MISSING_INSIGHT_TEXT = 'Missing required field: insight_text';
 
-/** The insight's id, as the original computes it: the SHA-256 of its UTF-8 text, in lowercase hex. */
-export function insightId(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+/**
+ * The insight's id: in the default tenant as the original computes it (the SHA-256 of its UTF-8 text, in
+ * lowercase hex), in any other the SHA-256 of tenant and text (see the store's insightId).
+ */
+export { insightId } from '../../../services/store/index.js';
 
 /**
  * The text of a lift request, or a 400 naming the field and the limit. Text that is not well-formed Unicode (a

@@ -22,7 +22,7 @@ export const DREDGE_ENDPOINTS: Readonly<Record<string, string>> = {
 
 /** `GET /` in the original's shape. */
 export function registerRootRoute(app: FastifyInstance): void {
-  app.get('/', () => ({
+  app.get('/', { config: { scope: 'read' } }, () => ({
     name: DREDGE_SERVER_NAME,
     version: PRODUCT.version,
     description: PRODUCT.description,

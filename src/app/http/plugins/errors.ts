@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { DredgeError, errorBody } from '../../../services/errors.js';
+import { answerClientErrorsAsJson } from './client-errors.js';
 
 /** Fastify's own failures that are the client's doing, as DredgeErrors with a sentence. */
 function fromFastifyError(error: FastifyError, bodyLimit: number): DredgeError | undefined {
@@ -63,6 +64,8 @@ export const errorsPlugin = fastifyPlugin<{ bodyLimit: number }>(
       );
       return reply.code(404).send(errorBody(failure));
     });
+    // And what Node.js refuses before Fastify sees a request (malformed HTTP, timeouts, oversized headers).
+    answerClientErrorsAsJson(app.server, app.log);
   },
   { name: 'dredge-errors', fastify: '5.x' },
 );

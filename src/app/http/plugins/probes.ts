@@ -30,9 +30,10 @@ export function serverProbes(services: AppServices): ProbesOptions {
 /** The liveness and readiness probes (`GET /health`, `GET /ready`) every server has. */
 export const probesPlugin = fastifyPlugin<ProbesOptions>(
   async (app: FastifyInstance, { health, ready }) => {
-    app.get('/health', health);
+    // Open: a load balancer or an orchestrator asks without a secret, and the answers hold no data.
+    app.get('/health', { config: { open: true } }, health);
     if (!ready) return;
-    app.get('/ready', async (_request, reply) => {
+    app.get('/ready', { config: { open: true } }, async (_request, reply) => {
       const report = await ready();
       return reply.code(report.status === 'ready' ? 200 : 503).send(report);
     });

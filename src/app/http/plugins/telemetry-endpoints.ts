@@ -41,7 +41,7 @@ export const telemetryEndpointsPlugin = fastifyPlugin<{ telemetry: Telemetry; do
   async (app: FastifyInstance, { telemetry, door }) => {
     const { registry } = telemetry;
 
-    app.get('/metrics', async (_request, reply) => {
+    app.get('/metrics', { config: { scope: 'metrics' } }, async (_request, reply) => {
       if (!registry) throw new DredgeError('not_found', 'Metrics are disabled (METRICS_ENABLED=false).');
       return reply.type(registry.contentType).send(await registry.metrics());
     });

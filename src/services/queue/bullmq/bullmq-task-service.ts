@@ -6,7 +6,7 @@ import { unavailableOnFailure } from '../../errors.js';
 import { BLOCKING, QUEUE, createRedisClient, type RedisConfig } from '../../redis/index.js';
 import type { DredgeMetrics } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
-import { queueFullOfTasks } from '../queue-full.js';
+import { queueFullOfTasks, tenantQueueFull } from '../queue-full.js';
 import type { RetryPolicy } from '../retry-policy.js';
 import { CANCELLED, finishedView } from '../task-ending.js';
 import {
@@ -25,6 +25,8 @@ export interface BullmqTaskServiceOptions extends RetryPolicy {
   readonly redis: RedisConfig;
   readonly queueName: string;
   readonly maxWaiting: number;
+  /** TENANT_MAX_WAITING_TASKS, with MULTI_TENANT_ENABLED only. */
+  readonly maxWaitingPerTenant?: number | undefined;
   readonly timeoutMs: number;
   /** How long a finished task can be fetched (TASK_RESULT_TTL): BullMQ keeps a failed job as long. */
   readonly resultTtlMs: number;
@@ -32,6 +34,15 @@ export interface BullmqTaskServiceOptions extends RetryPolicy {
 
 /** Redis being away is the client's 503, not a crash: the task was not queued, and the client may retry. */
 const REDIS_AWAY = 'The task queue (Redis) is not reachable: try again later.';
+
+/**
+ * Takes a place among a tenant's unfinished tasks unless it has ARGV[1] already, in one step (so replicas sharing
+ * Redis hold the quota together). KEYS: the tenant's set. ARGV: its most, the score, the task id. Answers 1 or 0.
+ */
+const TAKE_PLACE = `
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+return 1`;
 
 /** How long a read of the queue's length stays good for the full-queue check. */
 const DEPTH_CHECK_MS = 250;
@@ -71,6 +82,9 @@ export class BullmqTaskService implements TaskService {
   async submit(operation: string, params: unknown, options: SubmitOptions): Promise<TaskView> {
     return unavailableOnFailure(REDIS_AWAY, async () => {
       await this.checkRoom();
+      const jobId = randomUUID();
+      const perTenant = this.options.maxWaitingPerTenant;
+      if (perTenant !== undefined) await this.takePlace(options.tenant, jobId, perTenant);
       const attempts = options.attempts ?? this.options.attempts;
       const data: TaskData = {
         params,
@@ -78,28 +92,38 @@ export class BullmqTaskService implements TaskService {
         ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
         timeout_ms: options.timeoutMs ?? this.options.timeoutMs,
       };
-      const job = await this.queue.add(operation, data, {
-        jobId: randomUUID(),
-        attempts,
-        backoff: { type: 'exponential', delay: this.options.backoffMs },
-        // A finished task's record lives in the store; BullMQ keeps failed jobs for as long, for tasks whose
-        // worker could not record them (failed by the stalled-job check).
-        removeOnComplete: true,
-        removeOnFail: { age: Math.ceil(this.options.resultTtlMs / 1000), count: 100_000 },
-      });
+      const job = await this.queue
+        .add(operation, data, {
+          jobId,
+          attempts,
+          backoff: { type: 'exponential', delay: this.options.backoffMs },
+          // A finished task's record lives in the store; BullMQ keeps failed jobs for as long, for tasks whose
+          // worker could not record them (failed by the stalled-job check).
+          removeOnComplete: true,
+          removeOnFail: { age: Math.ceil(this.options.resultTtlMs / 1000), count: 100_000 },
+        })
+        .catch(async (error: unknown) => {
+          if (perTenant !== undefined) {
+            await this.redis.zrem(this.keys.tenantTasks(options.tenant), jobId).catch(() => undefined);
+          }
+          throw error;
+        });
       this.depth.value += 1;
       return jobView(job, 'waiting') as TaskView;
     });
   }
 
-  get(id: string): Promise<TaskView | undefined> {
+  get(id: string, tenant?: string): Promise<TaskView | undefined> {
     return unavailableOnFailure(REDIS_AWAY, async () => {
-      const stored = await this.finished.get(id);
+      const stored = await this.finished.get(id, tenant);
       if (stored) return stored;
       const job = await this.queue.getJob(id);
-      const view = job ? jobView(job, await job.getState()) : undefined;
+      const view =
+        job && (tenant === undefined || job.data.tenant === tenant)
+          ? jobView(job, await job.getState())
+          : undefined;
       // Nothing in BullMQ: the task may have finished (and left the queue) between the reads.
-      return view ?? this.finished.get(id);
+      return view ?? this.finished.get(id, tenant);
     });
   }
 
@@ -128,10 +152,12 @@ export class BullmqTaskService implements TaskService {
     return stored;
   }
 
-  cancel(id: string): Promise<TaskView | undefined> {
+  cancel(id: string, tenant?: string): Promise<TaskView | undefined> {
     return unavailableOnFailure(REDIS_AWAY, async () => {
       const job = await this.queue.getJob(id);
-      if (!job) return this.finished.get(id);
+      if (!job) return this.finished.get(id, tenant);
+      // Another tenant's task is not there for this caller: the same answer as an unknown id.
+      if (tenant !== undefined && job.data.tenant !== tenant) return this.finished.get(id, tenant);
       const state = await job.getState();
       if (state === 'active') return this.cancelRunning(job);
       if (state === 'completed' || state === 'failed') return this.get(id);
@@ -142,13 +168,15 @@ export class BullmqTaskService implements TaskService {
         // A worker took it in the meantime: cancel it there.
         return this.cancelRunning(job);
       }
-      if (view) await this.finished.save(finishedView(view, CANCELLED));
+      if (view) await this.finished.save(finishedView(view, CANCELLED), job.data.tenant);
+      await this.redis.zrem(this.keys.tenantTasks(job.data.tenant), id);
       this.waiters.release(id);
-      return this.get(id);
+      return this.get(id, tenant);
     });
   }
 
-  stats(): Promise<QueueStats> {
+  stats(tenant?: string): Promise<QueueStats> {
+    if (tenant !== undefined) return unavailableOnFailure(REDIS_AWAY, () => this.tenantStats(tenant));
     return unavailableOnFailure(REDIS_AWAY, async () => {
       const [counts, workers, totals] = await Promise.all([
         this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
@@ -168,6 +196,52 @@ export class BullmqTaskService implements TaskService {
         concurrency: workers.reduce((sum, worker) => sum + worker.concurrency, 0),
       };
     });
+  }
+
+  /**
+   * One tenant's numbers: the states of its unfinished tasks (at most TENANT_MAX_WAITING_TASKS, read in one
+   * pipeline of BullMQ's state lookups) and its finished counts; members whose job has finished or gone are pruned
+   * on the way.
+   */
+  private async tenantStats(tenant: string): Promise<QueueStats> {
+    const [states, workers, totals] = await Promise.all([
+      this.tenantTaskStates(tenant),
+      liveWorkers(this.redis, this.keys.workers),
+      this.redis.hgetall(this.keys.tenantTotals(tenant)),
+    ]);
+    const count = (...wanted: string[]) => states.filter((state) => wanted.includes(state)).length;
+    return {
+      backend: this.backend,
+      waiting: count('waiting', 'wait', 'prioritized', 'paused', 'waiting-children'),
+      running: count('active'),
+      delayed: count('delayed'),
+      completed: Number(totals.completed ?? 0),
+      failed: Number(totals.failed ?? 0),
+      workers: workers.length,
+      concurrency: workers.reduce((sum, worker) => sum + worker.concurrency, 0),
+    };
+  }
+
+  /** The BullMQ states of a tenant's unfinished tasks; those finished or gone leave its set. */
+  private async tenantTaskStates(tenant: string): Promise<string[]> {
+    const key = this.keys.tenantTasks(tenant);
+    const ids = await this.redis.zrange(key, 0, -1);
+    const states = await Promise.all(ids.map((id) => this.queue.getJobState(id)));
+    const ended = ids.filter((_, i) => ['completed', 'failed', 'unknown'].includes(states[i] ?? 'unknown'));
+    if (ended.length > 0) await this.redis.zrem(key, ...ended);
+    return states.filter((state) => !['completed', 'failed', 'unknown'].includes(state));
+  }
+
+  /**
+   * Takes the task's place among its tenant's unfinished tasks, or refuses it (429) at TENANT_MAX_WAITING_TASKS.
+   * At the bound the set is pruned once (tasks whose worker died before it could say they ended) and tried again.
+   */
+  private async takePlace(tenant: string, id: string, most: number): Promise<void> {
+    const key = this.keys.tenantTasks(tenant);
+    const take = () => this.redis.eval(TAKE_PLACE, 1, key, String(most), String(Date.now()), id);
+    if ((await take()) === 1) return;
+    await this.tenantTaskStates(tenant);
+    if ((await take()) !== 1) throw tenantQueueFull(most);
   }
 
   async close(): Promise<void> {

@@ -195,13 +195,27 @@ export class BullmqTaskWorker {
       ending,
     );
     try {
-      await withRetries(() => this.finished.save(view, ending.resultJson), RECORD_PATIENCE_MS);
+      await withRetries(
+        () => this.finished.save(view, job.data.tenant, ending.resultJson),
+        RECORD_PATIENCE_MS,
+      );
+      await this.leaveTenant(job.data.tenant, view.task_id, ending.status);
     } catch (error) {
       this.logger.warn({ err: error, task_id: view.task_id }, 'a finished task could not be stored');
       throw new UnrecoverableError(
         `The task ${ending.status === 'completed' ? 'ran' : 'ended'}, but its result could not be stored: submit it again once the store is back.`,
       );
     }
+  }
+
+  /**
+   * The task is no longer its tenant's waiting work (TENANT_MAX_WAITING_TASKS), and counts among its finished
+   * ones. Best effort: a member left behind is pruned by the submitting side once it finds the job finished.
+   */
+  private async leaveTenant(tenant: string, id: string, status: TaskEnding['status']): Promise<void> {
+    const write = this.control.multi().zrem(this.keys.tenantTasks(tenant), id);
+    if (status !== 'cancelled') write.hincrby(this.keys.tenantTotals(tenant), status, 1);
+    await write.exec().catch(() => undefined);
   }
 
   private async beat(): Promise<void> {

@@ -21,6 +21,13 @@ export function queueKeys(prefix: string, queueName: string) {
     totals: `${base}:dredge:totals`,
     /** Pub/sub channel: ids of running tasks to cancel. */
     cancel: `${base}:dredge:cancel`,
+    /**
+     * Sorted set per tenant: its tasks submitted and not finished (by creation), with MULTI_TENANT_ENABLED; its
+     * ZCARD is what TENANT_MAX_WAITING_TASKS bounds, and its members are what get_queue_stats counts.
+     */
+    tenantTasks: (tenant: string) => `${base}:dredge:tenant:${encodeURIComponent(tenant)}:tasks`,
+    /** Hash per tenant: completed, failed → counts, as `totals` for every task. */
+    tenantTotals: (tenant: string) => `${base}:dredge:tenant:${encodeURIComponent(tenant)}:totals`,
   };
 }
 

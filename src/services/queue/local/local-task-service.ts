@@ -4,7 +4,7 @@ import { DredgeError } from '../../errors.js';
 import type { PendingTaskRecord } from '../../store/pending-tasks.js';
 import type { DredgeMetrics, Logger } from '../../telemetry/index.js';
 import type { FinishedTasks } from '../finished-tasks.js';
-import { queueFullOfBytes, queueFullOfTasks } from '../queue-full.js';
+import { queueFullOfBytes, queueFullOfTasks, tenantQueueFull } from '../queue-full.js';
 import { retryDelayMs, shouldRetry, type RetryPolicy } from '../retry-policy.js';
 import { runAttempt } from '../run-attempt.js';
 import { CANCELLED, endingOf, finishedView, type TaskEnding } from '../task-ending.js';
@@ -25,6 +25,11 @@ export interface LocalTaskServiceOptions extends RetryPolicy {
   readonly concurrency: number;
   /** Most tasks waiting (QUEUE_MAX_WAITING). */
   readonly maxWaiting: number;
+  /**
+   * TENANT_MAX_WAITING_TASKS, with MULTI_TENANT_ENABLED only: most tasks of one tenant this engine holds
+   * unfinished (waiting, in backoff or running), as QUEUE_MAX_WAITING bounds them per engine.
+   */
+  readonly maxWaitingPerTenant?: number | undefined;
   readonly timeoutMs: number;
   /** TASK_RESULT_MAX_BYTES: a task whose answer is larger fails with `too_large`. */
   readonly maxResultBytes: number;
@@ -76,7 +81,9 @@ export class LocalTaskService implements TaskService {
   private readonly live = new Map<string, LiveTask>();
   private readonly waiters = new TaskWaiters();
   /** Finished tasks the store refused (it was away), newest last, at most MAX_UNSAVED_TASKS. */
-  private readonly unsaved = new Map<string, TaskView>();
+  private readonly unsaved = new Map<string, { readonly view: TaskView; readonly tenant: string }>();
+  /** Per tenant: tasks this engine holds unfinished (accepting, waiting, in backoff, running), and finished counts. */
+  private readonly tenants = new Map<string, { held: number; completed: number; failed: number }>();
   private running = 0;
   /** Bytes of params held by tasks not finished yet (waiting, running or in backoff). */
   private waitingBytes = 0;
@@ -116,6 +123,10 @@ export class LocalTaskService implements TaskService {
     const paramsJson = JSON.stringify(params ?? null);
     const bytes = Buffer.byteLength(paramsJson);
     if (this.waitingBytes + bytes > MAX_WAITING_BYTES) throw queueFullOfBytes(MAX_WAITING_BYTES);
+    const perTenant = this.options.maxWaitingPerTenant;
+    if (perTenant !== undefined && this.tenantCounts(options.tenant).held >= perTenant) {
+      throw tenantQueueFull(perTenant);
+    }
     const task = liveTask({
       id: randomUUID(),
       job: {
@@ -131,10 +142,12 @@ export class LocalTaskService implements TaskService {
     });
     this.waitingBytes += bytes;
     this.accepting += 1;
+    this.tenantCounts(options.tenant).held += 1;
     try {
       await this.accepted.accept(task, paramsJson);
     } catch (error) {
       this.waitingBytes -= bytes;
+      this.tenantCounts(options.tenant).held -= 1;
       throw error;
     } finally {
       this.accepting -= 1;
@@ -143,6 +156,7 @@ export class LocalTaskService implements TaskService {
     if (this.closed) {
       // Stopped while the record was written: the task waits in the store for the next start.
       this.waitingBytes -= bytes;
+      this.tenantCounts(options.tenant).held -= 1;
       return submitted;
     }
     this.live.set(task.id, task);
@@ -151,14 +165,19 @@ export class LocalTaskService implements TaskService {
     return submitted;
   }
 
-  async get(id: string): Promise<TaskView | undefined> {
+  async get(id: string, tenant?: string): Promise<TaskView | undefined> {
+    const mine = (owner: string) => tenant === undefined || owner === tenant;
     const task = this.live.get(id);
-    if (task) return this.view(task);
-    const ended = this.unsaved.get(id) ?? (await this.finished.get(id));
+    if (task) return mine(task.job.tenant) ? this.view(task) : undefined;
+    const unsaved = this.unsaved.get(id);
+    if (unsaved) return mine(unsaved.tenant) ? unsaved.view : undefined;
+    const ended = await this.finished.get(id, tenant);
     if (ended) return ended;
     // Held by another engine on this store, or waiting to be taken over after its engine stopped.
     const record = await this.accepted.get(id);
-    return record && unfinishedView(record, record.owner.split('/')[0] ?? null);
+    return record && mine(record.tenant)
+      ? unfinishedView(record, record.owner.split('/')[0] ?? null)
+      : undefined;
   }
 
   async wait(id: string, timeoutMs: number): Promise<TaskView | undefined> {
@@ -172,9 +191,9 @@ export class LocalTaskService implements TaskService {
     }
   }
 
-  async cancel(id: string): Promise<TaskView | undefined> {
+  async cancel(id: string, tenant?: string): Promise<TaskView | undefined> {
     const task = this.live.get(id);
-    if (!task) return this.get(id);
+    if (!task || (tenant !== undefined && task.job.tenant !== tenant)) return this.get(id, tenant);
     if (task.finishing) {
       await this.waiters.wait(id, 60_000);
     } else if (task.state === 'running') {
@@ -185,10 +204,11 @@ export class LocalTaskService implements TaskService {
       this.dequeue(task);
       await this.finish(task, CANCELLED);
     }
-    return this.get(id);
+    return this.get(id, tenant);
   }
 
-  stats(): Promise<QueueStats> {
+  stats(tenant?: string): Promise<QueueStats> {
+    if (tenant !== undefined) return Promise.resolve(this.tenantStats(tenant));
     return Promise.resolve({
       backend: this.backend,
       waiting: this.waiting.length,
@@ -225,6 +245,42 @@ export class LocalTaskService implements TaskService {
     }
     await Promise.all(overdue.map((task) => this.waiters.wait(task.id, graceMs)));
     await this.accepted.release();
+  }
+
+  /**
+   * One tenant's numbers in this engine: its held tasks by state (a walk over the tasks held, at most
+   * QUEUE_MAX_WAITING and the running ones) and its finished counts since start.
+   */
+  private tenantStats(tenant: string): QueueStats {
+    let waiting = 0;
+    let running = 0;
+    let delayed = 0;
+    for (const task of this.live.values()) {
+      if (task.job.tenant !== tenant || task.finishing) continue;
+      if (task.state === 'running') running += 1;
+      else if (task.retryTimer) delayed += 1;
+      else waiting += 1;
+    }
+    const { completed, failed } = this.tenantCounts(tenant);
+    return {
+      backend: this.backend,
+      waiting,
+      running,
+      delayed,
+      completed,
+      failed,
+      workers: this.executor && !this.closed ? 1 : 0,
+      concurrency: this.options.concurrency,
+    };
+  }
+
+  private tenantCounts(tenant: string): { held: number; completed: number; failed: number } {
+    let counts = this.tenants.get(tenant);
+    if (!counts) {
+      counts = { held: 0, completed: 0, failed: 0 };
+      this.tenants.set(tenant, counts);
+    }
+    return counts;
   }
 
   private pump(): void {
@@ -298,6 +354,7 @@ export class LocalTaskService implements TaskService {
   /** Stops holding a task that stays in the store unfinished (the server stops): another start runs it. */
   private letGo(task: LiveTask): void {
     this.waitingBytes -= task.bytes;
+    this.tenantCounts(task.job.tenant).held -= 1;
     this.live.delete(task.id);
     this.waiters.release(task.id);
   }
@@ -305,12 +362,18 @@ export class LocalTaskService implements TaskService {
   private async finish(task: LiveTask, ending: TaskEnding): Promise<void> {
     if (task.finishing) return;
     task.finishing = true;
-    if (ending.status === 'completed') this.completed += 1;
-    else if (ending.status === 'failed') this.failed += 1;
+    const counts = this.tenantCounts(task.job.tenant);
+    if (ending.status === 'completed') {
+      this.completed += 1;
+      counts.completed += 1;
+    } else if (ending.status === 'failed') {
+      this.failed += 1;
+      counts.failed += 1;
+    }
     const { resultJson } = ending;
     const record = finishedView(this.view(task), ending);
     try {
-      await this.finished.save(record, resultJson);
+      await this.finished.save(record, task.job.tenant, resultJson);
     } catch (failure) {
       // The store is away: the task's outcome stays answerable from memory (bounded) rather than lost.
       this.logger.warn(
@@ -318,13 +381,14 @@ export class LocalTaskService implements TaskService {
         'a finished task could not be stored; kept in memory',
       );
       this.unsaved.set(task.id, {
-        ...record,
-        result: resultJson === undefined ? null : JSON.parse(resultJson),
+        view: { ...record, result: resultJson === undefined ? null : JSON.parse(resultJson) },
+        tenant: task.job.tenant,
       });
       if (this.unsaved.size > MAX_UNSAVED_TASKS)
         this.unsaved.delete(this.unsaved.keys().next().value as string);
     } finally {
       this.waitingBytes -= task.bytes;
+      counts.held -= 1;
       this.live.delete(task.id);
       this.waiters.release(task.id);
     }
@@ -372,6 +436,7 @@ export class LocalTaskService implements TaskService {
     const task = adoptedTask(record);
     this.live.set(task.id, task);
     this.waitingBytes += task.bytes;
+    this.tenantCounts(task.job.tenant).held += 1;
     this.logger.info(
       { task_id: task.id, operation: task.job.operation, was: record.state, from: record.owner },
       'took over a task of a stopped server',

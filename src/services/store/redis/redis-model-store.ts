@@ -15,8 +15,11 @@ import {
   type StoredModelChange,
   type StoredModelRecord,
   type StoredModelVersion,
+  type StoredTotals,
 } from '../model-store.js';
 import { admitWithinLimits } from '../registry-limits.js';
+import { admitWithinQuota, DEFAULT_TENANT, type TenantModelTotals } from '../tenancy.js';
+import { tenantPrefix } from './redis-records.js';
 
 /**
  * A model's state as hash fields, format 2: `state` holds the JSON header, `parameters` and `buffers` the values as
@@ -47,10 +50,25 @@ function stateOf(fields: Record<string, Buffer>): StoredModelState | undefined {
 }
 
 /**
- * Models in Redis, shared by every replica: one hash per model (its values as binary fields), an index sorted by
- * creation time, the parameter total beside it. Ids come from INCR, so concurrent load_model calls on different
- * replicas never get the same id. Each write is one command or one MULTI, so a replica that dies mid-request leaves
- * every model whole.
+ * The totals of every tenant's models, made on first use from the default tenant's (before tenancy every model was
+ * the default tenant's), in one step. KEYS: every tenant's count and parameters, the default tenant's index and
+ * parameters. Answers the count and the parameters.
+ */
+const ALL_TOTALS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[1], redis.call('ZCARD', KEYS[3]))
+  redis.call('SET', KEYS[2], redis.call('GET', KEYS[4]) or '0')
+end
+return {tonumber(redis.call('GET', KEYS[1])), tonumber(redis.call('GET', KEYS[2]) or '0')}`;
+
+/**
+ * Models in Redis, shared by every replica: one hash per model (its values as binary fields, its tenant in a
+ * field: none on a hash written before tenancy, the default tenant's), and per tenant (see tenantPrefix) an index
+ * sorted by creation and the parameter total beside it, which TENANT_MAX_* bound; the totals of every tenant
+ * (`all:`), which MAX_MODELS and MAX_MODEL_PARAMETERS bound; the set of tenants other than the default. Ids come
+ * from INCR in the default tenant (so concurrent load_model calls on different replicas never get the same id)
+ * and are random in any other, so a model's hash is found by its id alone and its tenant then checked. Each write
+ * is one command or one MULTI, so a replica that dies mid-request leaves every model whole.
  */
 export class RedisModelStore implements ModelStore {
   readonly name = 'Redis';
@@ -64,58 +82,99 @@ export class RedisModelStore implements ModelStore {
     return `${this.prefix}model:${id}`;
   }
 
-  private get index(): string {
-    return `${this.prefix}models`;
+  private index(tenant: string): string {
+    return `${tenantPrefix(this.prefix, tenant)}models`;
   }
 
-  private get parameterTotal(): string {
-    return `${this.prefix}models:parameters`;
+  private parameterTotal(tenant: string): string {
+    return `${tenantPrefix(this.prefix, tenant)}models:parameters`;
+  }
+
+  private get tenants(): string {
+    return `${this.prefix}tenants`;
   }
 
   private counter(family: ModelFamily): string {
     return `${this.prefix}counter:${family}`;
   }
 
-  async insert(model: NewStoredModel): Promise<number> {
-    const [models, parameters] = await Promise.all([
-      this.redis.zcard(this.index),
-      this.redis.get(this.parameterTotal),
-    ]);
-    admitWithinLimits(model.limits, { models, parameters: Number(parameters ?? 0) }, model.parameterCount);
-    const n = (await this.redis.incr(this.counter(model.family))) - 1;
-    const { state, ...facts } = model.record;
-    const id = modelId(facts.type, n);
-    // A new model has no training history; the field is written by its first training.
-    await this.redis
-      .multi()
-      .hset(this.key(id), {
-        id,
-        type: facts.type,
-        requestConfig: facts.requestConfig,
-        version: String(facts.version),
-        createdAt: facts.createdAt,
-        updatedAt: facts.updatedAt,
-        nParameters: String(model.parameterCount),
-        ...stateFields(state),
-      })
-      .zadd(this.index, Date.parse(facts.createdAt), id)
-      .incrby(this.parameterTotal, model.parameterCount)
-      .exec();
-    return n;
+  async totals(): Promise<StoredTotals> {
+    const [models, parameters] = (await this.redis.eval(
+      ALL_TOTALS,
+      4,
+      `${this.prefix}all:models`,
+      `${this.prefix}all:parameters`,
+      this.index(DEFAULT_TENANT),
+      this.parameterTotal(DEFAULT_TENANT),
+    )) as [number, number];
+    return { models, parameters };
   }
 
-  async versionOf(id: string): Promise<StoredModelVersion | undefined> {
-    const [version, updatedAt] = await this.redis.hmget(this.key(id), 'version', 'updatedAt');
+  async tenantTotals(tenant: string): Promise<TenantModelTotals> {
+    const [models, parameters] = await Promise.all([
+      this.redis.zcard(this.index(tenant)),
+      this.redis.get(this.parameterTotal(tenant)),
+    ]);
+    return { models, parameters: Number(parameters ?? 0) };
+  }
+
+  async insert(model: NewStoredModel): Promise<string> {
+    const { state, ...facts } = model.record;
+    const { tenant } = facts;
+    const [totals, tenantTotals] = await Promise.all([
+      this.totals(),
+      model.quotas ? this.tenantTotals(tenant) : undefined,
+    ]);
+    admitWithinLimits(model.limits, totals, model.parameterCount);
+    if (tenantTotals) admitWithinQuota(model.quotas, tenantTotals, model.parameterCount);
+    const id = model.id ?? modelId(facts.type, (await this.redis.incr(this.counter(model.family))) - 1);
+    // A new model has no training history; the field is written by its first training.
+    const write = this.redis.multi().hset(this.key(id), {
+      id,
+      tenant,
+      type: facts.type,
+      requestConfig: facts.requestConfig,
+      version: String(facts.version),
+      createdAt: facts.createdAt,
+      updatedAt: facts.updatedAt,
+      nParameters: String(model.parameterCount),
+      ...stateFields(state),
+    });
+    if (tenant !== DEFAULT_TENANT) write.sadd(this.tenants, tenant);
+    await write
+      .zadd(this.index(tenant), Date.parse(facts.createdAt), id)
+      .incrby(this.parameterTotal(tenant), model.parameterCount)
+      .incr(`${this.prefix}all:models`)
+      .incrby(`${this.prefix}all:parameters`, model.parameterCount)
+      .exec();
+    return id;
+  }
+
+  async versionOf(id: string, tenant?: string): Promise<StoredModelVersion | undefined> {
+    const [version, updatedAt, owner] = await this.redis.hmget(
+      this.key(id),
+      'version',
+      'updatedAt',
+      'tenant',
+    );
     if (version === null || version === undefined || updatedAt === null || updatedAt === undefined) {
       return undefined;
     }
-    return { id, version: Number(version), updatedAt };
+    const modelTenant = owner || DEFAULT_TENANT;
+    if (tenant !== undefined && modelTenant !== tenant) return undefined;
+    return { id, tenant: modelTenant, version: Number(version), updatedAt };
   }
 
-  async versions(): Promise<StoredModelVersion[]> {
-    const ids = await this.redis.zrange(this.index, 0, -1);
-    const versions = await Promise.all(ids.map((id) => this.versionOf(id)));
-    return versions.filter((version): version is StoredModelVersion => version !== undefined);
+  async versions(tenant?: string): Promise<StoredModelVersion[]> {
+    const tenants =
+      tenant === undefined ? [DEFAULT_TENANT, ...(await this.redis.smembers(this.tenants))] : [tenant];
+    const versions: StoredModelVersion[] = [];
+    for (const each of tenants) {
+      const ids = await this.redis.zrange(this.index(each), 0, -1);
+      const found = await Promise.all(ids.map((id) => this.versionOf(id, each)));
+      versions.push(...found.filter((version): version is StoredModelVersion => version !== undefined));
+    }
+    return versions;
   }
 
   async read(id: string): Promise<StoredModelRecord | undefined> {
@@ -126,6 +185,7 @@ export class RedisModelStore implements ModelStore {
     const text = (name: string) => fields[name]?.toString() ?? '';
     return {
       id,
+      tenant: text('tenant') || DEFAULT_TENANT,
       type: text('type') as ModelType,
       requestConfig: text('requestConfig'),
       state,
@@ -146,13 +206,18 @@ export class RedisModelStore implements ModelStore {
   }
 
   async remove(id: string): Promise<boolean> {
-    const parameters = await this.redis.hget(this.key(id), 'nParameters');
-    if (parameters === null) return false;
+    const [parameters, owner] = await this.redis.hmget(this.key(id), 'nParameters', 'tenant');
+    if (parameters === null || parameters === undefined) return false;
+    const tenant = owner || DEFAULT_TENANT;
+    // Made before the first change, so the totals of every tenant count this model before they lose it.
+    await this.totals();
     const results = await this.redis
       .multi()
       .del(this.key(id))
-      .zrem(this.index, id)
-      .decrby(this.parameterTotal, Number(parameters))
+      .zrem(this.index(tenant), id)
+      .decrby(this.parameterTotal(tenant), Number(parameters))
+      .decr(`${this.prefix}all:models`)
+      .decrby(`${this.prefix}all:parameters`, Number(parameters))
       .exec();
     return results?.[0]?.[1] === 1;
   }

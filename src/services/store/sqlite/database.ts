@@ -14,8 +14,8 @@ const UNUSABLE_FILE = /^SQLITE_(CANTOPEN|READONLY|PERM|IOERR|NOTADB|CORRUPT|FULL
 
 /**
  * Opens (creating if needed) the embedded store in `dataDir`: write-ahead logging, so readers never wait for the
- * writer and a crash mid-write leaves the last committed state; a busy timeout, so several processes on one
- * DATA_DIR take turns instead of failing; and the schema brought up to date. A DATA_DIR that cannot be made,
+ * writer and a crash mid-write leaves the last committed state; writers that wait for each other, so several processes on
+ * one DATA_DIR take turns instead of failing; and the schema brought up to date. A DATA_DIR that cannot be made,
  * written or read is a ConfigError naming the directory and the reason (one line for the command line).
  */
 export function openDatabase(dataDir: string): SqliteDatabase {
@@ -28,6 +28,9 @@ export function openDatabase(dataDir: string): SqliteDatabase {
     db.pragma('journal_mode = WAL');
     configureConnection(db);
     migrate(db);
+    // From here on this is the event loop's connection: it never sleeps on a lock nor checkpoints (LoopWrites).
+    db.pragma('busy_timeout = 0');
+    db.pragma('wal_autocheckpoint = 0');
     return db;
   } catch (error) {
     db?.close();
@@ -65,7 +68,7 @@ function migrate(db: SqliteDatabase): void {
 
 /**
  * The settings every connection to the store needs, the server's and the store thread's alike (WAL is a property
- * of the file, set once by `openDatabase`).
+ * of the file, set once by `openDatabase`, which then takes the busy timeout off the event loop's connection).
  */
 export function configureConnection(db: SqliteDatabase): void {
   db.pragma('synchronous = NORMAL');

@@ -131,4 +131,95 @@ export const MIGRATIONS: ReadonlyArray<{
     `,
     run: convertTextStates,
   },
+  {
+    version: 6,
+    description: 'API keys: the SHA-256 of each secret, never the secret',
+    // One row per key, kept once revoked (revoked_at set) so an id is never reused. scopes is a comma list of
+    // Scope words; hash is the secret's SHA-256 in hex (see ApiKeyRecord).
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        name TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+    `,
+  },
+  {
+    version: 7,
+    description: 'the audit log: who did what, and how it ended (never a payload or a secret)',
+    // Append-only: the trigger refuses every UPDATE. Rows are deleted only by retention (MAX_AUDIT_RECORDS, the
+    // oldest seq first, and AUDIT_RETENTION_DAYS, by time: hence the index), which SqliteAuditStore does when it
+    // appends. AUTOINCREMENT: a seq is never reused, even once the rows before it are deleted, so a reader
+    // following the log by seq never mistakes a new record for one it has read.
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        time TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        key_id TEXT,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        request_id TEXT,
+        client TEXT,
+        input_bytes INTEGER NOT NULL,
+        output_bytes INTEGER NOT NULL,
+        count INTEGER NOT NULL
+      );
+      CREATE INDEX audit_log_time ON audit_log (time);
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only: its records cannot be changed');
+      END;
+    `,
+  },
+  {
+    version: 8,
+    description: 'tenants: models, insights and task results belong to one; running totals per tenant',
+    // Rows written before tenancy are the default tenant's (the column's default). The column comes last, after a
+    // model's BLOBs, so model lookups read it from covering indexes (INDEXED BY in SqliteModelStore), never from
+    // the row: (tenant, id, …) for a tenant's lookups and listing, (id, tenant, …) for a lookup by id alone.
+    // Per-tenant totals (TENANT_MAX_*) are kept by triggers beside migration 3's, in the writing transaction.
+    sql: `
+      ALTER TABLE models ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX models_tenant ON models (tenant, id, version, updated_at, created_at);
+      CREATE INDEX models_id_tenant ON models (id, tenant, version, updated_at, created_at);
+      ALTER TABLE insights ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+      CREATE INDEX insights_tenant ON insights (tenant, created_at);
+      ALTER TABLE task_results ADD COLUMN tenant TEXT NOT NULL DEFAULT 'default';
+      CREATE TABLE tenant_model_totals (
+        tenant TEXT PRIMARY KEY,
+        models INTEGER NOT NULL,
+        parameters INTEGER NOT NULL
+      );
+      INSERT INTO tenant_model_totals
+        SELECT tenant, COUNT(*), COALESCE(SUM(n_parameters), 0) FROM models GROUP BY tenant;
+      CREATE TRIGGER tenant_model_totals_insert AFTER INSERT ON models BEGIN
+        INSERT INTO tenant_model_totals (tenant, models, parameters) VALUES (NEW.tenant, 1, NEW.n_parameters)
+          ON CONFLICT (tenant) DO UPDATE SET models = models + 1, parameters = parameters + excluded.parameters;
+      END;
+      CREATE TRIGGER tenant_model_totals_delete AFTER DELETE ON models BEGIN
+        UPDATE tenant_model_totals SET models = models - 1, parameters = parameters - OLD.n_parameters
+          WHERE tenant = OLD.tenant;
+      END;
+      CREATE TRIGGER tenant_model_totals_update AFTER UPDATE OF n_parameters ON models BEGIN
+        UPDATE tenant_model_totals SET parameters = parameters - OLD.n_parameters + NEW.n_parameters
+          WHERE tenant = NEW.tenant;
+      END;
+      CREATE TABLE tenant_insight_totals (
+        tenant TEXT PRIMARY KEY,
+        insights INTEGER NOT NULL
+      );
+      INSERT INTO tenant_insight_totals SELECT tenant, COUNT(*) FROM insights GROUP BY tenant;
+      CREATE TRIGGER tenant_insight_totals_insert AFTER INSERT ON insights BEGIN
+        INSERT INTO tenant_insight_totals (tenant, insights) VALUES (NEW.tenant, 1)
+          ON CONFLICT (tenant) DO UPDATE SET insights = insights + 1;
+      END;
+      CREATE TRIGGER tenant_insight_totals_delete AFTER DELETE ON insights BEGIN
+        UPDATE tenant_insight_totals SET insights = insights - 1 WHERE tenant = OLD.tenant;
+      END;
+    `,
+  },
 ];

@@ -8,10 +8,12 @@ import {
   type StoredTotals,
 } from '../model-store.js';
 import { admitWithinLimits } from '../registry-limits.js';
+import { admitWithinQuota, type TenantModelTotals } from '../tenancy.js';
 import type { SqliteDatabase } from './database.js';
 
 interface ModelRow {
   readonly id: string;
+  readonly tenant: string;
   readonly type: StoredModelRecord['type'];
   readonly requestConfig: string;
   readonly state: string;
@@ -25,7 +27,7 @@ interface ModelRow {
 }
 
 const COLUMNS =
-  'id, type, request_config AS requestConfig, state, state_format AS stateFormat, version, ' +
+  'id, tenant, type, request_config AS requestConfig, state, state_format AS stateFormat, version, ' +
   'created_at AS createdAt, updated_at AS updatedAt, training, parameters, buffers';
 
 /**
@@ -41,12 +43,13 @@ export class ModelRows {
     this.statements = {
       // Running totals kept by triggers (migration 3): no model row is read to admit a new one.
       totals: db.prepare('SELECT models, parameters FROM model_totals WHERE id = 1'),
+      tenantTotals: db.prepare('SELECT models, parameters FROM tenant_model_totals WHERE tenant = ?'),
       nextId: db.prepare(
         'INSERT INTO id_counters (family, next) VALUES (?, 1) ON CONFLICT (family) DO UPDATE SET next = next + 1 RETURNING next - 1 AS n',
       ),
       insert: db.prepare(
-        'INSERT INTO models (id, type, request_config, state, state_format, parameters, buffers, version, n_parameters, created_at, updated_at) ' +
-          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO models (id, tenant, type, request_config, state, state_format, parameters, buffers, version, n_parameters, created_at, updated_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       one: db.prepare(`SELECT ${COLUMNS} FROM models WHERE id = ?`),
       update: db.prepare(
@@ -57,8 +60,9 @@ export class ModelRows {
     };
   }
 
-  insert(model: NewStoredModel): number {
-    const { totals, nextId, insert } = this.statements;
+  insert(model: NewStoredModel): string {
+    const { totals, tenantTotals, nextId, insert } = this.statements;
+    const { record } = model;
     return this.db
       .transaction(() => {
         admitWithinLimits(
@@ -66,10 +70,20 @@ export class ModelRows {
           (totals.get() as StoredTotals | undefined) ?? { models: 0, parameters: 0 },
           model.parameterCount,
         );
-        const { n } = nextId.get(model.family) as { n: number };
-        const { record } = model;
+        if (model.quotas) {
+          admitWithinQuota(
+            model.quotas,
+            (tenantTotals.get(record.tenant) as TenantModelTotals | undefined) ?? {
+              models: 0,
+              parameters: 0,
+            },
+            model.parameterCount,
+          );
+        }
+        const id = model.id ?? modelId(record.type, (nextId.get(model.family) as { n: number }).n);
         insert.run(
-          modelId(record.type, n),
+          id,
+          record.tenant,
           record.type,
           record.requestConfig,
           record.state.header,
@@ -81,7 +95,7 @@ export class ModelRows {
           record.createdAt,
           record.updatedAt,
         );
-        return n;
+        return id;
       })
       .immediate();
   }

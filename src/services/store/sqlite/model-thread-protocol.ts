@@ -3,10 +3,12 @@ import type { NewStoredModel, StoredModelChange, StoredModelRecord } from '../mo
 
 /** What the SQLite store's thread does: each operation's argument and answer. */
 export interface ModelThreadCalls {
-  readonly insert: readonly [NewStoredModel, number];
+  readonly insert: readonly [NewStoredModel, string];
   readonly read: readonly [string, StoredModelRecord | undefined];
   readonly update: readonly [{ readonly id: string; readonly change: StoredModelChange }, undefined];
   readonly remove: readonly [string, boolean];
+  /** Copies the write-ahead log into the database file as far as no reader needs it (a passive checkpoint). */
+  readonly checkpoint: readonly [undefined, undefined];
 }
 
 export type ModelThreadOperation = keyof ModelThreadCalls;

@@ -1,7 +1,8 @@
 /**
  * The SQLite store's own thread: a second connection to the same database, on which every statement that carries a
  * model's values runs (writing 20 MB into SQLite takes 10–150 ms, a WAL checkpoint included; reading it back
- * 20 ms), so the event loop never waits for them. Requests are taken one at a time, in order.
+ * 20 ms), and every checkpoint of the write-ahead log, so the event loop never waits for them. Requests are taken
+ * one at a time, in order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -40,6 +41,9 @@ function perform(request: ModelThreadRequest): ModelThreadCalls[keyof ModelThrea
     }
     case 'remove':
       return rows.remove(request.argument as ModelThreadCalls['remove'][0]);
+    case 'checkpoint':
+      db.pragma('wal_checkpoint(PASSIVE)');
+      return undefined;
   }
 }
 

@@ -5,7 +5,9 @@ import type {
   StoredModelChange,
   StoredModelRecord,
   StoredModelVersion,
+  StoredTotals,
 } from '../model-store.js';
+import type { TenantModelTotals } from '../tenancy.js';
 import type { SqliteDatabase } from './database.js';
 import { ModelThread } from './model-thread-client.js';
 import type { ModelThreadCalls, ModelThreadOperation } from './model-thread-protocol.js';
@@ -26,22 +28,54 @@ export class SqliteModelStore implements ModelStore {
     useSharedTensors();
     this.thread = new ModelThread(db.name);
     this.statements = {
-      versionOf: db.prepare('SELECT version, updated_at AS updatedAt FROM models WHERE id = ?'),
-      all: db.prepare(`SELECT id, version, updated_at AS updatedAt FROM models ORDER BY created_at, id`),
+      // Running totals kept by triggers (migration 3).
+      totals: db.prepare('SELECT models, parameters FROM model_totals WHERE id = 1'),
+      tenantTotals: db.prepare('SELECT models, parameters FROM tenant_model_totals WHERE tenant = ?'),
+      // Covering indexes (migration 8): the tenant column lies after a model's values, never read from the row.
+      versionOf: db.prepare(
+        'SELECT tenant, version, updated_at AS updatedAt FROM models INDEXED BY models_id_tenant WHERE id = ?',
+      ),
+      tenantVersionOf: db.prepare(
+        'SELECT tenant, version, updated_at AS updatedAt FROM models INDEXED BY models_tenant WHERE tenant = ? AND id = ?',
+      ),
+      all: db.prepare(
+        'SELECT id, tenant, version, updated_at AS updatedAt FROM models INDEXED BY models_id_tenant ' +
+          'ORDER BY created_at, id',
+      ),
+      tenantAll: db.prepare(
+        'SELECT id, tenant, version, updated_at AS updatedAt FROM models INDEXED BY models_tenant WHERE tenant = ? ' +
+          'ORDER BY created_at, id',
+      ),
     };
   }
 
-  insert(model: NewStoredModel): Promise<number> {
+  insert(model: NewStoredModel): Promise<string> {
     return this.onThread('insert', model);
   }
 
-  async versionOf(id: string): Promise<StoredModelVersion | undefined> {
-    const row = this.statements.versionOf.get(id) as Omit<StoredModelVersion, 'id'> | undefined;
+  async totals(): Promise<StoredTotals> {
+    return (this.statements.totals.get() as StoredTotals | undefined) ?? { models: 0, parameters: 0 };
+  }
+
+  async tenantTotals(tenant: string): Promise<TenantModelTotals> {
+    return (
+      (this.statements.tenantTotals.get(tenant) as TenantModelTotals | undefined) ?? {
+        models: 0,
+        parameters: 0,
+      }
+    );
+  }
+
+  async versionOf(id: string, tenant?: string): Promise<StoredModelVersion | undefined> {
+    const { versionOf, tenantVersionOf } = this.statements;
+    const row = (tenant === undefined ? versionOf.get(id) : tenantVersionOf.get(tenant, id)) as
+      Omit<StoredModelVersion, 'id'> | undefined;
     return row && { id, ...row };
   }
 
-  async versions(): Promise<StoredModelVersion[]> {
-    return this.statements.all.all() as StoredModelVersion[];
+  async versions(tenant?: string): Promise<StoredModelVersion[]> {
+    const { all, tenantAll } = this.statements;
+    return (tenant === undefined ? all.all() : tenantAll.all(tenant)) as StoredModelVersion[];
   }
 
   read(id: string): Promise<StoredModelRecord | undefined> {
@@ -54,6 +88,11 @@ export class SqliteModelStore implements ModelStore {
 
   remove(id: string): Promise<boolean> {
     return this.onThread('remove', id);
+  }
+
+  /** Checkpoints the write-ahead log on the store's thread: what the event loop's connection wrote included. */
+  checkpoint(): Promise<void> {
+    return this.onThread('checkpoint', undefined);
   }
 
   /** The thread's connection is this one's companion: once this one is closed, the store is closed. */

@@ -1,5 +1,6 @@
 import type { PendingTaskChange, PendingTaskRecord, PendingTaskStore } from '../pending-tasks.js';
 import type { SqliteDatabase } from './database.js';
+import { LoopWrites } from './loop-writes.js';
 
 const COLUMNS =
   'id, owner, state, attempts, max_attempts AS maxAttempts, timeout_ms AS timeoutMs, created_at AS createdAt, ' +
@@ -13,7 +14,10 @@ const COLUMNS =
 export class SqlitePendingTaskStore implements PendingTaskStore {
   private readonly statements;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly writes: LoopWrites = new LoopWrites(),
+  ) {
     this.statements = {
       lease: db.prepare(
         'INSERT INTO task_owners (owner, expires_at) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET expires_at = excluded.expires_at',
@@ -41,19 +45,17 @@ export class SqlitePendingTaskStore implements PendingTaskStore {
     };
   }
 
-  // Async, so that a failing statement rejects like any backend's call rather than throwing in the caller.
-  async add(record: PendingTaskRecord, leaseMs: number): Promise<void> {
+  add(record: PendingTaskRecord, leaseMs: number): Promise<void> {
     const { lease, insert } = this.statements;
-    this.db
-      .transaction(() => {
-        lease.run(record.owner, Date.now() + leaseMs);
-        insert.run(record);
-      })
-      .immediate();
+    const add = this.db.transaction(() => {
+      lease.run(record.owner, Date.now() + leaseMs);
+      insert.run(record);
+    });
+    return this.writes.run(() => add.immediate());
   }
 
   async update(id: string, change: PendingTaskChange): Promise<void> {
-    this.statements.update.run({ id, ...change });
+    await this.writes.run(() => this.statements.update.run({ id, ...change }));
   }
 
   async get(id: string): Promise<PendingTaskRecord | undefined> {
@@ -61,28 +63,27 @@ export class SqlitePendingTaskStore implements PendingTaskStore {
   }
 
   async remove(id: string): Promise<void> {
-    this.statements.remove.run(id);
+    await this.writes.run(() => this.statements.remove.run(id));
   }
 
   async beat(owner: string, leaseMs: number): Promise<void> {
-    this.statements.lease.run(owner, Date.now() + leaseMs);
+    await this.writes.run(() => this.statements.lease.run(owner, Date.now() + leaseMs));
   }
 
   async release(owner: string): Promise<void> {
-    this.statements.release.run(owner);
+    await this.writes.run(() => this.statements.release.run(owner));
   }
 
   async claimOrphans(owner: string, leaseMs: number, limit: number): Promise<PendingTaskRecord[]> {
     const { lease, orphans, take, one, forget } = this.statements;
-    return this.db
-      .transaction(() => {
-        const now = Date.now();
-        lease.run(owner, now + leaseMs);
-        const ids = (orphans.all(now, limit) as Array<{ id: string }>).map((row) => row.id);
-        for (const id of ids) take.run(owner, id);
-        forget.run(now);
-        return ids.map((id) => one.get(id) as PendingTaskRecord);
-      })
-      .immediate();
+    const claim = this.db.transaction(() => {
+      const now = Date.now();
+      lease.run(owner, now + leaseMs);
+      const ids = (orphans.all(now, limit) as Array<{ id: string }>).map((row) => row.id);
+      for (const id of ids) take.run(owner, id);
+      forget.run(now);
+      return ids.map((id) => one.get(id) as PendingTaskRecord);
+    });
+    return this.writes.run(() => claim.immediate());
   }
 }

@@ -7,7 +7,16 @@ export interface TraceQuery {
   readonly traceId?: string;
   /** At most this many spans, the newest kept. */
   readonly limit?: number;
+  /**
+   * Only the traces of this tenant's operations: those with a span whose `dredge.tenant` attribute is it (an
+   * operation's span carries its tenant) and none of another tenant's. Spans of a trace without any operation (a
+   * probe, a refused request) belong to no tenant and are left out.
+   */
+  readonly tenant?: string;
 }
+
+/** The attribute an operation's span names its tenant with. */
+export const TENANT_ATTRIBUTE = 'dredge.tenant';
 
 /**
  * Keeps the most recent finished spans in a fixed-size ring, so memory stays bounded however many requests
@@ -39,14 +48,32 @@ export class SpanRingBuffer implements SpanProcessor {
   query(query: TraceQuery = {}): JaegerSpan[] {
     const matching: ReadableSpan[] = [];
     const first = (this.next - this.stored + this.capacity) % Math.max(this.capacity, 1);
+    const traces = query.tenant === undefined ? undefined : this.tracesOf(query.tenant, first);
     for (let i = 0; i < this.stored; i++) {
       const span = this.spans[(first + i) % this.capacity];
-      if (span && (query.traceId === undefined || span.spanContext().traceId === query.traceId))
-        matching.push(span);
+      if (!span) continue;
+      const traceId = span.spanContext().traceId;
+      if (query.traceId !== undefined && traceId !== query.traceId) continue;
+      if (traces && !traces.has(traceId)) continue;
+      matching.push(span);
     }
     const limited =
       query.limit === undefined ? matching : matching.slice(Math.max(0, matching.length - query.limit));
     return limited.map(toJaegerSpan);
+  }
+
+  /** The traces held whose operations are all `tenant`'s (one walk over the ring). */
+  private tracesOf(tenant: string, first: number): Set<string> {
+    const own = new Set<string>();
+    const others = new Set<string>();
+    for (let i = 0; i < this.stored; i++) {
+      const span = this.spans[(first + i) % this.capacity];
+      const owner = span?.attributes[TENANT_ATTRIBUTE];
+      if (!span || owner === undefined) continue;
+      (owner === tenant ? own : others).add(span.spanContext().traceId);
+    }
+    for (const traceId of others) own.delete(traceId);
+    return own;
   }
 
   clear(): void {

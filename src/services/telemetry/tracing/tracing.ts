@@ -3,6 +3,7 @@ import {
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
+  isSpanContextValid,
   trace,
   type Attributes,
   type Context,
@@ -204,6 +205,15 @@ export const DISABLED_TRACING: Tracing = {
   flush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 };
+
+/**
+ * The trace id of the span in `context`, sampled or not (an unsampled request still has one, which its answer's
+ * traceparent carries), so that a record can name its request; undefined with tracing off.
+ */
+export function traceIdOf(context: Context): string | undefined {
+  const spanContext = trace.getSpan(context)?.spanContext();
+  return spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+}
 
 /** `trace_id` and `span_id` of the span in `context`, for log lines written on its behalf; empty when none records. */
 export function traceBindings(context: Context): { trace_id?: string; span_id?: string } {
