@@ -43,4 +43,28 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The typed client runs in browsers as well as Node.js: no Node.js built-ins, and of the server only types.
+    files: ['src/client/**/*.ts'],
+    languageOptions: { globals: { ...globals['shared-node-browser'] } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process'],
+              message: 'client/ runs in browsers: no Node.js imports.',
+            },
+            {
+              group: ['**/app/**', '**/services/**', '**/core/**', '**/config/**', '**/cli/**'],
+              allowTypeImports: true,
+              message:
+                'client/ may import only types from the server (import type), so none of it is bundled.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -82,6 +82,8 @@ export async function createAppServices(
       apiUrl: config.integrations.githubApiUrl,
       token: config.integrations.githubToken,
       timeoutMs: Math.min(GITHUB_TIMEOUT_MS, config.servers.requestTimeoutMs),
+      maxAlerts: config.integrations.githubMaxAlerts,
+      maxResponseBytes: config.integrations.githubMaxResponseBytes,
     }),
     tasks,
     rateLimits,

@@ -14,29 +14,47 @@ import { stopOnSignals } from './shutdown.js';
 
 /** One HTTP server a command can start. */
 interface ServerKind {
+  /** How the other servers' /metrics name it, when it serves the process's metrics. */
+  readonly name: string;
   /** The key that sets its port, for the one-line refusal when the port is taken (naming how it was set). */
   readonly portKey: 'DREDGE_SERVER_PORT' | 'MCP_SERVER_PORT';
   readonly port: (config: LoadedConfig['config']) => number;
-  readonly create: (services: AppServices, catalogue: Catalogue) => Promise<FastifyInstance>;
-  /** The start-up line naming its URL. */
-  readonly listening: (url: string) => string;
+  /** `metricsServedElsewhere`: the sentence its /metrics answers when another server of the process serves them. */
+  readonly create: (
+    services: AppServices,
+    catalogue: Catalogue,
+    metricsServedElsewhere?: string,
+  ) => Promise<FastifyInstance>;
+  /** The start-up line naming its URL (and /metrics only where this server serves the process's metrics). */
+  readonly listening: (url: string, servesMetrics: boolean) => string;
   /** Lines printed after every server's listening line (the dashboard's URL). */
   readonly after?: (url: string) => string;
 }
 
 export const DREDGE_SERVER: ServerKind = {
+  name: 'DREDGE server',
   portKey: 'DREDGE_SERVER_PORT',
   port: (config) => config.servers.dredgePort,
-  create: createDredgeServer,
-  listening: (url) => `DREDGE server listening on ${url} (POST /lift, GET /insights, GET /metrics)`,
+  create: (services, catalogue, metricsServedElsewhere) =>
+    createDredgeServer(
+      services,
+      catalogue,
+      metricsServedElsewhere === undefined ? {} : { metricsServedElsewhere },
+    ),
+  listening: (url, servesMetrics) =>
+    `DREDGE server listening on ${url} (POST /lift, GET /insights${servesMetrics ? ', GET /metrics' : ''})`,
   after: (url) => `Dashboard: ${url}/dashboard`,
 };
 
 export const MCP_SERVER: ServerKind = {
+  name: 'MCP server',
   portKey: 'MCP_SERVER_PORT',
   port: (config) => config.servers.mcpPort,
-  create: createMcpServer,
-  listening: (url) => `DREDGE MCP server listening on ${url} (POST /mcp, POST /mcp/protocol, GET /metrics)`,
+  // The MCP server is where a process's metrics are served whenever it runs (see metricsHome), so it never points
+  // elsewhere.
+  create: (services, catalogue) => createMcpServer(services, catalogue),
+  listening: (url, servesMetrics) =>
+    `DREDGE MCP server listening on ${url} (POST /mcp: the JSON API and MCP${servesMetrics ? ', GET /metrics' : ''})`,
 };
 
 /**
@@ -52,6 +70,8 @@ export async function runServers(
   kinds: readonly ServerKind[],
 ): Promise<void> {
   const { config } = loaded;
+  const home = metricsHome(kinds);
+  const pointer = `This process's metrics are served once, at GET /metrics on its ${home.name} (${home.portKey}), so that no series is counted twice.`;
   // stdout carries the listening lines; log records go to stderr (JSON, or readable lines on a terminal).
   const logger = createLogger({ level: config.telemetry.logLevel, destination: 2 });
   const { services, catalogue } = await openApp(loaded, { serviceName, logger });
@@ -59,7 +79,7 @@ export async function runServers(
   const started: { kind: ServerKind; app: FastifyInstance; url: string }[] = [];
   try {
     for (const kind of kinds) {
-      const app = await kind.create(services, catalogue);
+      const app = await kind.create(services, catalogue, kind === home ? undefined : pointer);
       created.push(app);
       const address = { host: config.servers.host, port: kind.port(config), portKey: kind.portKey };
       const url = await listenOrExit(app, address, loaded, ctx.io);
@@ -81,7 +101,19 @@ export async function runServers(
     'draining in-flight requests, then stopping',
   );
   services.telemetry.serving();
-  for (const { kind, url } of started) writeLine(ctx.io.stdout, kind.listening(url));
+  for (const { kind, url } of started) writeLine(ctx.io.stdout, kind.listening(url, kind === home));
   for (const { kind, url } of started) if (kind.after) writeLine(ctx.io.stdout, kind.after(url));
   await stopped;
+}
+
+/**
+ * The server whose /metrics serves the process's one registry; every other server of the process points there
+ * (a series served on two ports would be summed twice: request rates, queue depth). The MCP server whenever it
+ * runs: the original's metrics lived there, and it is the one `dredge mcp` runs alone. The DREDGE server's
+ * dashboard reads the registry in the process, so it shows the same traffic either way.
+ */
+function metricsHome(kinds: readonly ServerKind[]): ServerKind {
+  const home = kinds.includes(MCP_SERVER) ? MCP_SERVER : kinds[0];
+  if (home === undefined) throw new Error('runServers needs at least one server');
+  return home;
 }

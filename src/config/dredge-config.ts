@@ -44,6 +44,10 @@ export interface DredgeConfig {
     readonly traceBufferSpans: number;
     readonly traceSampleRatio: number;
     readonly otlpEndpoint: string | undefined;
+    /** OTEL_SERVICE_NAME: the spans' `service.name`, when it is not the command's own. */
+    readonly serviceName: string | undefined;
+    /** OTEL_RESOURCE_ATTRIBUTES as written (`k=v,k2=v2`, percent-encoded); the telemetry decodes it. */
+    readonly resourceAttributes: string | undefined;
   };
   readonly compute: {
     readonly device: ConfigValues['DEVICE'];
@@ -124,6 +128,10 @@ export interface DredgeConfig {
     readonly githubToken: string | undefined;
     /** GITHUB_REPOSITORIES: the `owner/name`s update_dependabot_alert may change. */
     readonly githubRepositories: readonly string[];
+    /** GITHUB_MAX_ALERTS: the most alerts get_dependabot_alerts reads. */
+    readonly githubMaxAlerts: number;
+    /** GITHUB_MAX_RESPONSE_BYTES: the most bytes read of one answer of the GitHub API. */
+    readonly githubMaxResponseBytes: number;
   };
 }
 
@@ -173,6 +181,8 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       traceBufferSpans: values.TRACE_BUFFER_SPANS,
       traceSampleRatio: values.TRACE_SAMPLE_RATIO,
       otlpEndpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: values.OTEL_SERVICE_NAME,
+      resourceAttributes: values.OTEL_RESOURCE_ATTRIBUTES,
     },
     compute: {
       device: values.DEVICE,
@@ -252,6 +262,8 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       githubApiUrl: values.GITHUB_API_URL,
       githubToken: values.GITHUB_TOKEN,
       githubRepositories: commaList(values.GITHUB_REPOSITORIES ?? ''),
+      githubMaxAlerts: values.GITHUB_MAX_ALERTS,
+      githubMaxResponseBytes: values.GITHUB_MAX_RESPONSE_BYTES,
     },
   };
 }

@@ -157,7 +157,8 @@ export const CONFIG_KEYS = {
     aliases: { warning: 'warn', critical: 'fatal' },
     description: "Log level; the original's DEBUG, INFO, WARNING, ERROR and CRITICAL are accepted too.",
   }),
-  METRICS_PORT: integerKey(0, 65_535, 9090, {
+  // 9464, the OpenTelemetry Prometheus exporter's port: the original's 9090 is Prometheus's own.
+  METRICS_PORT: integerKey(0, 65_535, 9464, {
     feature: 'queue',
     description:
       'Port of the /metrics endpoint of processes without a server of their own (`dredge worker`); servers serve /metrics on their own port.',
@@ -177,6 +178,21 @@ export const CONFIG_KEYS = {
     patternText: 'an http:// or https:// URL',
     example: 'http://otel-collector:4318',
     description: 'When set, spans are also sent over OTLP/HTTP (JSON) to this collector (…/v1/traces).',
+  }),
+  OTEL_SERVICE_NAME: optionalStringKey(255, {
+    feature: 'telemetry',
+    example: 'dredge-eu-1',
+    description:
+      "`service.name` of every span (OpenTelemetry's standard key); by default the command's: `dredge`, `dredge-mcp`, `dredge-worker` …",
+  }),
+  OTEL_RESOURCE_ATTRIBUTES: optionalStringKey(4096, {
+    feature: 'telemetry',
+    // OpenTelemetry's format: key=value pairs, commas between; ',' '=' and '%' inside a key or value percent-encoded.
+    pattern: /^[^=,]+=[^=,]*(,[^=,]+=[^=,]*)*$/,
+    patternText: 'key=value pairs separated by commas (, = and % inside percent-encoded)',
+    example: 'deployment.environment=production,team=physics',
+    description:
+      "Extra attributes of every span's resource (OpenTelemetry's standard key), percent-decoded; OTEL_SERVICE_NAME wins over a `service.name` here.",
   }),
 
   // Compute
@@ -466,6 +482,17 @@ export const CONFIG_KEYS = {
     feature: 'integrations',
     secret: true,
     description: 'Token for the Dependabot operations (GitHub REST API).',
+  }),
+  GITHUB_MAX_ALERTS: integerKey(1, 10_000, 1000, {
+    feature: 'integrations',
+    description:
+      'Most alerts get_dependabot_alerts reads (pages of 100); beyond it the answer says `truncated: true`.',
+  }),
+  GITHUB_MAX_RESPONSE_BYTES: integerKey(64 * 1024, 256 * MIB, 8 * MIB, {
+    unit: 'bytes',
+    feature: 'integrations',
+    description:
+      'Most bytes read of one GitHub API answer (a page of alerts, an alert); a longer one is cut off and answered 502.',
   }),
   GITHUB_REPOSITORIES: optionalStringKey(4096, {
     feature: 'integrations',

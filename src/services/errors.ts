@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  /** A dependency answered, but not with anything usable (too long, or pointing elsewhere). */
+  upstream: 502,
   unavailable: 503,
 } as const;
 

@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CONFIG_KEYS } from '../../src/config/keys.js';
 import { createTelemetry } from '../../src/services/telemetry/index.js';
 import { describeWithBinary } from '../helpers/binaries.js';
 
@@ -26,6 +27,19 @@ describeWithBinary('promtool', 'Prometheus configuration', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("scrapes the workers on METRICS_PORT's default, and nothing on Prometheus's own port 9090", () => {
+    const text = readFileSync(join(root, 'deploy/prometheus/prometheus.yml'), 'utf8');
+    const targets = [...text.matchAll(/targets: \[([^\]]*)\]/g)].flatMap((m) =>
+      m[1]!.split(',').map((target) => target.trim().replace(/^'|'$/g, '')),
+    );
+    expect(targets).toEqual([
+      'localhost:3002',
+      'localhost:3001',
+      `dredge-worker:${CONFIG_KEYS.METRICS_PORT.defaultValue}`,
+    ]);
+    expect(CONFIG_KEYS.METRICS_PORT.defaultValue).not.toBe(9090);
   });
 
   it('sends a bearer token from a file to every DREDGE target', () => {
@@ -58,6 +72,8 @@ describe('Grafana dashboard', () => {
         traceBufferSpans: 0,
         traceSampleRatio: 1,
         otlpEndpoint: undefined,
+        serviceName: undefined,
+        resourceAttributes: undefined,
       },
       { serviceName: 'test', serviceVersion: '0' },
     );

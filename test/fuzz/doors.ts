@@ -1,6 +1,6 @@
 /**
  * Every door of the two DREDGE servers as a request generator: the JSON API (`POST /mcp`), the Model Context
- * Protocol (`POST /mcp/protocol`, single and batch JSON-RPC bodies), `/tasks`, the DREDGE server's `/lift`,
+ * Protocol (`POST /mcp` and its alias `/mcp/protocol`, single and batch JSON-RPC bodies), `/tasks`, the DREDGE server's `/lift`,
  * `/insights`, dashboard page, files and API, the shared endpoints (`/`, `/health`, `/ready`, `/metrics`,
  * `/traces`), unknown routes and methods, and malformed HTTP sent over a raw socket. Each request also draws its
  * identity (tenant A's key, tenant B's key, no key, a broken key), its content type, its Host and Origin.
@@ -118,10 +118,11 @@ function rpcMessage(rng: Rng, ctx: DoorContext, ids: IdPool, id: number): string
   }
 }
 
-/** `POST /mcp/protocol`: one message or a batch, with the Accept header the transport wants (mostly). */
+/** `POST /mcp` (or its alias): one message or a batch, with the Accept header the transport wants (mostly). */
 function protocol(rng: Rng, ctx: DoorContext, ids: IdPool): Draft {
+  const path = rng.chance(0.8) ? '/mcp' : '/mcp/protocol';
   const batch = rng.chance(0.3);
-  const body = batch
+  let body = batch
     ? `[${Array.from({ length: rng.pick([0, 1, 2, 3, 5, 40]) }, (_, i) => rpcMessage(rng, ctx, ids, i + 1)).join(',')}]`
     : rpcMessage(rng, ctx, ids, 1);
   const accept = rng.chance(0.85)
@@ -129,20 +130,62 @@ function protocol(rng: Rng, ctx: DoorContext, ids: IdPool): Draft {
     : rng.pick(['application/json', 'text/event-stream', '*/*', 'text/html', '']);
   const headers: Record<string, string> = { accept };
   if (rng.chance(0.2)) headers['mcp-protocol-version'] = rng.pick(['2025-06-18', '2025-03-26', 'bogus', '']);
+  const modern = !batch && rng.chance(0.4) ? asModern(rng, body) : undefined;
+  if (modern) {
+    body = modern.body;
+    Object.assign(headers, modern.headers);
+  }
   if (rng.chance(0.05)) headers['mcp-session-id'] = rng.pick(['abc', 'x'.repeat(500)]);
   if (rng.chance(0.05)) {
     const method = rng.pick(['GET', 'DELETE', 'PUT']);
-    return { door: `${method} /mcp/protocol`, server: 'mcp', method, path: '/mcp/protocol', headers };
+    return { door: `${method} ${path}`, server: 'mcp', method, path, headers };
   }
   return {
-    door: `POST /mcp/protocol ${batch ? 'batch' : 'single'}`,
+    door: `POST ${path} ${batch ? 'batch' : 'single'}`,
     server: 'mcp',
     method: 'POST',
-    path: '/mcp/protocol',
+    path,
     body,
     headers,
     json: true,
   };
+}
+
+/**
+ * A message as a 2026-07-28 client sends it: the protocol version, client and capabilities (now and then the Tasks
+ * extension) in its `_meta`, and the standard headers mirroring it (now and then wrongly). Undefined for a text
+ * that is no JSON-RPC request to reframe.
+ */
+function asModern(rng: Rng, text: string): { body: string; headers: Record<string, string> } | undefined {
+  try {
+    const message = JSON.parse(text) as unknown;
+    if (!isObject(message) || typeof message.method !== 'string') return undefined;
+    const params = isObject(message.params) ? message.params : {};
+    const version = rng.pick(['2026-07-28', '2026-07-28', '2025-11-25', 'bogus']);
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': version,
+      'io.modelcontextprotocol/clientInfo': { name: 'fuzz', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': rng.chance(0.3)
+        ? { extensions: { 'io.modelcontextprotocol/tasks': {} } }
+        : {},
+    };
+    const headers: Record<string, string> = {
+      'mcp-protocol-version': rng.chance(0.9) ? version : '2026-07-28',
+      'mcp-method': rng.chance(0.9) ? message.method : 'tools/list',
+    };
+    const name = params.name ?? params.uri;
+    // Header values are what fetch can send: printable ASCII.
+    if (typeof name === 'string' && /^[\x20-\x7e]{0,200}$/.test(name) && rng.chance(0.9))
+      headers['mcp-name'] = name;
+    return { body: JSON.stringify({ ...message, params: { ...params, _meta: meta } }), headers };
+  } catch {
+    // Nested too deep for JSON.parse or JSON.stringify: sent as it was.
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const encodeSegment = (rng: Rng, id: string): string =>

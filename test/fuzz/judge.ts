@@ -24,6 +24,9 @@ interface Marker {
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** Where the MCP server answers the Model Context Protocol (`/mcp` also answers the JSON API): JSON-RPC errors too. */
+const PROTOCOL_PATH = /^\/mcp(\/protocol)?(\?|$)/;
+
 export class Judge {
   /** Answers by door and status ("timeout" when none came). */
   readonly doors: Record<string, Record<string, number>> = {};
@@ -56,7 +59,7 @@ export class Judge {
       this.serverErrors.push({ index, request, answer, what: `answered ${statuses.join(',')}` });
     }
     for (const part of answer.parts) {
-      const problem = errorBodyProblem(part, request.method, request.path.startsWith('/mcp/protocol'));
+      const problem = errorBodyProblem(part, request.method, PROTOCOL_PATH.test(request.path));
       if (problem)
         this.malformedErrors.push({ index, request, answer, what: `a ${part.status} whose ${problem}` });
     }

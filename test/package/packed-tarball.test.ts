@@ -11,9 +11,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_KEYS } from '../../src/config/keys.js';
 import * as core from '../../src/core/index.js';
 import * as entry from '../../src/index.js';
 
@@ -85,6 +86,70 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
+/** The stdio configurations the README gives for the npm package (`"command": "npx"`), which must all agree. */
+function readmeStdioConfiguration(): { command: string; args: string[] } {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const configurations = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
+    .map((block) => JSON.parse(block[1]!) as Record<string, Record<string, Record<string, unknown>>>)
+    .map((config) => (config.mcpServers ?? config.servers)?.dredge)
+    .filter((server) => server?.command === 'npx')
+    .map((server) => ({ command: server!.command as string, args: server!.args as string[] }));
+  expect(configurations.length).toBeGreaterThanOrEqual(2);
+  for (const configuration of configurations) expect(configuration).toEqual(configurations[0]);
+  return configurations[0]!;
+}
+
+interface ServerJson {
+  name: string;
+  version: string;
+  description: string;
+  packages: Array<{
+    registryType: string;
+    identifier: string;
+    version: string;
+    transport: { type: string };
+    packageArguments: Array<{ type: string; value: string }>;
+    environmentVariables: Array<{ name: string; isSecret?: boolean; default?: string; description: string }>;
+  }>;
+}
+
+describe('server.json, the package as the MCP registry lists it', () => {
+  const server = JSON.parse(readFileSync(join(REPO, 'server.json'), 'utf8')) as ServerJson;
+
+  it('names this package at its version, started as the README starts it', () => {
+    expect(server.name).toMatch(/^io\.github\.[\w-]+\/[\w.-]+$/);
+    expect(server.version).toBe(PKG.version);
+    // The registry's own bound.
+    expect(server.description.length).toBeLessThanOrEqual(100);
+    expect(server.packages).toHaveLength(1);
+    const [npm] = server.packages;
+    expect(npm).toMatchObject({
+      registryType: 'npm',
+      identifier: PKG.name,
+      version: PKG.version,
+      transport: { type: 'stdio' },
+    });
+    const { args } = readmeStdioConfiguration();
+    expect(npm!.packageArguments.map((argument) => argument.value)).toEqual(args.slice(2));
+  });
+
+  it('lists only configuration keys DREDGE has, secret where the key is, with the key’s default', () => {
+    const keys = CONFIG_KEYS as Record<string, { secret: boolean; defaultValue: unknown }>;
+    const variables = server.packages[0]!.environmentVariables;
+    expect(variables.map((variable) => variable.name)).toEqual(
+      expect.arrayContaining(['DATA_DIR', 'API_KEY', 'GITHUB_TOKEN']),
+    );
+    for (const variable of variables) {
+      const key = keys[variable.name];
+      expect(key, variable.name).toBeDefined();
+      expect(variable.isSecret ?? false, variable.name).toBe(key!.secret);
+      if (variable.default !== undefined)
+        expect(variable.default, variable.name).toBe(String(key!.defaultValue));
+      expect(variable.description.length, variable.name).toBeGreaterThan(10);
+    }
+  });
+});
+
 describe('the packed tarball', () => {
   it('ships the compiled sources, the web files and the licence, and no tests or benchmarks', () => {
     const paths = packed.files.map((file) => file.path);
@@ -123,16 +188,22 @@ describe('the package installed from the tarball into an empty folder', () => {
   );
 
   it(
-    'serves MCP over stdio with `npx dredge mcp --stdio`, to the SDK’s own client',
+    'serves MCP over stdio as the README configures it (`npx -y dredge mcp --stdio`), to the v2 SDK’s client',
     async () => {
+      const { command, args } = readmeStdioConfiguration();
+      expect([command, ...args]).toEqual(['npx', '-y', PKG.name, 'mcp', '--stdio']);
       const data = join(root, 'data-mcp');
       mkdirSync(data);
       let stderr = '';
       const transport = new StdioClientTransport({
-        command: 'npx',
-        args: [...NPX_DREDGE, 'mcp', '--stdio'],
+        command,
+        args,
         cwd: app,
-        env: cleanEnv({ DATA_DIR: data, LOG_LEVEL: 'silent' }) as Record<string, string>,
+        // Offline: npx must run the installed package, never fetch one named `dredge` from the registry.
+        env: cleanEnv({ DATA_DIR: data, LOG_LEVEL: 'silent', npm_config_offline: 'true' }) as Record<
+          string,
+          string
+        >,
         stderr: 'pipe',
       });
       transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -140,8 +211,22 @@ describe('the package installed from the tarball into an empty folder', () => {
       try {
         await client.connect(transport);
         const { tools } = await client.listTools();
-        const names = tools.map((tool) => tool.name);
-        expect(names, stderr).toEqual(expect.arrayContaining(['unified_inference', 'load_model']));
+        expect(
+          tools.map((tool) => tool.name),
+          stderr,
+        ).toEqual(expect.arrayContaining(['unified_inference', 'load_model', 'delete_model']));
+        expect(tools.find((tool) => tool.name === 'delete_model')?.annotations).toMatchObject({
+          destructiveHint: true,
+        });
+        const result = await client.callTool({ name: 'string_spectrum', arguments: { max_modes: 3 } });
+        expect(result.isError, stderr).toBeFalsy();
+        expect(result.structuredContent).toEqual({
+          success: true,
+          dimensions: 10,
+          max_modes: 3,
+          energy_spectrum: [0.5, 1, 1.5],
+          cached: false,
+        });
       } finally {
         await client.close();
       }

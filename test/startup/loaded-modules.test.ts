@@ -94,7 +94,7 @@ const post = (url: string, body: unknown) =>
 
 /** Loaded only by the commands, backends and requests that use them. */
 const ON_DEMAND = [
-  '@modelcontextprotocol/sdk',
+  '@modelcontextprotocol/server',
   'bullmq',
   'ioredis',
   '@opentelemetry/exporter-trace-otlp-http',
@@ -102,6 +102,11 @@ const ON_DEMAND = [
   'pino-pretty',
   'ajv',
   '@fastify/ajv-compiler',
+  // The OpenAPI document and its page, built on the first GET /openapi.json or /docs.
+  '@fastify/swagger',
+  '@fastify/swagger-ui',
+  '@fastify/static',
+  'yaml',
 ];
 
 describe.skipIf(!hooksAvailable)('what a command loads', () => {
@@ -141,14 +146,16 @@ describe.skipIf(!hooksAvailable)('what a command loads', () => {
         id: 1,
         method: 'initialize',
         params: {
-          protocolVersion: '2025-06-18',
+          protocolVersion: '2025-11-25',
           capabilities: {},
           clientInfo: { name: 'loaded-modules-test', version: '1' },
         },
       };
-      expect(await post(`${url}/mcp/protocol`, initialize)).toBe(200);
+      expect(await post(`${url}/mcp`, initialize)).toBe(200);
     });
-    expect(loaded).toContain('@modelcontextprotocol/sdk');
+    expect(loaded).toContain('@modelcontextprotocol/server');
+    // The SDK of protocol 2025 and before is the tests' client, never the server's.
+    expect(loaded).not.toContain('@modelcontextprotocol/sdk');
     expect(loaded).not.toContain('bullmq');
   });
 

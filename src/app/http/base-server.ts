@@ -7,6 +7,7 @@ import { capConnectionsPerAddress, deadlineServerOptions } from './connection-li
 import { useDepthCheckedJsonParser } from './json-body-parser.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { OperationDoor } from './operation-door.js';
+import { openApiPlugin } from './openapi/openapi-plugin.js';
 import { authenticationPlugin } from './plugins/authentication.js';
 import { routeAccountingPlugin } from './plugins/route-accounting.js';
 import { bodyBudgetPlugin } from './plugins/body-budget.js';
@@ -23,6 +24,11 @@ export interface BaseServerOptions {
   readonly component: string;
   /** Path segments longer than this are refused (400) before routing goes further. */
   readonly maxParamLength: number;
+  /**
+   * Set where another server of this process serves its metrics (`dredge up`): the sentence naming it, which this
+   * server's /metrics answers instead of the registry (see telemetryEndpointsPlugin).
+   */
+  readonly metricsServedElsewhere?: string;
 }
 
 export interface BaseServer {
@@ -72,6 +78,8 @@ export async function createBaseServer(
   useDepthCheckedJsonParser(app, servers.maxBodyBytes);
   const door = new OperationDoor(services, catalogue);
   await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
+  // Before any route: it records each route as it is declared, for /openapi.json and /docs.
+  await app.register(openApiPlugin, { catalogue, component: options.component });
   // Telemetry first: a request refused by authentication or the body budget is still timed like any other answer
   // (its span starts once authentication has said who asks: see requestTelemetryPlugin).
   await app.register(requestTelemetryPlugin, {
@@ -96,7 +104,13 @@ export async function createBaseServer(
     budget: services.inflightBodies,
     maxBodyBytes: servers.maxBodyBytes,
   });
-  await app.register(telemetryEndpointsPlugin, { telemetry: services.telemetry, door });
+  await app.register(telemetryEndpointsPlugin, {
+    telemetry: services.telemetry,
+    door,
+    ...(options.metricsServedElsewhere === undefined
+      ? {}
+      : { metricsServedElsewhere: options.metricsServedElsewhere }),
+  });
   app.server.maxConnections = servers.maxConnections;
   capConnectionsPerAddress(app.server, servers.maxConnectionsPerAddress);
   return { app, door };

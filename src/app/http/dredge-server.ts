@@ -16,6 +16,8 @@ export interface DredgeServerOptions {
   readonly sampleIntervalMs?: number;
   /** Intervals the traffic charts show (default 150: five minutes at 2 s). */
   readonly sampleCapacity?: number;
+  /** Where this process's metrics are served when not here (`dredge up`: the MCP server's /metrics). */
+  readonly metricsServedElsewhere?: string;
 }
 
 /** Route templates the dashboard itself uses: left out of the traffic it shows, or it would chart its polling. */
@@ -43,6 +45,9 @@ export async function createDredgeServer(
   const { app, door } = await createBaseServer(services, catalogue, {
     component: 'dredge-server',
     maxParamLength: MAX_PARAM_LENGTH,
+    ...(options.metricsServedElsewhere === undefined
+      ? {}
+      : { metricsServedElsewhere: options.metricsServedElsewhere }),
   });
   await app.register(probesPlugin, serverProbes(services));
 

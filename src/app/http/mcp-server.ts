@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DredgeError } from '../../services/errors.js';
-import { registerMcpProtocolRoute } from '../mcp/http-route.js';
+import { McpHttpDoor } from '../mcp/http-door.js';
+import { MCP_PATH, isJsonRpcBody, registerMcpProtocolRoutes } from '../mcp/http-route.js';
 import type { Catalogue } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 import { createBaseServer } from './base-server.js';
@@ -12,9 +13,11 @@ import { registerTaskRoutes } from './task-routes.js';
 const MAX_PARAM_LENGTH = 100;
 
 /**
- * The MCP server (MCP_SERVER_PORT, 3002): the original's JSON API — `GET /` (capabilities) and
- * `POST /mcp {operation, params}` — with statuses that mean something; the Model Context Protocol over Streamable
- * HTTP at `POST /mcp/protocol`; queued tasks at `/tasks`; and health, readiness and metrics.
+ * The MCP server (MCP_SERVER_PORT, 3002): one endpoint, `POST /mcp`, answers both the original's JSON API
+ * (`{operation, params}`, with statuses that mean something) and the Model Context Protocol over Streamable HTTP
+ * (a JSON-RPC body), told apart by the parsed body's shape (`isJsonRpcBody`), so both go through the same
+ * authentication, host guard, rate limits and body limits; `POST /mcp/protocol` is the protocol's alias. Also
+ * `GET /` (capabilities), queued tasks at `/tasks`, and health, readiness and metrics.
  */
 export async function createMcpServer(services: AppServices, catalogue: Catalogue): Promise<FastifyInstance> {
   const { app, door } = await createBaseServer(services, catalogue, {
@@ -25,7 +28,9 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
 
   app.get('/', (request, reply) => door.answer(request, reply, 'list_capabilities', {}));
 
-  app.post('/mcp', (request, reply) => {
+  const protocol = new McpHttpDoor(services, catalogue);
+  app.post(MCP_PATH, (request, reply) => {
+    if (isJsonRpcBody(request.body)) return protocol.answer(request, reply);
     const { operation, params } = requireObjectBody(request.body, OPERATION_BODY);
     if (params !== undefined && params !== null && !isJsonObject(params)) {
       throw new DredgeError('invalid_input', 'params must be a JSON object.');
@@ -33,7 +38,7 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
     return door.answer(request, reply, operation, params ?? {});
   });
 
-  registerMcpProtocolRoute(app, services, catalogue);
+  registerMcpProtocolRoutes(app, protocol);
   registerTaskRoutes(app, door);
 
   return app;

@@ -1,4 +1,4 @@
-import type { ReadResourceResult, Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { ReadResourceResult, Resource } from '@modelcontextprotocol/server';
 import { DredgeError } from '../../services/errors.js';
 import type { Catalogue, RequestContext } from '../operations/index.js';
 import { runOperation } from '../operations/run-operation.js';

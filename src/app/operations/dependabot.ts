@@ -1,21 +1,34 @@
 import { z } from 'zod';
 import type { DependabotAlert } from '../../services/github/dependabot-client.js';
 import { DredgeError } from '../../services/errors.js';
-import { defineOperation, fixedWork } from './operation.js';
-import { boundedString, patternString, wholeNumber } from './schema.js';
+import { answer, count } from './answer.js';
+import { READS_ONLY, defineOperation, fixedWork, type OperationEffects } from './operation.js';
+import { boundedString, patternString, shownValue, wholeNumber, withOriginalWords } from './schema.js';
 
 /** GitHub's own limits: owner names up to 39 characters, repository names up to 100. */
 const owner = patternString(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 39, 'a GitHub user or organisation name');
 const repo = patternString(/^[A-Za-z0-9._-]{1,100}$/, 100, 'a GitHub repository name');
-const alertId = wholeNumber(1, 2_147_483_647);
+const alertId = wholeNumber(1, 2_147_483_647).describe(
+  'The alert’s number in the repository, as GitHub shows it (1 to 2147483647)',
+);
 
 /** The original's defaults: its own repository. */
 const DEFAULT_OWNER = 'QueenFi703';
 const DEFAULT_REPO = 'DREDGE-Cli';
 
 const repository = {
-  repo_owner: owner.default(DEFAULT_OWNER),
-  repo_name: repo.default(DEFAULT_REPO),
+  repo_owner: owner
+    .default(DEFAULT_OWNER)
+    .describe('The GitHub user or organisation that owns the repository (at most 39 characters)'),
+  repo_name: repo.default(DEFAULT_REPO).describe('The repository’s name (at most 100 characters)'),
+};
+
+/** Reads GitHub. */
+const READS_GITHUB: OperationEffects = { ...READS_ONLY, openWorld: true };
+
+const repositoryOut = {
+  repo_owner: z.string().describe('The repository’s owner, as given'),
+  repo_name: z.string().describe('The repository’s name, as given'),
 };
 
 export const DISMISSED_REASONS = [
@@ -28,23 +41,69 @@ export const DISMISSED_REASONS = [
 
 export const getDependabotAlerts = defineOperation({
   name: 'get_dependabot_alerts',
+  title: 'List Dependabot alerts',
   scope: 'github',
-  description: "List a GitHub repository's Dependabot security alerts (needs GITHUB_TOKEN).",
+  effects: READS_GITHUB,
+  description:
+    "List a GitHub repository's Dependabot security alerts (needs GITHUB_TOKEN), at most GITHUB_MAX_ALERTS of them (`truncated` says when there were more).",
   input: z.object(repository),
+  output: answer({
+    alerts: z
+      .array(z.record(z.string(), z.unknown()))
+      .describe(
+        'The alerts as GitHub sends them, untouched (number, state, security_advisory, security_vulnerability, …)',
+      ),
+    count: count('How many alerts are in alerts'),
+    ...repositoryOut,
+    truncated: z
+      .boolean()
+      .describe('Whether the repository had more alerts than GITHUB_MAX_ALERTS, the first kept'),
+  }),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, { services }) {
-    const alerts = await services.dependabot.listAlerts(input.repo_owner, input.repo_name);
-    return { alerts, count: alerts.length, repo_owner: input.repo_owner, repo_name: input.repo_name };
+    const { alerts, truncated } = await services.dependabot.listAlerts(input.repo_owner, input.repo_name);
+    return {
+      alerts,
+      count: alerts.length,
+      repo_owner: input.repo_owner,
+      repo_name: input.repo_name,
+      // More alerts than GITHUB_MAX_ALERTS: `alerts` holds the first ones.
+      truncated,
+    };
   },
 });
 
 export const explainDependabotAlert = defineOperation({
   name: 'explain_dependabot_alert',
+  title: 'Explain a Dependabot alert',
   scope: 'github',
+  effects: READS_GITHUB,
   description:
     'Explain one Dependabot alert in plain words, with a recommendation from its severity and CVSS score.',
   input: z.object({ alert_id: alertId, ...repository }),
+  output: answer({
+    alert_id: count('The alert’s number'),
+    explanation: z
+      .string()
+      .describe('The alert in plain words: summary, package, severity, versions, description'),
+    recommendation: z
+      .string()
+      .describe(
+        'What to do, from the severity, or the CVSS score where it says more (critical ≥ 9, high ≥ 7, …)',
+      ),
+    details: z
+      .object({
+        package: z.string().describe('The vulnerable package'),
+        severity: z.string().describe('GitHub’s severity (low, medium, high, critical), or unknown'),
+        cvss_score: z.union([z.number(), z.string()]).describe('The CVSS score, or N/A'),
+        state: z.string().describe('The alert’s state (open, dismissed, fixed, auto_dismissed)'),
+        vulnerable_version: z.string().describe('The vulnerable version range'),
+        patched_version: z.string().describe('The first patched version, or No patch available'),
+        summary: z.string().describe('The advisory’s summary'),
+      })
+      .describe('The alert’s facts, one by one'),
+  }),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, { services }) {
@@ -55,30 +114,48 @@ export const explainDependabotAlert = defineOperation({
 
 export const updateDependabotAlert = defineOperation({
   name: 'update_dependabot_alert',
+  title: 'Dismiss or reopen a Dependabot alert',
   scope: 'admin',
+  // Overwrites the alert's state and dismissal on GitHub; the same update again changes nothing more.
+  effects: { readOnly: false, destructive: true, idempotent: true, openWorld: true },
   description:
     "Dismiss a Dependabot alert (with a reason) or reopen it. Needs a token with the 'security_events' scope.",
   input: z
     .object({
       alert_id: alertId,
-      state: boundedString(64),
-      dismissed_reason: boundedString(64).optional(),
-      dismissed_comment: boundedString(280).optional(),
+      // Checked below with the original's sentences; the JSON Schema shows the values that pass.
+      state: boundedString(64).meta({
+        enum: ['dismissed', 'open'],
+        description: 'dismissed to dismiss the alert, open to reopen it',
+      }),
+      dismissed_reason: boundedString(64)
+        .optional()
+        .meta({
+          enum: [...DISMISSED_REASONS],
+          description: 'Why it is dismissed: required when state is dismissed',
+        }),
+      dismissed_comment: boundedString(280)
+        .optional()
+        .describe('A note kept with the dismissal (at most 280 characters)'),
       ...repository,
     })
     .superRefine((input, issues) => {
-      // The original's checks and sentences, in its order.
+      // The original's checks in its order, each sentence starting with its words (its clients match on them).
+      const reasons = `must be one of ${DISMISSED_REASONS.join(', ')}`;
       if (input.state !== 'dismissed' && input.state !== 'open') {
         issues.addIssue({
           code: 'custom',
           path: ['state'],
-          message: `must be 'dismissed' or 'open' (got ${input.state})`,
+          message: withOriginalWords(
+            `Invalid state: ${shownValue(input.state)}`,
+            "must be 'dismissed' or 'open'",
+          ),
         });
       } else if (input.state === 'dismissed' && !input.dismissed_reason) {
         issues.addIssue({
           code: 'custom',
           path: ['dismissed_reason'],
-          message: "must be given when state is 'dismissed'",
+          message: withOriginalWords("dismissed_reason is required when state is 'dismissed'", reasons),
         });
       } else if (
         input.state === 'dismissed' &&
@@ -87,10 +164,22 @@ export const updateDependabotAlert = defineOperation({
         issues.addIssue({
           code: 'custom',
           path: ['dismissed_reason'],
-          message: `must be one of ${DISMISSED_REASONS.join(', ')} (got ${input.dismissed_reason})`,
+          message: withOriginalWords(
+            `Invalid dismissed_reason: ${shownValue(input.dismissed_reason)}`,
+            reasons,
+          ),
         });
       }
     }),
+  output: answer({
+    alert_id: count('The alert’s number'),
+    state: z.string().nullable().describe('Its state now, as GitHub answered (dismissed or open)'),
+    dismissed_reason: z.string().nullable().describe('Why it is dismissed; null when open'),
+    dismissed_comment: z.string().nullable().describe('The note kept with the dismissal; null if none'),
+    dismissed_by: z.string().nullable().describe('The GitHub login that dismissed it; null when open'),
+    dismissed_at: z.string().nullable().describe('When it was dismissed, ISO 8601; null when open'),
+    message: z.string().describe('Alert <id> successfully updated to <state>'),
+  }),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, { services }) {

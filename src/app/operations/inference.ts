@@ -8,8 +8,9 @@ import {
 } from '../../core/index.js';
 import { JsonText } from '../../services/cache/index.js';
 import { DredgeError } from '../../services/errors.js';
+import { cachedAnswer, modelIdOut, real } from './answer.js';
 import { modelIdLabel, modelIdSchema } from './model-ref.js';
-import { defineModelOperation } from './operation.js';
+import { READS_ONLY, defineModelOperation } from './operation.js';
 import { numberArray, numberMatrix, parseOrThrow } from './schema.js';
 
 /**
@@ -42,14 +43,42 @@ export function requestRows(inputs: Readonly<Record<string, unknown>>): number {
 
 const column = numberArray(MAX_INFERENCE_ROWS);
 
+/**
+ * The inputs, by column or as rows: which keys a model reads depends on its type, so each is described here and
+ * checked (with its own sentence) once the model is known, by `toModelInput`.
+ */
+const inferenceInputs = z
+  .record(z.string(), z.unknown())
+  .default({})
+  .describe(
+    'The model’s inputs by name. Single waves and ensembles: x and t (4D: x, y, z, t; 6D: x1 … x5, t), each an ' +
+      `array of at most ${MAX_INFERENCE_ROWS} finite numbers, a missing one is [0.0] and a one-value one is ` +
+      'repeated for every row. string_theory: x as rows [N][dimensions]. quasimoto_interference_basis: x as rows ' +
+      `[N][dim] and t as a column. At most ${MAX_INFERENCE_ROWS} rows.`,
+  );
+
 export const inference = defineModelOperation({
   name: 'inference',
+  title: 'Run a model',
   scope: 'read',
+  effects: READS_ONLY,
   description:
     'Evaluate a loaded model. Waves take columns (1D and ensembles: x, t; 4D: x, y, z, t; 6D: x1…x5, t), a missing ' +
     'column is [0.0] and a one-value column is repeated; StringTheoryNN takes x as rows [N][dimensions]; the ' +
     'interference basis takes x as rows [N][dim] and t as a column (cached).',
-  input: z.object({ model_id: modelIdSchema, inputs: z.record(z.string(), z.unknown()).default({}) }),
+  input: z.object({
+    model_id: modelIdSchema.describe('The id of a loaded model, as load_model answered it'),
+    inputs: inferenceInputs,
+  }),
+  output: cachedAnswer({
+    model_id: modelIdOut,
+    output: z
+      .array(z.union([real('The output of a row'), z.array(real('One output of a row'))]))
+      .describe(
+        'One entry per row: a number for single waves, an array of the outputs for ensembles, the ' +
+          'interference basis and string_theory',
+      ),
+  }),
   metricLabels: modelIdLabel,
   model: (input) => input.model_id,
   workFormula: `rows of params.inputs × (parameters + ${ANSWER_WORK_PER_OUTPUT} × outputs per row)`,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { meanSquaredError, type AnyModel, type Dataset, type ModelInput } from '../../core/index.js';
 import type { RegisteredModel } from '../../services/store/index.js';
+import { cachedAnswer, count, instant, modelIdOut, modelTypeOut, real, versionOut } from './answer.js';
 import { datasetNamed, datasetRows, defaultDataset, loadDataset } from './datasets.js';
 import { modelIdSchema } from './model-ref.js';
-import { defineModelOperation, type OperationContext } from './operation.js';
+import { READS_ONLY, defineModelOperation, type OperationContext, type ResultOf } from './operation.js';
 import { wholeNumber } from './schema.js';
 
 /** Points a fit curve may have: enough for the 1000-point chirp, few enough to send every poll. */
@@ -18,46 +19,60 @@ export const DEFAULT_FIT_POINTS = 1000;
 export const MAX_FIT_WORK = 5e7;
 
 /** A model's fit to its data set, as the dashboard plots it (the original drew it with matplotlib). */
-export type ModelFit = {
-  readonly model_id: string;
-  readonly model_type: string;
-  readonly version: number;
-  /** The data set's name, how many rows it has, and how many were evaluated (fewer only for very large models). */
-  readonly dataset: string;
-  readonly rows: number;
-  readonly rows_evaluated: number;
-  /** What the horizontal axis is: an input column (`x`) when the data vary along one, else the data's rank. */
-  readonly x_label: string;
-  readonly x: number[];
-  readonly data: number[];
-  readonly prediction: number[];
-  /** Which output is plotted, of how many (the interference basis can have several). */
-  readonly output: number;
-  readonly outputs: number;
-  /** Mean squared error over every row evaluated and every output, not only the points plotted. */
-  readonly mse: number;
-  /** The last training's loss curve, or null when the model has not been trained. */
-  readonly training: {
-    readonly dataset: string;
-    readonly epochs: number;
-    readonly initial_loss: number;
-    readonly final_loss: number;
-    readonly loss_epochs: readonly number[];
-    readonly losses: readonly number[];
-    readonly trained_at: string;
-  } | null;
-};
+const modelFitAnswer = cachedAnswer({
+  model_id: modelIdOut,
+  model_type: modelTypeOut,
+  version: versionOut,
+  dataset: z
+    .string()
+    .describe('The data set evaluated: that of the last training when built in, else the model’s own'),
+  rows: count('Rows of the data set'),
+  rows_evaluated: count(
+    `Rows evaluated: all of them, or evenly spaced ones when the model is too large (rows × parameters ≤ ${MAX_FIT_WORK})`,
+  ),
+  x_label: z
+    .string()
+    .describe('What x is: the input column that varies (x), else "rows sorted by data value" (their rank)'),
+  x: z.array(z.number()).describe('The horizontal position of each point plotted'),
+  data: z.array(z.number()).describe('The data set’s value at each point (its first output)'),
+  prediction: z.array(real('The model’s output')).describe('The model’s first output at each point'),
+  output: count('Which output is plotted (always the first, 0)'),
+  outputs: count('How many outputs the model has'),
+  mse: real('Mean squared error over every row evaluated and every output, not only the points plotted'),
+  training: z
+    .object({
+      dataset: z.string().describe('The data set it was trained on (request: data given in the request)'),
+      epochs: count('Epochs trained'),
+      initial_loss: real('Mean squared error before the first step'),
+      final_loss: real('Mean squared error after the last step'),
+      loss_epochs: z.array(count('An epoch')).describe('The epochs of losses'),
+      losses: z.array(real('Mean squared error')).describe('The loss curve, thinned'),
+      trained_at: instant('When the training ended'),
+    })
+    .nullable()
+    .describe('The last training’s loss curve, or null when the model has not been trained'),
+});
+
+/** What model_fit answers, less `success` and `cached`. */
+export type ModelFit = ResultOf<typeof modelFitAnswer>;
 
 export const modelFit = defineModelOperation({
   name: 'model_fit',
+  title: 'Fit of a model to its data',
   scope: 'read',
+  effects: READS_ONLY,
   description:
     "A loaded model's predictions against the data set of its last training (else its own), thinned to at most " +
     "points points, with the mean squared error and the training's loss curve: what the dashboard plots (cached).",
   input: z.object({
-    model_id: modelIdSchema,
-    points: wholeNumber(MIN_FIT_POINTS, MAX_FIT_POINTS).default(DEFAULT_FIT_POINTS),
+    model_id: modelIdSchema.describe('The id of a loaded model, as load_model answered it'),
+    points: wholeNumber(MIN_FIT_POINTS, MAX_FIT_POINTS)
+      .default(DEFAULT_FIT_POINTS)
+      .describe(
+        `Most points of the curves (${MIN_FIT_POINTS} to ${MAX_FIT_POINTS}), evenly spaced over the rows`,
+      ),
   }),
+  output: modelFitAnswer,
   model: (input) => input.model_id,
   workFormula: 'rows evaluated × parameters',
   work: (_input, registered) => rowsEvaluated(registered) * registered.model.parameterCount,
@@ -123,8 +138,8 @@ async function fitOf(
           epochs: registered.training.epochs,
           initial_loss: registered.training.initialLoss,
           final_loss: registered.training.finalLoss,
-          loss_epochs: registered.training.lossEpochs,
-          losses: registered.training.losses,
+          loss_epochs: [...registered.training.lossEpochs],
+          losses: [...registered.training.losses],
           trained_at: registered.training.trainedAt,
         }
       : null,

@@ -11,9 +11,20 @@ import { JsonText } from '../../services/cache/index.js';
 import type { ModelRecipe } from '../../services/compute/index.js';
 import type { RegisteredModel } from '../../services/store/index.js';
 import { DredgeError } from '../../services/errors.js';
-import { modelOptions, parseModelConfig, type RequestedConfig } from './model-config.js';
+import {
+  answer,
+  count,
+  deviceOut,
+  instant,
+  modelIdOut,
+  modelTypeOut,
+  parameterCountOut,
+  versionOut,
+} from './answer.js';
+import { loadModelInput, modelOptions, type RequestedConfig } from './model-config.js';
 import { modelIdSchema } from './model-ref.js';
 import {
+  READS_ONLY,
   defineModelOperation,
   defineOperation,
   fixedWork,
@@ -22,7 +33,7 @@ import {
 } from './operation.js';
 import { oneOf } from './schema.js';
 
-const modelType = oneOf(MODEL_TYPES);
+const modelType = oneOf(MODEL_TYPES, (type) => `Unknown model type: ${type}`);
 
 /**
  * The work of making a model, per parameter: drawing an initial value costs 10–20 ns (a 2.6 M-parameter network
@@ -70,21 +81,50 @@ async function makeModel(recipe: ModelRecipe, context: OperationContext): Promis
   return model;
 }
 
+const requestConfigOut = z
+  .record(z.string(), z.unknown())
+  .describe('The config keys given that the model type takes, as given (absent ones took their defaults)');
+
+const loadedAnswer = answer({
+  model_id: modelIdOut.describe(
+    'The new model’s id: pass it to inference, train, get_parameters, delete_model',
+  ),
+  model_type: modelTypeOut,
+  n_parameters: parameterCountOut,
+  config: requestConfigOut,
+  version: versionOut,
+  dimensions: count('string_theory only: the input width').optional(),
+  num_layers: count('string_theory only: the hidden layers it has, after clamping to 1 to 10').optional(),
+  device: deviceOut.optional().describe('string_theory only: the device it computes on'),
+  device_info: z
+    .object({
+      cuda_available: z.boolean().describe('Whether CUDA is available (never, here)'),
+      mps_available: z.boolean().describe('Whether Apple MPS is available (never, here)'),
+      device: deviceOut,
+      num_layers: count('The hidden layers it has'),
+      use_batch_norm: z.boolean().describe('Whether its hidden layers have BatchNorm1d'),
+    })
+    .optional()
+    .describe('string_theory only: the device and depth, as the original reported them'),
+});
+
 export const loadModel = defineOperation({
   name: 'load_model',
+  title: 'Load a model',
   scope: 'write',
+  effects: { readOnly: false, destructive: false, idempotent: false, openWorld: false },
   description:
     'Create a model (Quasimoto waves, ensembles, interference basis or StringTheoryNN) with fresh parameters; ' +
     'answers its id for inference, training and get_parameters.',
-  input: z.object({ model_type: modelType, config: z.unknown().optional() }),
+  input: loadModelInput(modelType),
+  output: loadedAnswer,
   workFormula: `${CREATE_WORK_PER_PARAMETER} × parameters`,
   work(input, _model, context) {
-    const config = parseModelConfig(input.model_type, input.config);
-    const { parameterCount } = modelShape(modelRecipe(input.model_type, config, context));
+    const { parameterCount } = modelShape(modelRecipe(input.model_type, input.config ?? {}, context));
     return CREATE_WORK_PER_PARAMETER * parameterCount;
   },
   async handle(input, context) {
-    const config = parseModelConfig(input.model_type, input.config);
+    const config = input.config ?? {};
     const recipe = modelRecipe(input.model_type, config, context);
     const { parameterCount } = modelShape(recipe);
     // A model that would not fit is refused before anything is drawn.
@@ -143,11 +183,29 @@ export function describeModel(registered: RegisteredModel) {
   };
 }
 
+const modelSummaryOut = z
+  .object({
+    model_id: modelIdOut,
+    model_type: modelTypeOut,
+    n_parameters: parameterCountOut,
+    config: requestConfigOut,
+    version: versionOut,
+    created_at: instant('When it was loaded'),
+    updated_at: instant('When its parameters last changed'),
+  })
+  .describe('A loaded model');
+
 export const listModels = defineOperation({
   name: 'list_models',
+  title: 'List loaded models',
   scope: 'read',
+  effects: READS_ONLY,
   description: 'List the loaded models with their type, size, configuration and version.',
   input: z.object({}),
+  output: answer({
+    models: z.array(modelSummaryOut).describe('The caller’s loaded models'),
+    count: count('How many models there are'),
+  }),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(_input, context) {
@@ -158,9 +216,16 @@ export const listModels = defineOperation({
 
 export const deleteModel = defineOperation({
   name: 'delete_model',
+  title: 'Delete a model',
   scope: 'write',
+  // A second call finds no model (404) and changes nothing more.
+  effects: { readOnly: false, destructive: true, idempotent: true, openWorld: false },
   description: 'Remove a loaded model and free its memory.',
-  input: z.object({ model_id: modelIdSchema }),
+  input: z.object({ model_id: modelIdSchema.describe('The id of the model to remove') }),
+  output: answer({
+    model_id: modelIdOut.describe('The id of the model removed'),
+    deleted: z.literal(true).describe('Always true: an unknown id is a not_found error instead'),
+  }),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, context) {
@@ -168,7 +233,7 @@ export const deleteModel = defineOperation({
     if (!(await context.services.store.models.delete(input.model_id, context.tenant))) {
       throw new DredgeError('not_found', `Model not found: ${input.model_id}`);
     }
-    return { model_id: input.model_id, deleted: true };
+    return { model_id: input.model_id, deleted: true as const };
   },
 });
 
@@ -179,11 +244,43 @@ export const deleteModel = defineOperation({
  */
 export const REPORT_WORK_PER_PARAMETER = 100;
 
+/** A tensor's values as JSON carries them: nested arrays shaped like it, a plain number for a one-value tensor. */
+type TensorValue = number | null | TensorValue[];
+const tensorValueOut: z.ZodType<TensorValue> = z
+  .lazy(() => z.union([z.number().nullable(), z.array(tensorValueOut)]))
+  .meta({
+    id: 'TensorValue',
+    description:
+      'The values, nested as the shape says (a plain number for a one-value tensor; null where not finite)',
+  });
+
 export const getParameters = defineModelOperation({
   name: 'get_parameters',
+  title: 'Get model parameters',
   scope: 'read',
+  effects: READS_ONLY,
   description: "A model's parameters by PyTorch name, with values, shapes and requires_grad.",
-  input: z.object({ model_id: modelIdSchema }),
+  input: z.object({
+    model_id: modelIdSchema.describe('The id of a loaded model, as load_model answered it'),
+  }),
+  output: answer({
+    model_id: modelIdOut,
+    model_type: modelTypeOut,
+    n_parameters: parameterCountOut,
+    version: versionOut,
+    parameters: z
+      .record(
+        z.string(),
+        z.object({
+          value: tensorValueOut,
+          shape: z.array(count('A dimension')).describe('The tensor’s shape, as PyTorch gives it'),
+          requires_grad: z.boolean().describe('Whether training changes it (true for every parameter)'),
+        }),
+      )
+      .describe(
+        'Every parameter tensor by its PyTorch name (A, k, waves.0.A, head.weight, network.0.weight, …)',
+      ),
+  }),
   model: (input) => input.model_id,
   workFormula: `${REPORT_WORK_PER_PARAMETER} × parameters`,
   work: (_input, { model }) => REPORT_WORK_PER_PARAMETER * model.parameterCount,

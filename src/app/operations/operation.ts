@@ -68,12 +68,58 @@ export interface CachePolicy<I, M extends RegisteredModel | undefined = Register
 
 type Answer<R> = R | JsonText | Promise<R | JsonText>;
 
+/**
+ * What a call does besides answering, as a client deciding whether to ask its user first needs to know (MCP's tool
+ * annotations are made from it). Declared by each operation, never guessed from its name; hints, not guarantees.
+ */
+export interface OperationEffects {
+  /** Changes nothing a later call could see: it computes, reads or lists. Filling the cache and counting do not count. */
+  readonly readOnly: boolean;
+  /** May remove or overwrite something that exists (a model, its parameters, a task, an alert's state). */
+  readonly destructive: boolean;
+  /** A second call with the same arguments changes nothing more than the first did. */
+  readonly idempotent: boolean;
+  /** Reaches a system outside DREDGE and its own stores (GitHub). */
+  readonly openWorld: boolean;
+}
+
+/** The effects of an operation that only computes or reads what DREDGE holds. */
+export const READS_ONLY: OperationEffects = {
+  readOnly: true,
+  destructive: false,
+  idempotent: true,
+  openWorld: false,
+};
+
+/**
+ * The zod schema of an operation's success answer, as every door sends it (made by `answer` or `cachedAnswer`,
+ * answer.ts): an object whose first field is `success: true`, then the handler's fields, then `cached` for an
+ * operation with a cache policy.
+ */
+export type AnswerSchema = z.ZodObject;
+
+/** What the handler itself returns: the answer less the fields `runOperation` adds. */
+export type ResultOf<O extends AnswerSchema> = Omit<z.output<O>, 'success' | 'cached'>;
+
 /** What every operation declares, whatever it works on. */
-interface OperationBase<S extends z.ZodType> {
+interface OperationBase<S extends z.ZodType, O extends AnswerSchema> {
   readonly name: string;
+  /** A short human title (MCP's tool title): what a person sees in a list of tools. */
+  readonly title: string;
   /** What it does, for people and for models choosing a tool. */
   readonly description: string;
+  /**
+   * The input: every field described (`.describe()`, with its unit and bounds), since the description is all a
+   * model choosing arguments reads. Its JSON Schema is the MCP tool's input schema.
+   */
   readonly input: S;
+  /**
+   * The success answer (the MCP tool's output schema, and the typed client's result type): every field described.
+   * A test runs every operation and checks its answer against it, so the two cannot drift.
+   */
+  readonly output: O;
+  /** What a call does besides answering; required, so that every new operation decides it. */
+  readonly effects: OperationEffects;
   /**
    * The scope a caller must hold (`runOperation` answers 403 otherwise): `read` for inference and queries, `write`
    * for what changes models, insights or tasks, `github` for Dependabot alerts, `admin` for the rest.
@@ -93,8 +139,8 @@ interface OperationBase<S extends z.ZodType> {
 /** One operation of the catalogue: declared once, served by every door. */
 export interface Operation<
   S extends z.ZodType = z.ZodType,
-  R extends OperationResult = OperationResult,
-> extends OperationBase<S> {
+  O extends AnswerSchema = AnswerSchema,
+> extends OperationBase<S, O> {
   readonly cache?: CachePolicy<z.output<S>>;
   /**
    * The id of the stored model the operation works on, from its input. `runOperation` reads that model once
@@ -109,15 +155,19 @@ export interface Operation<
    */
   work(input: z.output<S>, model: RegisteredModel | undefined, context: RequestContext): number;
   /** The result; or its JSON text already written (`JsonText`), when most of it never changes. */
-  handle(input: z.output<S>, context: OperationContext, model: RegisteredModel | undefined): Answer<R>;
+  handle(
+    input: z.output<S>,
+    context: OperationContext,
+    model: RegisteredModel | undefined,
+  ): Answer<ResultOf<O>>;
 }
 
 /** An operation on one stored model, named by its input: its handler and cache key receive the model. */
-interface ModelOperation<S extends z.ZodType, R extends OperationResult> extends OperationBase<S> {
+interface ModelOperation<S extends z.ZodType, O extends AnswerSchema> extends OperationBase<S, O> {
   readonly model: (input: z.output<S>) => string;
   readonly cache?: CachePolicy<z.output<S>, RegisteredModel>;
   work(input: z.output<S>, model: RegisteredModel, context: RequestContext): number;
-  handle(input: z.output<S>, context: OperationContext, model: RegisteredModel): Answer<R>;
+  handle(input: z.output<S>, context: OperationContext, model: RegisteredModel): Answer<ResultOf<O>>;
 }
 
 /**
@@ -132,9 +182,9 @@ export function fixedWork(): number {
 }
 
 /** Declares an operation with its input type inferred from the schema. */
-export function defineOperation<S extends z.ZodType, R extends OperationResult>(
-  operation: Operation<S, R> & { readonly model?: undefined },
-): Operation<S, R> {
+export function defineOperation<S extends z.ZodType, O extends AnswerSchema>(
+  operation: Operation<S, O> & { readonly model?: undefined },
+): Operation<S, O> {
   return operation;
 }
 
@@ -144,11 +194,11 @@ export function defineOperation<S extends z.ZodType, R extends OperationResult>(
  * <id>`), in `work`, which runs before the cache is looked up or anything is computed. Ids outside the default
  * tenant are random (randomModelId), so a lookup by id finds at most one model, and this decides whose it is.
  */
-export function defineModelOperation<S extends z.ZodType, R extends OperationResult>(
-  operation: ModelOperation<S, R>,
-): Operation<S, R> {
+export function defineModelOperation<S extends z.ZodType, O extends AnswerSchema>(
+  operation: ModelOperation<S, O>,
+): Operation<S, O> {
   const { work } = operation;
-  const guarded: ModelOperation<S, R> = {
+  const guarded: ModelOperation<S, O> = {
     ...operation,
     work(input, model, context) {
       if (model.tenant !== context.tenant) {
@@ -161,4 +211,4 @@ export function defineModelOperation<S extends z.ZodType, R extends OperationRes
 }
 
 /** The catalogue holds operations of many input types; this is how it sees each of them. */
-export type AnyOperation = Operation<z.ZodType, OperationResult>;
+export type AnyOperation = Operation<z.ZodType, AnswerSchema>;

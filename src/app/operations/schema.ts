@@ -96,8 +96,50 @@ export function patternString(pattern: RegExp, maxLength: number, shape: string)
   return z.string({ error: message }).max(maxLength, { error: message }).regex(pattern, { error: message });
 }
 
-export function oneOf<const V extends readonly [string, ...string[]]>(values: V) {
-  return z.enum(values, { error: `must be one of ${values.join(', ')}` });
+/**
+ * One of `values`. `originalWords`, given a bad value as text, says what the original answered for it (`Unknown
+ * model type: nonexistent`): its clients match on those words, so the sentence starts with them.
+ */
+export function oneOf<const V extends readonly [string, ...string[]]>(
+  values: V,
+  originalWords?: (value: string) => string,
+) {
+  const must = `must be one of ${values.join(', ')}`;
+  if (!originalWords) return z.enum(values, { error: must });
+  // A missing value was no bad value to the original either: it gets our sentence alone.
+  return z.enum(values, {
+    error: (issue) =>
+      issue.input === undefined ? must : withOriginalWords(originalWords(shownValue(issue.input)), must),
+  });
+}
+
+/** Where the original's words end and our "must …" begins, in a message made by `withOriginalWords`. */
+const ORIGINAL_WORDS_END = '. must ';
+
+/**
+ * A failure message that starts with the original's own sentence for the failure (its clients match on it)
+ * and goes on with ours: `describeIssue` turns `withOriginalWords('Invalid state: bogus', "must be 'dismissed'
+ * or 'open'")` into `Invalid state: bogus. params.state must be 'dismissed' or 'open'`.
+ */
+export function withOriginalWords(words: string, must: string): string {
+  return `${words}. ${must}`;
+}
+
+/** The most characters of a client's value repeated in a sentence. */
+const SHOWN_VALUE_CHARACTERS = 100;
+
+/**
+ * A client's value as the original showed it in its sentences (a string as it is, anything else as JSON),
+ * shortened to 100 characters with "…" so that a huge value does not make a huge answer.
+ */
+export function shownValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  if (text.length <= SHOWN_VALUE_CHARACTERS) return text;
+  // Never end on half a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(SHOWN_VALUE_CHARACTERS - 1))
+    ? SHOWN_VALUE_CHARACTERS - 1
+    : SHOWN_VALUE_CHARACTERS;
+  return `${text.slice(0, end)}…`;
 }
 
 export function flag() {
@@ -129,6 +171,10 @@ export function describeIssue(issue: z.core.$ZodIssue, root: string): string {
     const keys = issue.keys.join(', ');
     return `${field} has unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}`;
   }
+  // The last ". must " is the one withOriginalWords put there: a client's value only ever comes before it.
+  const wordsEnd = issue.message.lastIndexOf(ORIGINAL_WORDS_END);
+  if (wordsEnd >= 0)
+    return `${issue.message.slice(0, wordsEnd)}. ${field} ${issue.message.slice(wordsEnd + 2)}`;
   const message = issue.message.startsWith('must') ? issue.message : `is invalid (${issue.message})`;
   return `${field} ${message}`;
 }

@@ -13,7 +13,8 @@ import {
   calculateStringParameters,
 } from '../../core/index.js';
 import { JsonText } from '../../services/cache/index.js';
-import { defineOperation, fixedWork } from './operation.js';
+import { answer, cachedAnswer, count, deviceOut, real } from './answer.js';
+import { READS_ONLY, defineOperation, fixedWork } from './operation.js';
 import {
   boundedString,
   finiteNumber,
@@ -29,13 +30,28 @@ export const MAX_INSIGHT_LENGTH = 65_536;
 export const MAX_ENERGY_SCALE = 1e30;
 export const MAX_COUPLING_CONSTANT = 1e6;
 
+const dimensionsOut = count('Spacetime dimensions, as given');
+
 export const stringSpectrum = defineOperation({
   name: 'string_spectrum',
+  title: 'String energy spectrum',
   scope: 'read',
+  effects: READS_ONLY,
   description: 'Energy levels E_n = n/2 of the first max_modes vibrational modes of a string (cached).',
   input: z.object({
-    max_modes: wholeNumber(1, MAX_MODES).default(10),
-    dimensions: wholeNumber(1, MAX_SPACETIME_DIMENSIONS).default(DEFAULT_DIMENSIONS),
+    max_modes: wholeNumber(1, MAX_MODES)
+      .default(10)
+      .describe(`How many modes, from n = 1 (1 to ${MAX_MODES})`),
+    dimensions: wholeNumber(1, MAX_SPACETIME_DIMENSIONS)
+      .default(DEFAULT_DIMENSIONS)
+      .describe(`Spacetime dimensions (1 to ${MAX_SPACETIME_DIMENSIONS}); they do not change the levels`),
+  }),
+  output: cachedAnswer({
+    dimensions: dimensionsOut,
+    max_modes: count('How many modes, as given'),
+    energy_spectrum: z
+      .array(z.number())
+      .describe('E_1 … E_max_modes in Planck units (h = 1, L = 1): 0.5, 1, 1.5, …'),
   }),
   workFormula: 'params.max_modes',
   work: (input) => input.max_modes,
@@ -51,11 +67,28 @@ export const stringSpectrum = defineOperation({
 
 export const stringParameters = defineOperation({
   name: 'string_parameters',
+  title: 'String length and tension',
   scope: 'read',
+  effects: READS_ONLY,
   description: 'String length l_P·√g and tension 1/(2πg) for an energy scale and a coupling constant g.',
   input: z.object({
-    energy_scale: finiteNumber(-MAX_ENERGY_SCALE, MAX_ENERGY_SCALE).default(DEFAULT_ENERGY_SCALE),
-    coupling_constant: positiveNumber(MAX_COUPLING_CONSTANT).default(DEFAULT_COUPLING_CONSTANT),
+    energy_scale: finiteNumber(-MAX_ENERGY_SCALE, MAX_ENERGY_SCALE)
+      .default(DEFAULT_ENERGY_SCALE)
+      .describe(`The energy scale, echoed in the answer (−${MAX_ENERGY_SCALE} to ${MAX_ENERGY_SCALE})`),
+    coupling_constant: positiveNumber(MAX_COUPLING_CONSTANT)
+      .default(DEFAULT_COUPLING_CONSTANT)
+      .describe(`The string coupling g (greater than 0, at most ${MAX_COUPLING_CONSTANT})`),
+  }),
+  output: answer({
+    parameters: z
+      .object({
+        string_length: real('l_P·√g, in metres'),
+        string_tension: real('1/(2πg), in Planck units'),
+        coupling_constant: z.number().describe('g, as given'),
+        energy_scale: z.number().describe('The energy scale, as given'),
+        planck_length: z.number().describe('l_P = 1.616e-35 m'),
+      })
+      .describe('The string’s parameters'),
   }),
   workFormula: 'fixed',
   work: fixedWork,
@@ -66,14 +99,40 @@ export const stringParameters = defineOperation({
 
 export const unifiedInference = defineOperation({
   name: 'unified_inference',
+  title: 'Unified DREDGE inference',
   scope: 'read',
+  effects: READS_ONLY,
   description:
     'Unified DREDGE × Quasimoto × string-theory inference: the coupled amplitude of string modes at Quasimoto ' +
     'coordinates, and the unified field on [0, 1] (cached).',
   input: z.object({
-    dredge_insight: boundedString(MAX_INSIGHT_LENGTH).default(''),
-    quasimoto_coords: numberArray(MAX_COORDINATES).default([0.5]),
-    string_modes: wholeNumberArray(MAX_STRING_MODES, 1, MAX_MODE_NUMBER).default([1, 2, 3]),
+    dredge_insight: boundedString(MAX_INSIGHT_LENGTH)
+      .default('')
+      .describe(`A text carried through to the answer (at most ${MAX_INSIGHT_LENGTH} characters)`),
+    quasimoto_coords: numberArray(MAX_COORDINATES)
+      .default([0.5])
+      .describe(
+        `Quasimoto coordinates whose mean absolute value scales the amplitude (at most ${MAX_COORDINATES} finite numbers)`,
+      ),
+    string_modes: wholeNumberArray(MAX_STRING_MODES, 1, MAX_MODE_NUMBER)
+      .default([1, 2, 3])
+      .describe(
+        `Mode numbers n whose energies n/2 are summed (at most ${MAX_STRING_MODES}, each 1 to ${MAX_MODE_NUMBER})`,
+      ),
+  }),
+  output: cachedAnswer({
+    dredge_insight: z.string().describe('The insight, as given'),
+    quasimoto_coordinates: z.array(z.number()).describe('The coordinates, as given'),
+    string_modes: z.array(z.number().int()).describe('The modes, as given'),
+    coupled_amplitude: real('Σ E_n over the modes × mean(|coordinates|) (× 1 when there are none)'),
+    unified_field: z
+      .object({
+        x_coordinates: z.array(z.number()).describe('100 points evenly spaced on [0, 1]'),
+        field_amplitudes: z.array(z.number()).describe('At each point, the mean of sin(nπx) for n = 1, 2, 3'),
+        dimensions: count('Spacetime dimensions (10)'),
+      })
+      .describe('The unified field on [0, 1]; the same in every answer'),
+    device: deviceOut,
   }),
   workFormula: 'params.string_modes + params.quasimoto_coords + characters of params.dredge_insight',
   work: (input) => input.string_modes.length + input.quasimoto_coords.length + input.dredge_insight.length,

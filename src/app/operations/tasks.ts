@@ -4,7 +4,8 @@ import { MAX_TASK_ATTEMPTS, MAX_TASK_TIMEOUT_SECONDS } from '../../config/keys.j
 import { DredgeError } from '../../services/errors.js';
 import type { TaskView } from '../../services/queue/index.js';
 import { allows, missingScope } from '../security/principal.js';
-import { defineOperation, fixedWork, type AnyOperation } from './operation.js';
+import { answer, count, instant } from './answer.js';
+import { READS_ONLY, defineOperation, fixedWork, type AnyOperation } from './operation.js';
 import { boundedString, parseOrThrow, patternString, positiveNumber, wholeNumber } from './schema.js';
 
 /** The task operations themselves cannot be queued: a task that queues tasks has no bound. */
@@ -18,23 +19,81 @@ export const TASK_OPERATIONS: ReadonlySet<string> = new Set([
 /** The largest params a task may carry, as JSON: a queue holds many tasks, so each must stay small. */
 export const MAX_TASK_PARAMS_BYTES = 1024 * 1024;
 
-const taskIdSchema = patternString(/^[A-Za-z0-9-]{1,64}$/, 64, 'a task id as submit_task answered it');
+const taskIdSchema = patternString(
+  /^[A-Za-z0-9-]{1,64}$/,
+  64,
+  'a task id as submit_task answered it',
+).describe('The task’s id, as submit_task answered it');
+
+const nullableInstant = (what: string) => z.string().nullable().describe(`${what}, ISO 8601 in UTC`);
+
+/** A task as submit_task, get_task and cancel_task answer it (`TaskView`). */
+const taskAnswer = answer({
+  task_id: z.string().describe('The task’s id: pass it to get_task and cancel_task'),
+  operation: z.string().describe('The operation it runs'),
+  status: z
+    .enum(['pending', 'running', 'completed', 'failed', 'cancelled'])
+    .describe('pending → running → completed, failed or cancelled (a retried task goes back to pending)'),
+  created_at: instant('When it was queued'),
+  started_at: nullableInstant('When its latest attempt started; null before the first'),
+  completed_at: nullableInstant('When it finished; null until then'),
+  attempts: count('Attempts made so far'),
+  max_attempts: count('The most attempts allowed (transient failures are retried with exponential backoff)'),
+  result: z
+    .unknown()
+    .describe(
+      'The operation’s answer ({"success": true, …}, as its own tool answers) once completed; else null',
+    ),
+  error: z
+    .object({
+      code: z.string().describe('The stable error code (invalid_input, not_found, unavailable, timeout, …)'),
+      message: z.string().describe('What went wrong'),
+    })
+    .nullable()
+    .describe('Why it failed, once failed; else null'),
+  worker: z.string().nullable().describe('The worker that ran or runs it; null before it starts'),
+  progress: z
+    .object({
+      progress: z.number().describe('Work done, in the operation’s unit (epochs for a training)'),
+      total: z.number().describe('Work in all, in the same unit'),
+      message: z.string().optional().describe('What it is doing'),
+    })
+    .nullable()
+    .describe('The latest progress it reported (trainings and benchmarks report it); null if none'),
+});
 
 export function submitTaskOperation(lookup: (name: string) => AnyOperation | undefined) {
   return defineOperation({
     name: 'submit_task',
+    title: 'Queue an operation as a task',
     scope: 'write',
+    // It may queue any operation: delete_model, train or update_dependabot_alert as well as reads.
+    effects: { readOnly: false, destructive: true, idempotent: false, openWorld: true },
     description:
       'Queue any other operation as a task and answer its task_id at once; fetch it with get_task. Transient ' +
       `failures are retried with exponential backoff (attempts, default TASK_ATTEMPTS, at most ${MAX_TASK_ATTEMPTS}); ` +
       `each attempt may run for timeout seconds (default TASK_TIMEOUT, at most ${MAX_TASK_TIMEOUT_SECONDS}). ` +
       'With QUEUE_BACKEND=bullmq, `dredge worker` processes run it.',
     input: z.object({
-      operation: boundedString(100, 1),
-      params: z.record(z.string(), z.unknown()).default({}),
-      attempts: wholeNumber(1, MAX_TASK_ATTEMPTS).optional(),
-      timeout: positiveNumber(MAX_TASK_TIMEOUT_SECONDS).optional(),
+      operation: boundedString(100, 1).describe(
+        'The operation to run, any but submit_task, get_task, cancel_task and get_queue_stats',
+      ),
+      params: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .describe(
+          `Its arguments, as its own tool takes them (checked now; at most ${MAX_TASK_PARAMS_BYTES} bytes of JSON)`,
+        ),
+      attempts: wholeNumber(1, MAX_TASK_ATTEMPTS)
+        .optional()
+        .describe(`Most attempts, 1 for no retry (1 to ${MAX_TASK_ATTEMPTS}; default TASK_ATTEMPTS)`),
+      timeout: positiveNumber(MAX_TASK_TIMEOUT_SECONDS)
+        .optional()
+        .describe(
+          `Longest one attempt may run, in seconds (greater than 0, at most ${MAX_TASK_TIMEOUT_SECONDS}; default TASK_TIMEOUT)`,
+        ),
     }),
+    output: taskAnswer,
     workFormula: 'fixed',
     work: fixedWork,
     async handle(input, context) {
@@ -74,11 +133,14 @@ export function submitTaskOperation(lookup: (name: string) => AnyOperation | und
 
 export const getTask = defineOperation({
   name: 'get_task',
+  title: 'Get a task',
   scope: 'read',
+  effects: READS_ONLY,
   description:
     'A queued task: status (pending, running, completed, failed, cancelled), times, attempts, worker, and once ' +
     'completed its result (the operation’s answer); failed tasks carry error {code, message}.',
   input: z.object({ task_id: taskIdSchema }),
+  output: taskAnswer,
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, context) {
@@ -89,11 +151,15 @@ export const getTask = defineOperation({
 
 export const cancelTask = defineOperation({
   name: 'cancel_task',
+  title: 'Cancel a task',
   scope: 'write',
+  // The task's work is lost; cancelling it again answers it as it is.
+  effects: { readOnly: false, destructive: true, idempotent: true, openWorld: false },
   description:
     'Cancel a task that has not finished: a waiting task is removed, a running one is stopped on its worker. ' +
     'Answers the task afterwards (a task that finished first keeps its result).',
   input: z.object({ task_id: taskIdSchema }),
+  output: taskAnswer,
   workFormula: 'fixed',
   work: fixedWork,
   async handle(input, context) {
@@ -105,11 +171,25 @@ export const cancelTask = defineOperation({
 
 export const getQueueStats = defineOperation({
   name: 'get_queue_stats',
+  title: 'Get queue statistics',
   scope: 'read',
+  effects: READS_ONLY,
   description:
     'The task queue: backend, tasks waiting, running, delayed for a retry, completed and failed, and the live ' +
     'workers with their total concurrency.',
   input: z.object({}),
+  output: answer({
+    backend: z
+      .enum(['local', 'bullmq'])
+      .describe('Where tasks wait: in this server, or in Redis for dredge workers'),
+    waiting: count('Tasks waiting for a worker (the queue’s depth)'),
+    running: count('Tasks running'),
+    delayed: count('Tasks waiting out a retry’s backoff'),
+    completed: count('Tasks completed'),
+    failed: count('Tasks failed'),
+    workers: count('Workers able to take tasks now'),
+    concurrency: count('Most tasks running at once across those workers'),
+  }),
   workFormula: 'fixed',
   work: fixedWork,
   async handle(_input, context) {

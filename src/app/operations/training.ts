@@ -14,6 +14,17 @@ import {
 import type { ModelRecipe } from '../../services/compute/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { trainingHistory } from '../../services/store/index.js';
+import {
+  answer,
+  count,
+  deviceOut,
+  lossCurveOut,
+  modelIdOut,
+  modelTypeOut,
+  parameterCountOut,
+  real,
+  versionOut,
+} from './answer.js';
 import { DATASET_REQUEST_NAMES, datasetRows, defaultDataset, loadDataset } from './datasets.js';
 import { MAX_INFERENCE_ROWS, requestRows, toModelInput } from './inference.js';
 import { parseModelConfig } from './model-config.js';
@@ -29,18 +40,54 @@ import { numberArray, oneOf, parseOrThrow, positiveNumber, wholeNumber } from '.
 export const MAX_TRAINING_WORK = 1e10;
 
 const fitOptions = {
-  epochs: wholeNumber(1, MAX_EPOCHS).default(100),
-  lr: positiveNumber(MAX_LEARNING_RATE).default(DEFAULT_LEARNING_RATE),
-  clip: positiveNumber(MAX_GRAD_CLIP_NORM).optional(),
+  epochs: wholeNumber(1, MAX_EPOCHS)
+    .default(100)
+    .describe(`Passes over the whole data set, one Adam step each (1 to ${MAX_EPOCHS})`),
+  lr: positiveNumber(MAX_LEARNING_RATE)
+    .default(DEFAULT_LEARNING_RATE)
+    .describe(`Adam's learning rate (greater than 0, at most ${MAX_LEARNING_RATE})`),
+  clip: positiveNumber(MAX_GRAD_CLIP_NORM)
+    .optional()
+    .describe(
+      `Clip the gradient to this L2 norm before each step (greater than 0, at most ${MAX_GRAD_CLIP_NORM}); absent, no clipping`,
+    ),
 };
+
+const initialLossOut = real('Mean squared error before the first step');
+const finalLossOut = real('Mean squared error after the last step');
+const datasetOut = z
+  .string()
+  .describe('The data set fitted: chirp_1d, grid_4d, grid_6d, string_modes, wave_packet, or request');
 
 export const benchmark = defineOperation({
   name: 'benchmark',
+  title: 'Benchmark a model type',
   scope: 'write',
+  // The model it trains is made for the run and thrown away: nothing stored changes.
+  effects: { readOnly: true, destructive: false, idempotent: true, openWorld: false },
   description:
     'Train a fresh model of a type on its data set with Adam (lr 1e-2, MSE) and report the loss curve; works for ' +
     'every model type. config holds epochs (default 100) and the model settings (e.g. n_waves, default 16).',
-  input: z.object({ model_type: oneOf(MODEL_TYPES), config: z.record(z.string(), z.unknown()).default({}) }),
+  input: z.object({
+    model_type: oneOf(MODEL_TYPES).describe('The type of the fresh model to train'),
+    config: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(
+        `epochs (1 to ${MAX_EPOCHS}, default 100) and the model's settings as load_model's config takes them ` +
+          '(seed, n_waves, dimensions, …)',
+      ),
+  }),
+  output: answer({
+    model_type: modelTypeOut,
+    epochs: count('Epochs trained'),
+    initial_loss: initialLossOut,
+    final_loss: finalLossOut,
+    losses: lossCurveOut,
+    device: deviceOut,
+    dataset: datasetOut,
+    n_parameters: parameterCountOut,
+  }),
   workFormula: 'params.config.epochs × rows × parameters',
   work(input, _model, context) {
     // The model's shape (nothing drawn) and its data set's rows: what the handler trains, weighed first.
@@ -80,7 +127,10 @@ export const benchmark = defineOperation({
 
 export const trainModel = defineModelOperation({
   name: 'train',
+  title: 'Train a model',
   scope: 'write',
+  // Overwrites the model's parameters; each call trains on from where the last left off.
+  effects: { readOnly: false, destructive: true, idempotent: false, openWorld: false },
   description:
     'Fit a loaded model to a built-in data set (chirp_1d, grid_4d, grid_6d, string_modes, wave_packet; the first ' +
     "three also as chirp, grid4d, grid6d; default: the model's own) or to data in the request ({inputs, target}), " +
@@ -88,11 +138,40 @@ export const trainModel = defineModelOperation({
     "model's and its version changes, so cached outputs of the old parameters are no longer used. A seed " +
     'first re-initialises the parameters, for a reproducible fit. Sends progress while it runs.',
   input: z.object({
-    model_id: modelIdSchema,
-    dataset: oneOf(DATASET_REQUEST_NAMES).optional(),
-    data: z.object({ inputs: z.record(z.string(), z.unknown()), target: z.unknown() }).optional(),
-    seed: wholeNumber(0, MAX_SEED).optional(),
+    model_id: modelIdSchema.describe('The id of a loaded model, as load_model answered it'),
+    dataset: oneOf(DATASET_REQUEST_NAMES)
+      .optional()
+      .describe(
+        "A built-in data set (chirp, grid4d and grid6d are other names of the first three); absent, the model's own. Not with data",
+      ),
+    data: z
+      .object({
+        inputs: z
+          .record(z.string(), z.unknown())
+          .describe(`The inputs, as inference takes them (at most ${MAX_INFERENCE_ROWS} rows)`),
+        target: z
+          .unknown()
+          .describe('The wanted output of every row: [N] numbers, or rows [N][outputs] for several outputs'),
+      })
+      .optional()
+      .describe('Data to fit instead of a built-in data set. Not with dataset'),
+    seed: wholeNumber(0, MAX_SEED)
+      .optional()
+      .describe(
+        `Re-initialise the parameters from this seed (0 to ${MAX_SEED}) before training, for a reproducible fit`,
+      ),
     ...fitOptions,
+  }),
+  output: answer({
+    model_id: modelIdOut,
+    model_type: modelTypeOut,
+    dataset: datasetOut,
+    epochs: count('Epochs trained'),
+    initial_loss: initialLossOut,
+    final_loss: finalLossOut,
+    losses: lossCurveOut,
+    version: versionOut.describe('The model’s version after training'),
+    device: deviceOut,
   }),
   model: (input) => input.model_id,
   workFormula: 'params.epochs × rows × parameters',

@@ -5,7 +5,7 @@ export function registerMcpCommand(program: Command, context: () => CliContext):
   program
     .command('mcp')
     .description(
-      'start the MCP server: the JSON API (POST /mcp) and the Model Context Protocol (POST /mcp/protocol) on MCP_SERVER_PORT, or the protocol over stdio',
+      'start the MCP server: the JSON API and the Model Context Protocol (both POST /mcp) on MCP_SERVER_PORT, or the protocol over stdio',
     )
     .option('--host <address>', 'address to listen on (BIND_HOST)')
     .option('--port <port>', 'port to listen on (MCP_SERVER_PORT)')

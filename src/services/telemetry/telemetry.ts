@@ -5,6 +5,7 @@ import {
   PrometheusDredgeMetrics,
   type DredgeMetrics,
 } from './metrics/dredge-metrics.js';
+import { registerBuildInfo } from './metrics/build-info.js';
 import { collectEventLoopDelay } from './metrics/event-loop-delay.js';
 import { collectProcessMetrics } from './metrics/process-metrics.js';
 import {
@@ -12,6 +13,7 @@ import {
   PrometheusLegacyMetrics,
   type LegacyMetrics,
 } from './metrics/legacy-metrics.js';
+import { resourceAttributes } from './tracing/resource-attributes.js';
 import { DISABLED_TRACING, createTracing, type Tracing } from './tracing/tracing.js';
 
 /** Everything a process measures about itself; one per server or worker process (tests make several). */
@@ -29,15 +31,21 @@ export interface Telemetry {
 }
 
 export interface TelemetryOptions {
+  /** The command's name for the process, the spans' `service.name` unless OTEL_SERVICE_NAME gives another. */
   readonly serviceName: string;
+  /** DREDGE's version: the spans' `service.version` and `dredge_build_info`'s `version`. */
   readonly serviceVersion: string;
 }
 
 export function createTelemetry(config: DredgeConfig['telemetry'], options: TelemetryOptions): Telemetry {
   const tracing = config.tracingEnabled
     ? createTracing({
-        serviceName: options.serviceName,
-        serviceVersion: options.serviceVersion,
+        resource: resourceAttributes({
+          defaultServiceName: options.serviceName,
+          serviceVersion: options.serviceVersion,
+          serviceName: config.serviceName,
+          resourceAttributes: config.resourceAttributes,
+        }),
         bufferSpans: config.traceBufferSpans,
         sampleRatio: config.traceSampleRatio,
         ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
@@ -55,6 +63,7 @@ export function createTelemetry(config: DredgeConfig['telemetry'], options: Tele
   }
   const registry = new Registry();
   collectProcessMetrics(registry);
+  registerBuildInfo(registry, options.serviceVersion);
   const eventLoopDelay = collectEventLoopDelay(registry);
   return {
     metrics: new PrometheusDredgeMetrics(registry),

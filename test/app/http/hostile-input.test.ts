@@ -131,8 +131,16 @@ describe('hostile input to POST /mcp', () => {
       const text = await response.text();
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       expect(response.status, `${body.slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
-      const parsed = JSON.parse(text) as { success: boolean; error?: string; code?: string };
-      if (!parsed.success) {
+      const parsed = JSON.parse(text) as {
+        success?: boolean;
+        jsonrpc?: string;
+        error?: string | { code: number; message: string };
+      };
+      if (body.trimStart().startsWith('[')) {
+        // An array is a JSON-RPC batch for the one endpoint: MCP answers it with a JSON-RPC error.
+        expect(parsed.jsonrpc, text.slice(0, 200)).toBe('2.0');
+        expect(typeof (parsed.error as { message?: unknown }).message).toBe('string');
+      } else if (!parsed.success) {
         expect(typeof parsed.error).toBe('string');
         expect(parsed.error).not.toMatch(/at \w+ \(|TypeError|ReferenceError|node_modules/);
       }

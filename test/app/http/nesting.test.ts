@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpClient } from '../../helpers/mcp-clients.js';
+import { CLIENT_KINDS, httpClient } from '../../helpers/mcp-clients.js';
 import { startDredgeServer, type RunningDredgeServer } from '../../helpers/dredge-server.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 
@@ -75,22 +75,24 @@ describe('nesting: every body of the MCP server', () => {
         method: 'tools/call',
         params: { name: 'unified_inference', arguments: { extra: '@' } },
       }).replace('"@"', arrays(nest));
-    // tools/call's arguments sit at level 3 of the message.
-    expect(await post(`${server.url}/mcp/protocol`, call(5_000))).toEqual({ status: 400, body: TOO_DEEP });
-    const shallow = await post(`${server.url}/mcp/protocol`, call(10));
-    expect(shallow.status).toBe(200);
-    expect(String(shallow.body)).toContain('coupled_amplitude');
+    // tools/call's arguments sit at level 3 of the message; the protocol's alias is checked the same way.
+    for (const path of ['/mcp', '/mcp/protocol']) {
+      expect(await post(`${server.url}${path}`, call(5_000))).toEqual({ status: 400, body: TOO_DEEP });
+      const shallow = await post(`${server.url}${path}`, call(10));
+      expect(shallow.status).toBe(200);
+      expect(JSON.stringify(shallow.body)).toContain('coupled_amplitude');
+    }
   });
 
-  it('refuses it to the SDK client too, naming the limit', async () => {
-    const client = await httpClient(`${server.url}/mcp/protocol`);
+  it.each(CLIENT_KINDS)('refuses it to the %s SDK client too, naming the limit', async (kind) => {
+    const client = await httpClient(`${server.url}/mcp`, kind);
     try {
       const deep: unknown[] = [];
       let inner = deep;
       for (let level = 0; level < 200; level++) inner.push((inner = []));
-      await expect(
-        client.callTool({ name: 'unified_inference', arguments: { extra: deep } }),
-      ).rejects.toThrow(/nested deeper than 64 levels/);
+      await expect(client.callTool('unified_inference', { extra: deep })).rejects.toThrow(
+        /nested deeper than 64 levels/,
+      );
     } finally {
       await client.close();
     }

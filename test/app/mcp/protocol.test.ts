@@ -1,30 +1,58 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogue } from '../../../src/app/operations/index.js';
-import { httpClient, stdioClient } from '../../helpers/mcp-clients.js';
+import {
+  CLIENT_KINDS,
+  MODERN_REVISION,
+  httpClient,
+  stdioClient,
+  type ClientKind,
+  type ProtocolClient,
+  type ToolResult,
+} from '../../helpers/mcp-clients.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 
 const OPERATIONS = createCatalogue().names;
 
-type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean; content: unknown[] };
+/** The revision each SDK's client ends up speaking with DREDGE: the v2 one 2026-07-28, the v1 one 2025-11-25. */
+const REVISION: Record<ClientKind, string> = { v2: MODERN_REVISION, v1: '2025-11-25' };
+
+/**
+ * A failed tool's result as each client gets it: the JSON API's error body as text, and as structured content for a
+ * 2026-07-28 client only (a 2025 client checks structured content against the tool's output schema even in an
+ * error result, which an error body would fail).
+ */
+function expectToolError(
+  kind: ClientKind,
+  result: ToolResult,
+  body: Record<string, unknown>,
+  name = '',
+): void {
+  expect(result.isError, name).toBe(true);
+  expect(JSON.parse((result.content[0] as { text: string }).text), name).toMatchObject(body);
+  if (kind === 'v2') expect(result.structuredContent, name).toMatchObject(body);
+  else expect(result.structuredContent, name).toBeUndefined();
+}
 
 /** Exercises every tool through a connected client, as a model acting on the tool list would. */
 function describeTools(
   transport: string,
-  connect: () => Promise<{ client: Client; close: () => Promise<void> }>,
+  kind: ClientKind,
+  connect: () => Promise<{ client: ProtocolClient; close: () => Promise<void> }>,
 ) {
-  describe(`the Model Context Protocol over ${transport}`, () => {
-    let client: Client;
+  describe(`the Model Context Protocol over ${transport}, with the ${kind} SDK's client`, () => {
+    let client: ProtocolClient;
     let close: () => Promise<void>;
-    const call = async (name: string, args: Record<string, unknown> = {}) =>
-      (await client.callTool({ name, arguments: args })) as ToolResult;
+    const call = (name: string, args: Record<string, unknown> = {}) => client.callTool(name, args);
 
     beforeAll(async () => {
       ({ client, close } = await connect());
     });
     afterAll(async () => {
       await close();
+    });
+
+    it(`speaks ${REVISION[kind]}`, () => {
+      expect(client.revision).toBe(REVISION[kind]);
     });
 
     it('lists one tool per operation, each with a description and a JSON Schema of its input', async () => {
@@ -44,7 +72,7 @@ function describeTools(
       const loaded = await call('load_model', { model_type: 'quasimoto_1d', config: { seed: 3 } });
       const id = loaded.structuredContent?.model_id as string;
       expect(id).toMatch(/^quasimoto_1d_\d+$/);
-      const results: Record<string, ToolResult> = {
+      const results: Record<string, Awaited<ReturnType<typeof call>>> = {
         list_capabilities: await call('list_capabilities'),
         inference: await call('inference', { model_id: id, inputs: { x: [0.5, 1], t: [0] } }),
         get_parameters: await call('get_parameters', { model_id: id }),
@@ -73,10 +101,8 @@ function describeTools(
       for (const [name, result] of Object.entries(results)) {
         if (name.includes('dependabot')) {
           // No GITHUB_TOKEN here: a tool error, with the JSON API's error body.
-          expect(result, name).toMatchObject({
-            isError: true,
-            structuredContent: { success: false, error: 'GITHUB_TOKEN not set', code: 'unavailable' },
-          });
+          const body = { success: false, error: 'GITHUB_TOKEN not set', code: 'unavailable' };
+          expectToolError(kind, result, body, name);
           continue;
         }
         expect(result.isError, name).toBeFalsy();
@@ -92,22 +118,19 @@ function describeTools(
     });
 
     it('answers bad arguments with a JSON-RPC invalid-params error naming the field and the limit', async () => {
-      const error = await client
-        .callTool({ name: 'string_spectrum', arguments: { max_modes: 0 } })
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(McpError);
+      const error = await client.callTool('string_spectrum', { max_modes: 0 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
       expect(error).toMatchObject({ code: -32602 });
-      expect((error as McpError).message).toContain(
-        'params.max_modes must be a whole number from 1 to 10000',
-      );
-      const unknown = await client.callTool({ name: 'no_such_tool', arguments: {} }).catch((e: unknown) => e);
+      expect((error as Error).message).toContain('params.max_modes must be a whole number from 1 to 10000');
+      const unknown = await client.callTool('no_such_tool', {}).catch((e: unknown) => e);
       expect(unknown).toMatchObject({ code: -32602 });
     });
 
     it('reports an unknown model as a tool error, as the JSON API reports 404', async () => {
-      expect(await call('inference', { model_id: 'quasimoto_1d_999', inputs: {} })).toMatchObject({
-        isError: true,
-        structuredContent: { error: 'Model not found: quasimoto_1d_999', code: 'not_found' },
+      expectToolError(kind, await call('inference', { model_id: 'quasimoto_1d_999', inputs: {} }), {
+        success: false,
+        error: 'Model not found: quasimoto_1d_999',
+        code: 'not_found',
       });
     });
 
@@ -117,11 +140,11 @@ function describeTools(
         config: { n_waves: 4, seed: 1 },
       });
       const updates: Array<{ progress: number; total?: number; message?: string }> = [];
-      const result = (await client.callTool(
-        { name: 'train', arguments: { model_id: loaded.structuredContent?.model_id, epochs: 200 } },
-        undefined,
+      const result = await client.callTool(
+        'train',
+        { model_id: loaded.structuredContent?.model_id, epochs: 200 },
         { onprogress: (update) => updates.push(update) },
-      )) as ToolResult;
+      );
       expect(result.structuredContent).toMatchObject({ epochs: 200 });
       expect(updates.length).toBeGreaterThanOrEqual(10);
       // The last notifications may still be in flight when the result arrives (the client then stops listening).
@@ -139,36 +162,37 @@ function describeTools(
         'dredge://metrics',
         'dredge://models',
       ]);
-      const models = await client.readResource({ uri: 'dredge://models' });
+      const models = await client.readResource('dredge://models');
       const listed = JSON.parse((models.contents[0] as { text: string }).text) as Array<{
         model_type: string;
       }>;
       expect(listed.some((model) => model.model_type === 'quasimoto_ensemble')).toBe(true);
-      const stats = await client.readResource({ uri: 'dredge://cache-stats' });
+      const stats = await client.readResource('dredge://cache-stats');
       expect(JSON.parse((stats.contents[0] as { text: string }).text)).toMatchObject({
         backend_type: 'memory',
       });
-      const metrics = await client.readResource({ uri: 'dredge://metrics' });
+      const metrics = await client.readResource('dredge://metrics');
       expect(JSON.parse((metrics.contents[0] as { text: string }).text)).toHaveProperty('counters');
     });
   });
 }
 
-let server: RunningMcpServer | undefined;
+for (const kind of CLIENT_KINDS) {
+  let server: RunningMcpServer | undefined;
+  describeTools('Streamable HTTP (POST /mcp)', kind, async () => {
+    server = await startMcpServer();
+    const client = await httpClient(`${server.url}/mcp`, kind);
+    return {
+      client,
+      close: async () => {
+        await client.close();
+        await server?.close();
+      },
+    };
+  });
 
-describeTools('Streamable HTTP', async () => {
-  server = await startMcpServer();
-  const client = await httpClient(`${server.url}/mcp/protocol`);
-  return {
-    client,
-    close: async () => {
-      await client.close();
-      await server?.close();
-    },
-  };
-});
-
-describeTools('stdio', async () => {
-  const client = await stdioClient();
-  return { client, close: () => client.close() };
-});
+  describeTools('stdio', kind, async () => {
+    const client = await stdioClient(kind);
+    return { client, close: () => client.close() };
+  });
+}

@@ -9,6 +9,8 @@ const TOKEN = 'ghp_test_token_never_shown';
 interface FakeGitHub {
   url: string;
   requests: Array<{ method: string; url: string; authorization: string | undefined; body: string }>;
+  /** Bytes of the endless answer written before the client went away. */
+  hugeAnswer: { written: number };
   close(): Promise<void>;
 }
 
@@ -29,8 +31,15 @@ const ALERT = {
   },
 };
 
-async function fakeGitHub(): Promise<FakeGitHub> {
+/** 250 alerts: three pages of GitHub's 100. */
+const MANY_ALERTS = Array.from({ length: 250 }, (_, i) => ({ ...ALERT, number: i + 1 }));
+
+/** Bytes of the endless answer, which no client should read whole. */
+const HUGE_ANSWER_BYTES = 100 * 1024 * 1024;
+
+async function fakeGitHub(options: { elsewhere?: string } = {}): Promise<FakeGitHub> {
   const requests: FakeGitHub['requests'] = [];
+  const hugeAnswer = { written: 0 };
   const answer = (request: IncomingMessage, response: ServerResponse, body: string) => {
     requests.push({
       method: request.method ?? '',
@@ -38,9 +47,47 @@ async function fakeGitHub(): Promise<FakeGitHub> {
       authorization: request.headers.authorization,
       body,
     });
-    const send = (status: number, payload: unknown) =>
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-    const path = request.url ?? '';
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) =>
+      response
+        .writeHead(status, { 'content-type': 'application/json', ...headers })
+        .end(JSON.stringify(payload));
+    const own = `http://${request.headers.host ?? ''}`;
+    const url = new URL(request.url ?? '/', own);
+    const path = url.pathname;
+    if (path === '/repos/many/app/dependabot/alerts' || path === '/repos/elsewhere/app/dependabot/alerts') {
+      // GitHub's cursor pagination: `after` in the next page's link, absolute, on its own origin.
+      const after = Number(url.searchParams.get('after') ?? 0);
+      const size = Number(url.searchParams.get('per_page') ?? 30);
+      const page = MANY_ALERTS.slice(after, after + size);
+      const origin = path.startsWith('/repos/elsewhere/') ? (options.elsewhere ?? own) : own;
+      const next =
+        after + size < MANY_ALERTS.length
+          ? `<${origin}${path}?per_page=${size}&after=${after + size}>; rel="next", <${origin}${path}?per_page=${size}&before=0>; rel="first"`
+          : `<${origin}${path}?per_page=${size}&before=0>; rel="first"`;
+      return send(200, page, { link: next });
+    }
+    if (path.startsWith('/repos/huge/')) {
+      // An answer with no end in sight (100 MiB, chunked): the client must stop reading and close.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, ' ');
+      let written = 0;
+      response.write('[');
+      const pour = () => {
+        while (written < HUGE_ANSWER_BYTES && !response.destroyed) {
+          written += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pour);
+        }
+        hugeAnswer.written = written;
+        if (!response.destroyed) response.end(']');
+      };
+      response.once('close', () => (hugeAnswer.written = written));
+      return pour();
+    }
+    if (path.startsWith('/repos/declared-huge/')) {
+      // Declared too long: refused by its Content-Length before any of it is read.
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': HUGE_ANSWER_BYTES });
+      return response.write('[');
+    }
     if (path.startsWith('/repos/slow/')) return; // never answers: the client's timeout must end it
     if (path.startsWith('/repos/forbidden/'))
       return send(403, { message: 'Resource not accessible by integration' });
@@ -73,6 +120,7 @@ async function fakeGitHub(): Promise<FakeGitHub> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
+    hugeAnswer,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -80,16 +128,23 @@ async function fakeGitHub(): Promise<FakeGitHub> {
   };
 }
 
+/** The smallest GITHUB_MAX_RESPONSE_BYTES, so that an answer over it is cheap to make. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
 describe('Dependabot operations against a GitHub-like REST API', () => {
   let github: FakeGitHub;
+  /** Another origin, where a hostile Link header would send the token. */
+  let elsewhere: FakeGitHub;
   let server: RunningMcpServer;
 
   beforeAll(async () => {
-    github = await fakeGitHub();
+    elsewhere = await fakeGitHub();
+    github = await fakeGitHub({ elsewhere: elsewhere.url });
     server = await startMcpServer({
       GITHUB_TOKEN: TOKEN,
       GITHUB_API_URL: github.url,
       GITHUB_REPOSITORIES: 'acme/app,forbidden/x',
+      GITHUB_MAX_RESPONSE_BYTES: String(MAX_RESPONSE_BYTES),
       REQUEST_TIMEOUT: '0.5',
       LOG_LEVEL: 'info',
     });
@@ -97,16 +152,88 @@ describe('Dependabot operations against a GitHub-like REST API', () => {
   afterAll(async () => {
     await server.close();
     await github.close();
+    await elsewhere.close();
+  });
+
+  it('follows the Link header through every page: 250 alerts in 3 requests of 100', async () => {
+    const before = github.requests.length;
+    const result = await server.call('get_dependabot_alerts', { repo_owner: 'many', repo_name: 'app' });
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ success: true, count: 250, truncated: false });
+    const numbers = (result.body.alerts as Array<{ number: number }>).map((alert) => alert.number);
+    expect(numbers).toEqual(MANY_ALERTS.map((alert) => alert.number));
+    const sent = github.requests.slice(before);
+    expect(sent.map((request) => request.url)).toEqual([
+      '/repos/many/app/dependabot/alerts?per_page=100',
+      '/repos/many/app/dependabot/alerts?per_page=100&after=100',
+      '/repos/many/app/dependabot/alerts?per_page=100&after=200',
+    ]);
+    for (const request of sent) expect(request.authorization).toBe(`token ${TOKEN}`);
+  });
+
+  it('refuses a next page on another origin with a 502, without sending it the token', async () => {
+    const result = await server.call('get_dependabot_alerts', { repo_owner: 'elsewhere', repo_name: 'app' });
+    expect(result).toMatchObject({
+      status: 502,
+      body: {
+        success: false,
+        code: 'upstream',
+        error: `The GitHub API's next page (its Link header) is not on GITHUB_API_URL's origin, ${github.url}; it was not followed.`,
+      },
+    });
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it('stops reading an answer over GITHUB_MAX_RESPONSE_BYTES and answers 502 naming the bound', async () => {
+    const sentence = `The GitHub API answered with more than ${MAX_RESPONSE_BYTES} bytes (GITHUB_MAX_RESPONSE_BYTES); the rest was not read.`;
+    for (const owner of ['huge', 'declared-huge']) {
+      const result = await server.call('get_dependabot_alerts', { repo_owner: owner, repo_name: 'app' });
+      expect(result, owner).toMatchObject({
+        status: 502,
+        body: { success: false, code: 'upstream', error: sentence },
+      });
+    }
+    // The endless answer's connection was closed long before its 100 MiB were written.
+    await expect.poll(() => github.hugeAnswer.written).toBeGreaterThan(0);
+    expect(github.hugeAnswer.written).toBeLessThan(HUGE_ANSWER_BYTES / 4);
+    // The server is fine afterwards.
+    expect(
+      (await server.call('get_dependabot_alerts', { repo_owner: 'acme', repo_name: 'app' })).status,
+    ).toBe(200);
+  });
+
+  it('stops at GITHUB_MAX_ALERTS, asking for no page beyond it, and says so with truncated: true', async () => {
+    const bounded = await startMcpServer({
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_API_URL: github.url,
+      GITHUB_MAX_ALERTS: '150',
+    });
+    try {
+      const before = github.requests.length;
+      const result = await bounded.call('get_dependabot_alerts', { repo_owner: 'many', repo_name: 'app' });
+      expect(result.body).toMatchObject({ success: true, count: 150, truncated: true });
+      const numbers = (result.body.alerts as Array<{ number: number }>).map((alert) => alert.number);
+      expect(numbers).toEqual(MANY_ALERTS.slice(0, 150).map((alert) => alert.number));
+      expect(github.requests.length - before).toBe(2);
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('lists alerts, sending the token only in the Authorization header', async () => {
     const result = await server.call('get_dependabot_alerts', { repo_owner: 'acme', repo_name: 'app' });
     expect(result.status).toBe(200);
-    expect(result.body).toMatchObject({ success: true, count: 2, repo_owner: 'acme', repo_name: 'app' });
+    expect(result.body).toMatchObject({
+      success: true,
+      count: 2,
+      repo_owner: 'acme',
+      repo_name: 'app',
+      truncated: false,
+    });
     const sent = github.requests.at(-1)!;
     expect(sent).toMatchObject({
       method: 'GET',
-      url: '/repos/acme/app/dependabot/alerts',
+      url: '/repos/acme/app/dependabot/alerts?per_page=100',
       authorization: `token ${TOKEN}`,
     });
   });

@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCatalogue, runOperation, type RequestContext } from '../../../src/app/operations/index.js';
-import { defineOperation, fixedWork, type AnyOperation } from '../../../src/app/operations/operation.js';
+import { cachedAnswer } from '../../../src/app/operations/answer.js';
+import {
+  READS_ONLY,
+  defineOperation,
+  fixedWork,
+  type AnyOperation,
+} from '../../../src/app/operations/operation.js';
 import { withCachedFlag } from '../../../src/app/operations/outcome.js';
 import { requestContext } from '../../../src/app/operations/request-context.js';
 import { ANONYMOUS } from '../../../src/app/security/authenticator.js';
@@ -102,9 +108,12 @@ describe('runOperation', () => {
     let computed = 0;
     const unkeyable = defineOperation({
       name: 'unkeyable',
+      title: 'Unkeyable',
       scope: 'read',
+      effects: READS_ONLY,
       description: 'A test operation whose cache key cannot be written.',
       input: z.object({}),
+      output: cachedAnswer({ computed: z.number().describe('How many times it was computed') }),
       workFormula: 'fixed',
       work: fixedWork,
       cache: { kind: 'unkeyable', key: () => ({ x: Number.NaN }) },

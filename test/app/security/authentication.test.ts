@@ -1,10 +1,9 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintApiKey } from '../../../src/app/security/api-key.js';
 import type { Scope } from '../../../src/app/security/principal.js';
 import type { AppServices } from '../../../src/app/services.js';
 import { startDredgeServer, type RunningDredgeServer } from '../../helpers/dredge-server.js';
+import { httpClient } from '../../helpers/mcp-clients.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 
 const LEGACY_KEY = 'the-original-single-api-key-0123456789';
@@ -93,25 +92,14 @@ describe('authentication and scopes on the MCP server', () => {
   });
 
   it('checks the same scopes over the MCP protocol, per request', async () => {
-    const connect = async (key: string) => {
-      const client = new Client({ name: 'auth-test', version: '1.0.0' });
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/protocol`), {
-          requestInit: { headers: bearer(key) },
-        }),
-      );
-      return client;
-    };
+    const connect = (key: string) => httpClient(`${server.url}/mcp`, 'v2', bearer(key));
     await expect(connect('dredge_0000000000000000_nope')).rejects.toThrow();
     const client = await connect(reader);
     try {
-      const refused = await client.callTool({
-        name: 'load_model',
-        arguments: { model_type: 'quasimoto_1d' },
-      });
+      const refused = await client.callTool('load_model', { model_type: 'quasimoto_1d' });
       expect(refused.isError).toBe(true);
       expect(JSON.stringify(refused.content)).toMatch(/load_model needs the write scope/);
-      const allowed = await client.callTool({ name: 'string_spectrum', arguments: { max_modes: 3 } });
+      const allowed = await client.callTool('string_spectrum', { max_modes: 3 });
       expect(allowed.isError).toBeFalsy();
     } finally {
       await client.close();

@@ -132,7 +132,7 @@ describe('a JSON-RPC batch counts each call', () => {
       method: 'tools/call',
       params: { name: 'string_spectrum', arguments: { max_modes: id } },
     }));
-    const response = await fetch(`${server.url}/mcp/protocol`, {
+    const response = await fetch(`${server.url}/mcp`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -148,13 +148,16 @@ describe('a JSON-RPC batch counts each call', () => {
       .map(
         (line) =>
           JSON.parse(line.slice(6)) as {
-            result: { isError?: boolean; structuredContent: { code?: string } };
+            result: { isError?: boolean; content: Array<{ text: string }> };
           },
       );
     expect(results).toHaveLength(5);
     const refused = results.filter(({ result }) => result.isError);
     expect(refused).toHaveLength(2);
-    for (const { result } of refused) expect(result.structuredContent.code).toBe('rate_limited');
+    // A 2025 client gets a failed tool's error body as its text (see the MCP tests).
+    for (const { result } of refused) {
+      expect(JSON.parse(result.content[0]!.text)).toMatchObject({ code: 'rate_limited' });
+    }
   });
 });
 

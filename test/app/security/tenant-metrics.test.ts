@@ -1,9 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintApiKey } from '../../../src/app/security/api-key.js';
 import type { Scope } from '../../../src/app/security/principal.js';
 import type { AppServices } from '../../../src/app/services.js';
+import { httpClient } from '../../helpers/mcp-clients.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 
 async function keyFor(services: AppServices, tenant: string, ...scopes: Scope[]): Promise<string> {
@@ -41,17 +40,12 @@ describe('metrics with tenants', () => {
 
   it('keep each resource behind its operation: dredge://metrics needs the metrics scope', async () => {
     const reader = await keyFor(server.services, 'beta', 'read');
-    const client = new Client({ name: 'resource-scopes', version: '1.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${server.url}/mcp/protocol`), {
-        requestInit: { headers: { authorization: `Bearer ${reader}` } },
-      }),
-    );
+    const client = await httpClient(`${server.url}/mcp`, 'v2', { authorization: `Bearer ${reader}` });
     try {
-      await expect(client.readResource({ uri: 'dredge://metrics' })).rejects.toThrow(
+      await expect(client.readResource('dredge://metrics')).rejects.toThrow(
         /get_metrics needs the metrics scope/,
       );
-      const models = await client.readResource({ uri: 'dredge://models' });
+      const models = await client.readResource('dredge://models');
       expect(JSON.parse((models.contents[0] as { text: string }).text)).toEqual([]);
     } finally {
       await client.close();

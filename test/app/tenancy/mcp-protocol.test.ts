@@ -1,20 +1,11 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpClient, type ProtocolClient } from '../../helpers/mcp-clients.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 import { TENANTS_ON, keyOf, unknownModelId } from './tenant-keys.js';
 
-type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean; content: unknown[] };
-
-/** The SDK's own client over Streamable HTTP, sending `key` with every request as a desktop client would. */
-async function clientWith(url: string, key: string): Promise<Client> {
-  const client = new Client({ name: 'dredge-tenancy-test', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(`${url}/mcp/protocol`), {
-      requestInit: { headers: { authorization: `Bearer ${key}` } },
-    }),
-  );
-  return client;
+/** The SDK's own client (v2, protocol 2026-07-28) at POST /mcp, sending `key` with every request. */
+function clientWith(url: string, key: string): Promise<ProtocolClient> {
+  return httpClient(`${url}/mcp`, 'v2', { authorization: `Bearer ${key}` });
 }
 
 /**
@@ -23,10 +14,10 @@ async function clientWith(url: string, key: string): Promise<Client> {
  */
 describe('tenants through the MCP protocol', () => {
   let server: RunningMcpServer;
-  let alpha: Client;
-  let beta: Client;
-  const tool = async (client: Client, name: string, args: Record<string, unknown>) =>
-    (await client.callTool({ name, arguments: args })) as ToolResult;
+  let alpha: ProtocolClient;
+  let beta: ProtocolClient;
+  const tool = (client: ProtocolClient, name: string, args: Record<string, unknown>) =>
+    client.callTool(name, args);
 
   beforeAll(async () => {
     server = await startMcpServer({ ...TENANTS_ON });
@@ -67,14 +58,14 @@ describe('tenants through the MCP protocol', () => {
   it("lists each tenant's models only, as a tool and as the models resource", async () => {
     const betas = await tool(beta, 'load_model', { model_type: 'quasimoto_4d' });
     const betaId = String(betas.structuredContent?.model_id);
-    const listed = async (client: Client) => {
+    const listed = async (client: ProtocolClient) => {
       const models = (await tool(client, 'list_models', {})).structuredContent?.models as Array<{
         model_id: string;
       }>;
       return models.map((model) => model.model_id);
     };
-    const resource = async (client: Client) => {
-      const read = await client.readResource({ uri: 'dredge://models' });
+    const resource = async (client: ProtocolClient) => {
+      const read = await client.readResource('dredge://models');
       const first = read.contents[0] as { text: string };
       return (JSON.parse(first.text) as Array<{ model_id: string }>).map((model) => model.model_id);
     };

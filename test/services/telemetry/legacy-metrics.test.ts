@@ -16,6 +16,8 @@ const telemetryConfig = {
   traceBufferSpans: 0,
   traceSampleRatio: 1,
   otlpEndpoint: undefined,
+  serviceName: undefined,
+  resourceAttributes: undefined,
 };
 
 describe("the original's metrics API", () => {

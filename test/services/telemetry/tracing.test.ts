@@ -14,8 +14,7 @@ import {
 const made: Tracing[] = [];
 function tracing(bufferSpans = 100, otlpEndpoint?: string): Tracing {
   const instance = createTracing({
-    serviceName: 'dredge-test',
-    serviceVersion: '0.0.0',
+    resource: { 'service.name': 'dredge-test', 'service.version': '0.0.0' },
     bufferSpans,
     ...(otlpEndpoint ? { otlpEndpoint } : {}),
   });

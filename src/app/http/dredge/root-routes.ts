@@ -18,6 +18,8 @@ export const DREDGE_ENDPOINTS: Readonly<Record<string, string>> = {
   'GET /api/dashboard': "the dashboard's live figures",
   'GET /api/models/:id/fit': "a model's fit to its data set and its last training's loss curve",
   'POST /api/unified-inference': 'the unified_inference operation',
+  'GET /openapi.json': 'this server described in OpenAPI 3.1',
+  'GET /docs': 'the API reference (Swagger UI over /openapi.json)',
 };
 
 /** `GET /` in the original's shape. */

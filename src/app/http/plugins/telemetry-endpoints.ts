@@ -33,16 +33,32 @@ function traceParams(query: unknown): z.infer<typeof traceQuery> {
   );
 }
 
+export interface TelemetryEndpointsOptions {
+  readonly telemetry: Telemetry;
+  readonly door: OperationDoor;
+  /**
+   * Set on every server of a process but the one that serves its registry: the sentence that says where it is.
+   * A process has one registry, and a series served on two ports is counted twice by anything that sums over
+   * targets (request rates, queue depth). Such a server's /metrics still answers 200, with that sentence as an
+   * exposition comment and no series, so that one Prometheus configuration scraping every port is right whether
+   * the servers run in one process (`dredge up`) or in two (`dredge serve`, `dredge mcp`), and each port's
+   * `up` still says whether it answers.
+   */
+  readonly metricsServedElsewhere?: string;
+}
+
 /**
  * `GET /metrics` (Prometheus text) and `GET /traces` (recent spans in the original's Jaeger-like shape, answered
  * by the catalogue's `get_traces`). Refusals are thrown for the errors plugin to answer.
  */
-export const telemetryEndpointsPlugin = fastifyPlugin<{ telemetry: Telemetry; door: OperationDoor }>(
-  async (app: FastifyInstance, { telemetry, door }) => {
+export const telemetryEndpointsPlugin = fastifyPlugin<TelemetryEndpointsOptions>(
+  async (app: FastifyInstance, { telemetry, door, metricsServedElsewhere }) => {
     const { registry } = telemetry;
+    const pointer = metricsServedElsewhere === undefined ? undefined : `# ${metricsServedElsewhere}\n`;
 
     app.get('/metrics', { config: { scope: 'metrics' } }, async (_request, reply) => {
       if (!registry) throw new DredgeError('not_found', 'Metrics are disabled (METRICS_ENABLED=false).');
+      if (pointer !== undefined) return reply.type(registry.contentType).send(pointer);
       return reply.type(registry.contentType).send(await registry.metrics());
     });
 

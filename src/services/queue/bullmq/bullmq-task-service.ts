@@ -122,8 +122,11 @@ export class BullmqTaskService implements TaskService {
         job && (tenant === undefined || job.data.tenant === tenant)
           ? jobView(job, await job.getState())
           : undefined;
-      // Nothing in BullMQ: the task may have finished (and left the queue) between the reads.
-      return view ?? this.finished.get(id, tenant);
+      // Nothing in BullMQ: the task may have finished (and left the queue) between the reads. Finished in BullMQ:
+      // its worker stored the record (with the failure's own code) before BullMQ marked the job, between our two
+      // reads; the job's view is the answer only when that record could not be stored.
+      if (!view || isFinished(view.status)) return (await this.finished.get(id, tenant)) ?? view;
+      return view;
     });
   }
 

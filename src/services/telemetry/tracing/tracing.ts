@@ -66,8 +66,8 @@ export interface Tracing {
 }
 
 export interface TracingOptions {
-  readonly serviceName: string;
-  readonly serviceVersion: string;
+  /** The spans' resource: `service.name`, `service.version` and any others (`resourceAttributes`). */
+  readonly resource: Readonly<Record<string, string>>;
   /** Recent spans kept for recentSpans(); 0 keeps none. */
   readonly bufferSpans: number;
   /**
@@ -87,15 +87,14 @@ export function createTracing(options: TracingOptions): Tracing {
   if (options.otlpEndpoint) processors.push(new OtlpSpanProcessor(options.otlpEndpoint));
   const provider = new BasicTracerProvider({
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
-    resource: resourceFromAttributes({
-      // The standard attribute names, written out: importing them from @opentelemetry/semantic-conventions would
-      // load a second (ES module) copy of that large package beside the CommonJS one the SDK loads.
-      'service.name': options.serviceName,
-      'service.version': options.serviceVersion,
-    }),
+    resource: resourceFromAttributes(options.resource),
     spanProcessors: processors,
   });
-  return new OpenTelemetryTracing(provider, provider.getTracer('dredge', options.serviceVersion), buffer);
+  return new OpenTelemetryTracing(
+    provider,
+    provider.getTracer('dredge', options.resource['service.version']),
+    buffer,
+  );
 }
 
 class OpenTelemetryTracing implements Tracing {
