@@ -4,7 +4,7 @@
  * separate cores where possible); each MCP workload gets a fresh server, so one workload's cache and garbage do
  * not weigh on the next.
  *
- *   npm run bench -- http [--seconds 10] [--authentication]   (that flag: only the cost of authentication and rate limits)
+ *   npm run bench -- http [--seconds 10] [--authentication [--rounds 9]]   (only the cost of authentication and rate limits)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -95,7 +95,12 @@ export async function run(args: string[]): Promise<void> {
     await bare.stop();
   }
   if (args.includes('--authentication')) {
-    await measureAuthentication(seconds, baseline);
+    const roundsArg = args.indexOf('--rounds');
+    await measureAuthentication(
+      seconds,
+      baseline,
+      roundsArg >= 0 ? Number(args[roundsArg + 1]) : AUTH_ROUNDS,
+    );
     return;
   }
   const off = { METRICS_ENABLED: 'false', TRACING_ENABLED: 'false' };
@@ -119,7 +124,7 @@ export async function run(args: string[]): Promise<void> {
     `HTTP benchmark: Node.js ${process.version}, ${seconds} s per workload, ${CONNECTIONS} connections, ${describeLoadGenerator()}, ${describePinning()}`,
   );
   console.log(format(rows, baseline));
-  await measureAuthentication(seconds, baseline);
+  await measureAuthentication(seconds, baseline, AUTH_ROUNDS);
   const [, misses, quiet] = rows;
   if (misses && quiet) {
     const cost = 1 - misses.requestsPerSecond / quiet.requestsPerSecond;
@@ -136,6 +141,7 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
+/** Rounds of the authentication comparison unless `--rounds` says otherwise. */
 const AUTH_ROUNDS = 9;
 /**
  * The rate the authentication variants are compared at: below what each serves at full speed here (about 4,000
@@ -160,7 +166,7 @@ const DREDGE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
  * original's API_KEY, then with the key and rate limits on (counted in memory), each on a fresh server sharing one
  * DATA_DIR. The difference in server CPU per request is the cost (the README's target: at most 10 µs).
  */
-async function measureAuthentication(seconds: number, baseline: Row): Promise<void> {
+async function measureAuthentication(seconds: number, baseline: Row, rounds: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dredge-bench-keys-'));
   try {
     const made = spawnSync(
@@ -217,7 +223,7 @@ async function measureAuthentication(seconds: number, baseline: Row): Promise<vo
     // Fresh servers differ by more than the cost measured: several rounds, in turn, and each variant's median.
     const runs = variants.map(() => [] as Row[]);
     // Each round starts with a different variant, so that no variant always runs first (or last) in a round.
-    for (let round = 0; round < AUTH_ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (let step = 0; step < variants.length; step++) {
         const i = (round + step) % variants.length;
         const variant = variants[i] as (typeof variants)[number];
@@ -226,7 +232,7 @@ async function measureAuthentication(seconds: number, baseline: Row): Promise<vo
     }
     const rows = runs.map(medianRow);
     console.log(
-      `\nAuthentication and scopes (median of ${AUTH_ROUNDS} rounds, servers in turn, ${AUTH_RATE} requests/s each):`,
+      `\nAuthentication and scopes (median of ${rounds} rounds, servers in turn, ${AUTH_RATE} requests/s each):`,
     );
     console.log(format(rows, baseline));
     const [open, ...keyed] = rows;
