@@ -7,6 +7,7 @@ import { dredge } from '../helpers/cli.js';
 import { describeWithRedis } from '../helpers/describe-with-redis.js';
 import { spawnDredge } from '../helpers/spawn-dredge.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
+import { auditRecord } from '../helpers/audit-records.js';
 
 const tempDir = useTempDirs();
 
@@ -24,21 +25,7 @@ function place(env: NodeJS.ProcessEnv = {}) {
 /** Records made a minute before the tests start: well within the retention time. */
 const BASE = Date.now() - 60_000;
 
-function record(n: number, extra: Partial<AuditRecord> = {}): AuditRecord {
-  return {
-    time: new Date(BASE + n).toISOString(),
-    tenant: 'acme',
-    keyId: '0123456789abcdef',
-    action: 'compute_waves',
-    outcome: 'ok',
-    requestId: `req-${n}`,
-    client: '203.0.113.7',
-    inputBytes: 100 + n,
-    outputBytes: 2000 + n,
-    count: 1,
-    ...extra,
-  };
-}
+const record = (n: number, extra: Partial<AuditRecord> = {}): AuditRecord => auditRecord(BASE, n, extra);
 
 /** Appends to the embedded store in `dataDir`, as a server sharing it would. */
 async function append(dataDir: string, records: readonly AuditRecord[]): Promise<void> {

@@ -27,7 +27,7 @@ export {
   type StoredModelState,
   type StoredValues,
 } from './model-state.js';
-export type { InsightPage, InsightRecord, InsightStore, TaskResultStore } from './records.js';
+export type { InsightPage, InsightQuery, InsightRecord, InsightStore, TaskResultStore } from './records.js';
 export type { InsightLimits } from './insight-limits.js';
 export type {
   PendingTaskChange,

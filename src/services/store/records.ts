@@ -10,6 +10,14 @@ export interface InsightPage {
   readonly total: number;
 }
 
+/** A page of a tenant's insights, newest first, optionally only those whose text holds `search`. */
+export interface InsightQuery {
+  readonly offset: number;
+  readonly limit: number;
+  readonly search?: string;
+  readonly tenant?: string;
+}
+
 /**
  * Lifted insights, bounded by InsightLimits (and, with MULTI_TENANT_ENABLED, each tenant by TENANT_MAX_INSIGHTS).
  * Saving the same text twice keeps one record (the first). Every method works within one tenant (the default
@@ -24,7 +32,7 @@ export interface InsightStore {
   save(id: string, text: string, tenant?: string): Promise<{ record: InsightRecord; created: boolean }>;
   get(id: string, tenant?: string): Promise<InsightRecord | undefined>;
   /** Newest first; `search` keeps insights whose text contains it (case-insensitive). */
-  list(options: { offset: number; limit: number; search?: string; tenant?: string }): Promise<InsightPage>;
+  list(query: InsightQuery): Promise<InsightPage>;
   delete(id: string, tenant?: string): Promise<boolean>;
 }
 

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/client/validators/ajv';
 import type { Tool } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCatalogue } from '../../../src/app/operations/index.js';
+import { fakeGitHub, type FakeGitHub } from '../../helpers/fake-github.js';
 import { postOperation, startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 
 /**
@@ -35,41 +34,6 @@ const ALERT = {
     first_patched_version: { identifier: '1.2.3' },
   },
 };
-
-/** A local server answering acme/app's Dependabot alerts as GitHub's REST API does. */
-async function gitHubDouble(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const send = (status: number, payload: unknown) =>
-        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-      const path = new URL(request.url ?? '/', 'http://github.test').pathname;
-      if (path === '/repos/acme/app/dependabot/alerts') return send(200, [ALERT, { ...ALERT, number: 8 }]);
-      if (path === '/repos/acme/app/dependabot/alerts/7' && request.method === 'GET') return send(200, ALERT);
-      if (path === '/repos/acme/app/dependabot/alerts/7' && request.method === 'PATCH') {
-        const update = JSON.parse(body) as Record<string, string>;
-        return send(200, {
-          ...ALERT,
-          state: update.state,
-          dismissed_reason: update.dismissed_reason ?? null,
-          dismissed_comment: update.dismissed_comment ?? null,
-          dismissed_by: { login: 'octocat' },
-          dismissed_at: '2026-02-03T04:05:06Z',
-        });
-      }
-      return send(404, { message: 'Not Found' });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 type Answer = Record<string, unknown>;
 type Call = (name: string, args?: Record<string, unknown>) => Promise<Answer>;
@@ -142,7 +106,7 @@ async function callEveryOperation(call: Call): Promise<void> {
 }
 
 describe('every tool’s answer matches the output schema the tool list publishes', () => {
-  let github: Awaited<ReturnType<typeof gitHubDouble>>;
+  let github: FakeGitHub;
   let server: RunningMcpServer;
   let client: Client;
   let tools: Tool[];
@@ -167,7 +131,7 @@ describe('every tool’s answer matches the output schema the tool list publishe
   }
 
   beforeAll(async () => {
-    github = await gitHubDouble();
+    github = await fakeGitHub({ alert: ALERT });
     server = await startMcpServer({
       GITHUB_TOKEN: 'ghp_test_token',
       GITHUB_API_URL: github.url,

@@ -12,6 +12,7 @@ import { openDatabase } from '../../../src/services/store/sqlite/database.js';
 import { SqliteAuditStore } from '../../../src/services/store/sqlite/sqlite-audit.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import { auditRecord } from '../../helpers/audit-records.js';
 
 const tempDir = useTempDirs();
 
@@ -19,21 +20,7 @@ const tempDir = useTempDirs();
 const NOW = Date.now();
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function record(n: number, extra: Partial<AuditRecord> = {}): AuditRecord {
-  return {
-    time: new Date(NOW + n).toISOString(),
-    tenant: 'acme',
-    keyId: '0123456789abcdef',
-    action: 'compute_waves',
-    outcome: 'ok',
-    requestId: `req-${n}`,
-    client: '203.0.113.7',
-    inputBytes: 100 + n,
-    outputBytes: 2000 + n,
-    count: 1,
-    ...extra,
-  };
-}
+const record = (n: number, extra: Partial<AuditRecord> = {}): AuditRecord => auditRecord(NOW, n, extra);
 
 /** The records as stored, without their seqs. */
 function unsequenced(records: ReadonlyArray<AuditRecord & { seq: number }>): AuditRecord[] {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Catalogue } from '../../operations/index.js';
+import { DASHBOARD_CSP } from '../dredge/dashboard-routes.js';
 import { lazySchemaCompilers } from '../lazy-schema-compilers.js';
 import { DocumentBuilder, SECURITY_SCHEMES, type RecordedRoute } from './document-builder.js';
 import { TAGS } from './route-docs.js';
@@ -11,18 +12,7 @@ import { documentInfo, serverInfo } from './server-info.js';
  * and Swagger UI styles its elements through the CSSOM, which `style-src` does not restrict (but see its layout,
  * below).
  */
-export const DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const DOCS_CSP = DASHBOARD_CSP;
 
 /** Where the reference page lives, on the server and in the site alike (so its own links and redirects hold). */
 const DOCS_PREFIX = '/docs';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { insightBytesFull, insightStoreFull, type InsightLimits } from '../insight-limits.js';
-import type { InsightPage, InsightRecord, InsightStore, TaskResultStore } from '../records.js';
+import type { InsightPage, InsightQuery, InsightRecord, InsightStore, TaskResultStore } from '../records.js';
 import { DEFAULT_TENANT, tenantInsightsFull, type TenantQuotas } from '../tenancy.js';
 
 /** Insights a search reads per round trip. */
@@ -170,17 +170,7 @@ export class RedisInsightStore implements InsightStore {
    * chunks (so a request holds at most one chunk of texts, however many insights there are) and keeps only the
    * page's.
    */
-  async list({
-    offset,
-    limit,
-    search,
-    tenant = DEFAULT_TENANT,
-  }: {
-    offset: number;
-    limit: number;
-    search?: string;
-    tenant?: string;
-  }): Promise<InsightPage> {
+  async list({ offset, limit, search, tenant = DEFAULT_TENANT }: InsightQuery): Promise<InsightPage> {
     const { index } = this.keys(tenant);
     if (!search) {
       const [total, ids] = await Promise.all([

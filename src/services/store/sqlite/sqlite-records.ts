@@ -1,5 +1,5 @@
 import { admitInsight, type InsightLimits, type InsightTotals } from '../insight-limits.js';
-import type { InsightPage, InsightRecord, InsightStore, TaskResultStore } from '../records.js';
+import type { InsightPage, InsightQuery, InsightRecord, InsightStore, TaskResultStore } from '../records.js';
 import { DEFAULT_TENANT, tenantInsightsFull, type TenantQuotas } from '../tenancy.js';
 import type { SqliteDatabase } from './database.js';
 import { LoopWrites } from './loop-writes.js';
@@ -61,17 +61,7 @@ export class SqliteInsightStore implements InsightStore {
     return Promise.resolve(this.statements.one.get(id, tenant) as InsightRecord | undefined);
   }
 
-  list({
-    offset,
-    limit,
-    search,
-    tenant = DEFAULT_TENANT,
-  }: {
-    offset: number;
-    limit: number;
-    search?: string;
-    tenant?: string;
-  }): Promise<InsightPage> {
+  list({ offset, limit, search, tenant = DEFAULT_TENANT }: InsightQuery): Promise<InsightPage> {
     const { page, count, searchPage, searchCount } = this.statements;
     const items = (
       search ? searchPage.all(tenant, search, limit, offset) : page.all(tenant, limit, offset)
