@@ -7,74 +7,22 @@
  * makes it; the same with RATE_LIMIT_ENABLED (counted in memory) — answer the same cached unified_inference
  * through Fastify's `inject` (the whole request path, hooks, routing, the operation and the answer, without
  * sockets), in interleaved rounds. The figure is the median over rounds of each secured variant's CPU time per
- * request minus the open server's in the same round: the socket benchmark (`http --authentication`) carries the
- * kernel and the load generator too, whose variation between fresh servers is larger than the cost itself.
+ * request minus the open server's in the same round.
+ *
+ * With `--sockets [--seconds 3]`, the same three servers run in one child process on their own ports and the load
+ * generator sends each in turn a fixed 2,000 requests a second over real connections; the child reports its CPU
+ * time around each turn. Unlike `http --authentication`, whose servers are separate fresh processes (which differ
+ * from one another by as much as the cost measured), the servers here share one process, warmed together, so a
+ * round's difference is the cost of the secured path over sockets.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { createMcpServer } from '../src/app/http/mcp-server.js';
-import { openApp } from '../src/app/open-app.js';
-import { mintApiKey } from '../src/app/security/api-key.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { presentedCredential } from '../src/app/security/authenticator.js';
 import { rateKeyOf } from '../src/app/security/rate-limits.js';
-import type { AppServices } from '../src/app/services.js';
-import { loadConfig } from '../src/config/index.js';
-import { createLogger } from '../src/services/telemetry/index.js';
+import { describePinning } from './support/child-server.js';
+import { runLoad } from './support/load-generator.js';
+import { HIT, VARIANTS, startServer, type Server } from './support/security-servers.js';
 import { median } from './support/statistics.js';
-
-const HIT =
-  '{"operation":"unified_inference","params":{"dredge_insight":"the same insight","quasimoto_coords":[0.5],"string_modes":[1,2,3]}}';
-
-interface Variant {
-  readonly name: string;
-  readonly env: Record<string, string>;
-  readonly keyed: boolean;
-}
-
-const VARIANTS: readonly Variant[] = [
-  { name: 'no authentication', env: {}, keyed: false },
-  { name: 'AUTH_ENABLED, a read key (Bearer)', env: { AUTH_ENABLED: 'true' }, keyed: true },
-  {
-    name: 'AUTH_ENABLED, a read key, RATE_LIMIT_ENABLED',
-    // A limit no round reaches: the cost of counting, never a refusal.
-    env: { AUTH_ENABLED: 'true', RATE_LIMIT_ENABLED: 'true', RATE_LIMIT_REQUESTS: '1000000' },
-    keyed: true,
-  },
-];
-
-interface Server {
-  readonly app: FastifyInstance;
-  readonly services: AppServices;
-  readonly headers: Record<string, string>;
-  close(): Promise<void>;
-}
-
-async function startServer(variant: Variant): Promise<Server> {
-  const cwd = mkdtempSync(join(tmpdir(), 'dredge-bench-security-'));
-  const loaded = loadConfig({ cwd, homeDir: cwd, env: { LOG_LEVEL: 'silent', ...variant.env } });
-  const logger = createLogger({ level: 'silent', destination: 2 });
-  const { services, catalogue } = await openApp(loaded, { serviceName: 'dredge-bench', logger });
-  const app = await createMcpServer(services, catalogue);
-  await app.ready();
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (variant.keyed) {
-    const minted = mintApiKey({ tenant: 'default', name: 'bench', scopes: ['read'], now: new Date() });
-    await services.store.apiKeys.add(minted.record);
-    headers.authorization = `Bearer ${minted.key}`;
-  }
-  return {
-    app,
-    services,
-    headers,
-    async close() {
-      await app.close();
-      await services.close();
-      rmSync(cwd, { recursive: true, force: true });
-    },
-  };
-}
 
 const CALLS = 200_000;
 
@@ -131,8 +79,94 @@ function option(args: readonly string[], name: string, fallback: number): number
   return at >= 0 ? Number(args[at + 1]) : fallback;
 }
 
+/** The child process that serves the variants: its URLs and headers, and its CPU time on request. */
+interface ServersProcess {
+  readonly servers: ReadonlyArray<{ readonly url: string; readonly headers: Record<string, string> }>;
+  cpu(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function startServersProcess(): Promise<ServersProcess> {
+  const script = fileURLToPath(new URL('./support/security-servers-process.js', import.meta.url));
+  // On core 0 when taskset exists (child-server.ts pins this process, the load generator, to core 1).
+  const pinned = spawnSync('taskset', ['--version']).status === 0;
+  const child = pinned
+    ? spawn('taskset', ['-c', '0', process.execPath, script], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
+    : spawn(process.execPath, [script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: string): Promise<T> =>
+    new Promise((resolve) => {
+      child.once('message', (answer) => resolve(answer as T));
+      child.send(message);
+    });
+  return new Promise((resolve, reject) => {
+    child.once('message', (ready) => {
+      resolve({
+        servers: (ready as { servers: ServersProcess['servers'] }).servers,
+        cpu: () => ask<number>('cpu'),
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', () => done());
+            child.send('stop');
+          }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`the servers' process exited with ${code}`)));
+  });
+}
+
+async function measureOverSockets(rounds: number, seconds: number): Promise<void> {
+  const rate = 2_000;
+  const child = await startServersProcess();
+  try {
+    const turn = async (i: number): Promise<number> => {
+      const server = child.servers[i] as ServersProcess['servers'][number];
+      const before = await child.cpu();
+      const load = await runLoad(
+        server.url,
+        { name: '', body: HIT, headers: server.headers, rate },
+        8,
+        seconds,
+      );
+      if (load.errors > 0) throw new Error(`${load.errors} errors from ${VARIANTS[i]?.name}`);
+      const after = await child.cpu();
+      return (after - before) / (load.requestsPerSecond * seconds);
+    };
+    for (let i = 0; i < VARIANTS.length; i++) await turn(i);
+    const perRound: number[][] = VARIANTS.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      // Each round starts with another variant, so none is always first after the others' garbage.
+      for (let step = 0; step < VARIANTS.length; step++) {
+        const i = (round + step) % VARIANTS.length;
+        perRound[i]?.push(await turn(i));
+      }
+    }
+    console.log(
+      `\nOver sockets, one server process: ${rounds} rounds of ${seconds} s per server at ${rate} requests/s ` +
+        `(8 connections, autocannon), ${describePinning()}`,
+    );
+    printTable(perRound);
+  } finally {
+    await child.stop();
+  }
+}
+
+/** Each variant's median CPU per request, and its median difference from the open server's in the same round. */
+function printTable(perRound: readonly number[][]): void {
+  console.log('| server | CPU µs/request (median) | more than no authentication (median of rounds) |');
+  console.log('| --- | ---: | ---: |');
+  const open = perRound[0] ?? [];
+  for (const [i, variant] of VARIANTS.entries()) {
+    const own = perRound[i] ?? [];
+    const extra = i === 0 ? '' : `${median(own.map((cpu, round) => cpu - (open[round] ?? 0))).toFixed(1)} µs`;
+    console.log(`| ${variant.name} | ${median(own).toFixed(1)} | ${extra} |`);
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const rounds = option(args, '--rounds', 15);
+  if (args.includes('--sockets')) return measureOverSockets(rounds, option(args, '--seconds', 3));
   const requests = option(args, '--requests', 2000);
   const servers: Server[] = [];
   try {
@@ -147,15 +181,7 @@ export async function run(args: string[]): Promise<void> {
       `Security overhead: Node.js ${process.version}, ${rounds} interleaved rounds of ${requests} cached ` +
         'unified_inference requests per server, through inject (no sockets)',
     );
-    console.log('| server | CPU µs/request (median) | more than no authentication (median of rounds) |');
-    console.log('| --- | ---: | ---: |');
-    const open = perRound[0] ?? [];
-    for (const [i, variant] of VARIANTS.entries()) {
-      const own = perRound[i] ?? [];
-      const extra =
-        i === 0 ? '' : `${median(own.map((cpu, round) => cpu - (open[round] ?? 0))).toFixed(1)} µs`;
-      console.log(`| ${variant.name} | ${median(own).toFixed(1)} | ${extra} |`);
-    }
+    printTable(perRound);
     const [, keyed, limited] = servers;
     if (keyed && limited) measureSteps(keyed, limited);
   } finally {
