@@ -3,7 +3,7 @@ import { EXIT_USAGE } from '../../src/cli/io.js';
 import type { AuditRecord } from '../../src/services/store/audit.js';
 import { openDatabase } from '../../src/services/store/sqlite/database.js';
 import { SqliteAuditStore } from '../../src/services/store/sqlite/sqlite-audit.js';
-import { dredge } from '../helpers/cli.js';
+import { commandInFreshPlace } from '../helpers/cli.js';
 import { describeWithRedis } from '../helpers/describe-with-redis.js';
 import { spawnDredge } from '../helpers/spawn-dredge.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -12,15 +12,7 @@ import { auditRecord } from '../helpers/audit-records.js';
 const tempDir = useTempDirs();
 
 /** A fresh DATA_DIR, working directory and home for each test. */
-function place(env: NodeJS.ProcessEnv = {}) {
-  const dataDir = tempDir();
-  const options = {
-    cwd: tempDir(),
-    homeDir: tempDir(),
-    env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
-  };
-  return { dataDir, audit: (...argv: string[]) => dredge(['audit', ...argv], options) };
-}
+const place = (env?: NodeJS.ProcessEnv) => commandInFreshPlace(tempDir, 'audit', env);
 
 /** Records made a minute before the tests start: well within the retention time. */
 const BASE = Date.now() - 60_000;
@@ -39,7 +31,7 @@ async function append(dataDir: string, records: readonly AuditRecord[]): Promise
 
 describe('dredge audit tail', () => {
   it('prints the last 20 records, oldest first, as aligned lines under a header', async () => {
-    const { dataDir, audit } = place();
+    const { dataDir, run: audit } = place();
     await append(
       dataDir,
       Array.from({ length: 25 }, (_, n) => record(n)),
@@ -72,7 +64,7 @@ describe('dredge audit tail', () => {
   });
 
   it('-n and --json print that many records as JSON lines', async () => {
-    const { dataDir, audit } = place();
+    const { dataDir, run: audit } = place();
     await append(dataDir, [record(1), record(2, { client: null, requestId: null }), record(3)]);
     const run = await audit('tail', '-n', '2', '--json');
     expect(run.code, run.stderr).toBe(0);
@@ -102,7 +94,7 @@ describe('dredge audit tail', () => {
   });
 
   it('says so on stderr when there are no records, printing nothing on stdout', async () => {
-    const { audit } = place();
+    const { run: audit } = place();
     const run = await audit('tail');
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
@@ -112,7 +104,7 @@ describe('dredge audit tail', () => {
   });
 
   it('shows a control character in a field as "?", keeping one record a line', async () => {
-    const { dataDir, audit } = place();
+    const { dataDir, run: audit } = place();
     await append(dataDir, [record(1, { requestId: 'a\tb\u001b[31m' })]);
     const run = await audit('tail');
     expect(run.stdout.trimEnd().split('\n')).toHaveLength(2);
@@ -120,7 +112,7 @@ describe('dredge audit tail', () => {
   });
 
   it('refuses -n outside 1 to 10,000 with the usage code', async () => {
-    const { audit } = place();
+    const { run: audit } = place();
     for (const n of ['0', '10001', '-1', 'ten', '1.5', '']) {
       const run = await audit('tail', '-n', n);
       expect(run.code, n).toBe(EXIT_USAGE);
@@ -189,7 +181,7 @@ describeWithRedis('dredge audit tail on the Redis store', (redis) => {
     } finally {
       client.disconnect();
     }
-    const { audit } = place({ STORE_BACKEND: 'redis', REDIS_URL: redis().url });
+    const { run: audit } = place({ STORE_BACKEND: 'redis', REDIS_URL: redis().url });
     const run = await audit('tail', '-n', '1', '--json');
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ request_id: 'req-2', seq: 2 });

@@ -5,7 +5,7 @@ import { parseApiKey } from '../../src/app/security/api-key.js';
 import { openDatabase } from '../../src/services/store/sqlite/database.js';
 import { SqliteApiKeyStore } from '../../src/services/store/sqlite/sqlite-api-keys.js';
 import { SqliteAuditStore } from '../../src/services/store/sqlite/sqlite-audit.js';
-import { dredge } from '../helpers/cli.js';
+import { commandInFreshPlace } from '../helpers/cli.js';
 import { describeWithRedis } from '../helpers/describe-with-redis.js';
 import { DREDGE_BIN } from '../helpers/spawn-dredge.js';
 import { useTempDirs } from '../helpers/temp-dir.js';
@@ -13,15 +13,7 @@ import { useTempDirs } from '../helpers/temp-dir.js';
 const tempDir = useTempDirs();
 
 /** A fresh DATA_DIR, working directory and home for each test. */
-function place(env: NodeJS.ProcessEnv = {}) {
-  const dataDir = tempDir();
-  const options = {
-    cwd: tempDir(),
-    homeDir: tempDir(),
-    env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
-  };
-  return { dataDir, keys: (...argv: string[]) => dredge(['keys', ...argv], options) };
-}
+const place = (env?: NodeJS.ProcessEnv) => commandInFreshPlace(tempDir, 'keys', env);
 
 /** What the embedded store in `dataDir` keeps of the key `id`. */
 async function storedKey(dataDir: string, id: string) {
@@ -47,7 +39,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 describe('dredge keys', () => {
   it('create prints the key alone on stdout, once, and stores only its hash', async () => {
-    const { dataDir, keys } = place();
+    const { dataDir, run: keys } = place();
     const created = await keys('create');
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^dredge_[0-9a-f]{16}_[A-Za-z0-9_-]{43}\n$/);
@@ -89,7 +81,7 @@ describe('dredge keys', () => {
   });
 
   it('create --json prints one object with the key, tenant, name and scopes given', async () => {
-    const { dataDir, keys } = place();
+    const { dataDir, run: keys } = place();
     const created = await keys(
       'create',
       '--tenant',
@@ -115,7 +107,7 @@ describe('dredge keys', () => {
   });
 
   it('refuses an unknown scope, a bad tenant or name with the usage code, storing nothing', async () => {
-    const { keys } = place();
+    const { run: keys } = place();
     const unknown = await keys('create', '--scopes', 'read,nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe('');
@@ -139,7 +131,7 @@ describe('dredge keys', () => {
   });
 
   it('revoke marks the key revoked in the list; again, or an unknown id, exits 1', async () => {
-    const { dataDir, keys } = place();
+    const { dataDir, run: keys } = place();
     const id = parseApiKey((await keys('create', '--name', 'temp')).stdout.trim())!.id;
     const revoked = await keys('revoke', id);
     expect(revoked.code, revoked.stderr).toBe(0);
@@ -168,7 +160,7 @@ describe('dredge keys', () => {
   });
 
   it('list says so when there are no keys', async () => {
-    const { keys } = place();
+    const { run: keys } = place();
     const listed = await keys('list');
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/No API keys/);
@@ -190,7 +182,7 @@ describe('dredge keys', () => {
 
 describeWithRedis('dredge keys on the Redis store', (redis) => {
   it('creates, lists and revokes keys in Redis', async () => {
-    const { keys } = place({ STORE_BACKEND: 'redis', REDIS_URL: redis().url });
+    const { run: keys } = place({ STORE_BACKEND: 'redis', REDIS_URL: redis().url });
     const created = await keys('create', '--scopes', 'admin');
     expect(created.code, created.stderr).toBe(0);
     const { id } = parseApiKey(created.stdout.trim())!;

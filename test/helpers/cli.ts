@@ -38,3 +38,21 @@ export async function dredge(
   });
   return { code, stdout: out, stderr: err };
 }
+
+/**
+ * `dredge <command> …` in a fresh DATA_DIR, working directory and home, each a folder of `tempDir` (see
+ * useTempDirs): for the tests of one command, each test in a place of its own.
+ */
+export function commandInFreshPlace(
+  tempDir: () => string,
+  command: string,
+  env: NodeJS.ProcessEnv = {},
+): { dataDir: string; run: (...argv: string[]) => Promise<CliRun> } {
+  const dataDir = tempDir();
+  const options = {
+    cwd: tempDir(),
+    homeDir: tempDir(),
+    env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
+  };
+  return { dataDir, run: (...argv: string[]) => dredge([command, ...argv], options) };
+}

@@ -51,6 +51,13 @@ const PROTOCOL_POST_DESCRIPTION =
   'name. Send `Accept: application/json, text/event-stream`. No session is kept, so any replica answers any ' +
   'request; closing the connection cancels the call.';
 
+/** GET and DELETE on the protocol's paths, which sessions would need: refused. */
+const SESSIONLESS_405: RouteDoc = {
+  tag: 'Model Context Protocol',
+  summary: 'Not allowed: the server keeps no sessions',
+  answers: { '405': NOT_ALLOWED_RESPONSE },
+};
+
 /** `GET /` of the MCP server: the capabilities. */
 export const CAPABILITIES_ROOT: RouteDoc = {
   tag: 'Operations',
@@ -103,16 +110,8 @@ export function mcpRouteDocs(
         404: 'Unknown operation: nowhere',
       },
     },
-    'GET /mcp': {
-      tag: 'Model Context Protocol',
-      summary: 'Not allowed: the server keeps no sessions',
-      answers: { '405': NOT_ALLOWED_RESPONSE },
-    },
-    'DELETE /mcp': {
-      tag: 'Model Context Protocol',
-      summary: 'Not allowed: the server keeps no sessions',
-      answers: { '405': NOT_ALLOWED_RESPONSE },
-    },
+    'GET /mcp': SESSIONLESS_405,
+    'DELETE /mcp': SESSIONLESS_405,
     'POST /mcp/protocol': {
       tag: 'Model Context Protocol',
       summary: 'A Model Context Protocol message (the former path, an alias of POST /mcp)',
@@ -124,16 +123,8 @@ export function mcpRouteDocs(
       bodyExamples: JSON_RPC_EXAMPLES,
       answers: protocolAnswers(),
     },
-    'GET /mcp/protocol': {
-      tag: 'Model Context Protocol',
-      summary: 'Not allowed: the server keeps no sessions',
-      answers: { '405': NOT_ALLOWED_RESPONSE },
-    },
-    'DELETE /mcp/protocol': {
-      tag: 'Model Context Protocol',
-      summary: 'Not allowed: the server keeps no sessions',
-      answers: { '405': NOT_ALLOWED_RESPONSE },
-    },
+    'GET /mcp/protocol': SESSIONLESS_405,
+    'DELETE /mcp/protocol': SESSIONLESS_405,
     'POST /tasks': {
       tag: 'Tasks',
       summary: 'Queue an operation as a task',
