@@ -157,4 +157,17 @@ describe('OTLP export', () => {
       await new Promise((resolve) => collector.close(resolve));
     }
   });
+
+  it('flushes and shuts down without failing when the collector cannot be reached', async () => {
+    // Port 9 (discard) on loopback: nothing listens, every export is refused at once.
+    const t = createTracing({
+      resource: { 'service.name': 'dredge-test', 'service.version': '0.0.0' },
+      bufferSpans: 10,
+      otlpEndpoint: 'http://127.0.0.1:9',
+    });
+    t.inSpan('lost-span', {}, () => undefined);
+    await expect(t.flush()).resolves.toBeUndefined();
+    t.inSpan('lost-at-shutdown', {}, () => undefined);
+    await expect(t.shutdown()).resolves.toBeUndefined();
+  });
 });
