@@ -24,6 +24,7 @@ export function serviceSettings(config: DredgeConfig): ServiceSettings {
       backend: config.storage.storeBackend,
       dataDir: config.storage.dataDir,
       redis: config.redis,
+      database: config.storage.database,
       limits: { maxModels: config.compute.maxModels, maxParameters: config.compute.maxModelParameters },
       insightLimits: {
         maxInsights: config.storage.maxInsights,

@@ -5,6 +5,18 @@ import type { ConfigValues } from './keys.js';
  * The configuration as the rest of the code uses it: grouped by concern, units in the names,
  * paths resolved, Redis as one URL.
  */
+/** DATABASE_*: how the PostgreSQL store connects, and how long it waits. */
+export interface DatabaseSettings {
+  /** DATABASE_URL; required by STORE_BACKEND=postgres. */
+  readonly url: string | undefined;
+  /** DATABASE_POOL_SIZE. */
+  readonly poolSize: number;
+  /** DATABASE_STATEMENT_TIMEOUT. */
+  readonly statementTimeoutMs: number;
+  /** DATABASE_CONNECT_TIMEOUT. */
+  readonly connectTimeoutMs: number;
+}
+
 export interface DredgeConfig {
   readonly cache: {
     readonly enabled: boolean;
@@ -32,6 +44,8 @@ export interface DredgeConfig {
   readonly storage: {
     readonly dataDir: string;
     readonly storeBackend: ConfigValues['STORE_BACKEND'];
+    /** The PostgreSQL store's connection (STORE_BACKEND=postgres). */
+    readonly database: DatabaseSettings;
     readonly queueBackend: ConfigValues['QUEUE_BACKEND'];
     readonly maxInsights: number;
     readonly maxInsightBytes: number;
@@ -169,6 +183,12 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
     storage: {
       dataDir,
       storeBackend: values.STORE_BACKEND,
+      database: {
+        url: values.DATABASE_URL,
+        poolSize: values.DATABASE_POOL_SIZE,
+        statementTimeoutMs: Math.max(1, Math.round(values.DATABASE_STATEMENT_TIMEOUT * 1000)),
+        connectTimeoutMs: Math.max(1, Math.round(values.DATABASE_CONNECT_TIMEOUT * 1000)),
+      },
       queueBackend: values.QUEUE_BACKEND,
       maxInsights: values.MAX_INSIGHTS,
       maxInsightBytes: values.MAX_INSIGHT_BYTES,

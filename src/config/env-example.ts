@@ -1,3 +1,4 @@
+import { SECRET_FILE_SUFFIX } from './sources.js';
 import { CONFIG_KEYS, CONFIG_KEY_NAMES } from './keys.js';
 
 /**
@@ -23,7 +24,9 @@ export function renderConfigTable(): string {
   const rows = CONFIG_KEY_NAMES.map((name) => {
     const key = CONFIG_KEYS[name];
     const shown = key.defaultValue === undefined ? '(unset)' : `\`${String(key.defaultValue)}\``;
-    const secret = key.secret ? ' Secret: always redacted.' : '';
+    const secret = key.secret
+      ? ` Secret: always redacted; may instead be read from the file \`${name}${SECRET_FILE_SUFFIX}\` names.`
+      : '';
     return `| \`${name}\` | ${shown} | ${key.allowed} | ${key.description}${secret} |`;
   });
   return (

@@ -1,5 +1,5 @@
 export { ConfigError } from './errors.js';
-export type { DredgeConfig } from './dredge-config.js';
+export type { DatabaseSettings, DredgeConfig } from './dredge-config.js';
 export {
   CONFIG_KEYS,
   CONFIG_KEY_NAMES,

@@ -13,7 +13,7 @@ import {
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const DEVICES = ['auto', 'cpu', 'cuda', 'mps'] as const;
 export const CACHE_BACKENDS = ['memory', 'file', 'redis'] as const;
-export const STORE_BACKENDS = ['sqlite', 'redis'] as const;
+export const STORE_BACKENDS = ['sqlite', 'redis', 'postgres'] as const;
 export const QUEUE_BACKENDS = ['local', 'bullmq'] as const;
 
 const HOUR = 3600;
@@ -129,7 +129,33 @@ export const CONFIG_KEYS = {
   STORE_BACKEND: enumKey(STORE_BACKENDS, 'sqlite', {
     feature: 'store',
     description:
-      'Model registry, insights and task results: SQLite in DATA_DIR, or Redis shared by replicas.',
+      'Models, insights, task results, API keys and the audit log: SQLite in DATA_DIR, Redis shared by replicas, or PostgreSQL (DATABASE_URL) shared by replicas.',
+  }),
+  DATABASE_URL: optionalStringKey(2048, {
+    feature: 'store',
+    secret: true,
+    pattern: /^postgres(ql)?:\/\//,
+    patternText: 'a postgres:// or postgresql:// URL',
+    example: 'postgres://dredge:password@db.internal:5432/dredge',
+    description:
+      'The PostgreSQL database of STORE_BACKEND=postgres; its schema is made and upgraded at start (numbered migrations, one replica at a time).',
+  }),
+  DATABASE_POOL_SIZE: integerKey(1, 200, 10, {
+    feature: 'store',
+    description:
+      'Most connections one process opens to PostgreSQL (STORE_BACKEND=postgres); a query waits for a free one at most DATABASE_CONNECT_TIMEOUT.',
+  }),
+  DATABASE_STATEMENT_TIMEOUT: decimalKey(0.05, 300, 10, {
+    unit: 'seconds',
+    feature: 'store',
+    description:
+      'Longest one PostgreSQL statement may run (the server cancels it) and longest the store waits for its answer; a database that does not answer by then is a 503.',
+  }),
+  DATABASE_CONNECT_TIMEOUT: decimalKey(0.05, 60, 5, {
+    unit: 'seconds',
+    feature: 'store',
+    description:
+      'Longest wait for a PostgreSQL connection (a new one, or a free one of the pool); a database that cannot be reached by then is a 503.',
   }),
   MAX_INSIGHTS: integerKey(1, 10_000_000, 100_000, {
     feature: 'store',

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseDotEnv } from 'dotenv';
 import { ConfigError } from './errors.js';
 import { DOTENV, DREDGE_JSON } from './file-names.js';
-import { isConfigKeyName, type ConfigKeyName } from './keys.js';
+import { CONFIG_KEYS, isConfigKeyName, type ConfigKeyName } from './keys.js';
 
 /** Where a value came from, lowest precedence first. */
 export const CONFIG_SOURCES = ['default', 'file', 'dotenv', 'env', 'flag'] as const;
@@ -71,11 +71,55 @@ export function readDredgeJson(path: string): ConfigLayer {
 export function readDotEnv(cwd: string): ConfigLayer | undefined {
   const path = join(cwd, DOTENV);
   if (!existsSync(path)) return undefined;
-  return { source: 'dotenv', origin: path, values: pickKnownKeys(parseDotEnv(readFileSync(path))) };
+  return withSecretFiles({ source: 'dotenv', origin: path, values: {} }, parseDotEnv(readFileSync(path)));
 }
 
 export function environmentLayer(env: NodeJS.ProcessEnv): ConfigLayer {
-  return { source: 'env', origin: 'environment', values: pickKnownKeys(env) };
+  return withSecretFiles({ source: 'env', origin: 'environment', values: {} }, env);
+}
+
+/** The most bytes a `<KEY>_FILE` may hold: a secret is a line, never a file to stream. */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/** The suffix of a variable naming the file that holds a secret key's value (Docker's and Kubernetes' secrets). */
+export const SECRET_FILE_SUFFIX = '_FILE';
+
+/**
+ * The layer's known keys from `record`, and each secret key (API_KEY, DATABASE_URL, …) named by `<KEY>_FILE`
+ * read from that file, without its trailing newline: secrets mounted as files (`/run/secrets/…`) stay out of the
+ * environment, where any process of the user can read them. Setting both a key and its `_FILE` is refused, as is
+ * an unreadable or oversized file, naming the variable.
+ */
+function withSecretFiles(layer: ConfigLayer, record: Record<string, string | undefined>): ConfigLayer {
+  const values = pickKnownKeys(record);
+  const keyOrigins: Partial<Record<ConfigKeyName, string>> = {};
+  for (const [name, key] of Object.entries(CONFIG_KEYS) as Array<[ConfigKeyName, { secret: boolean }]>) {
+    const fileVariable = `${name}${SECRET_FILE_SUFFIX}`;
+    const path = record[fileVariable];
+    if (!key.secret || path === undefined || path === '') continue;
+    if (values[name] !== undefined) {
+      throw new ConfigError(
+        `Invalid configuration (${layer.origin}): set ${name} or ${fileVariable}, not both.`,
+        name,
+      );
+    }
+    values[name] = readSecretFile(fileVariable, path, name);
+    keyOrigins[name] = `${fileVariable} (${path})`;
+  }
+  return { ...layer, values, keyOrigins };
+}
+
+function readSecretFile(variable: string, path: string, name: ConfigKeyName): string {
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_SECRET_FILE_BYTES) {
+      throw new Error(`it has ${size} bytes, more than the ${MAX_SECRET_FILE_BYTES} a secret may have`);
+    }
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Invalid ${variable}: cannot read ${path} (${reason}).`, name);
+  }
 }
 
 /** `flagNames` says which flag set each key (`--port`, `--set`), for messages that name it. */

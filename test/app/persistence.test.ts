@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithRedis } from '../helpers/describe-with-redis.js';
+import { describeWithPostgres } from '../helpers/postgres-server.js';
 import { startDredgeMcp, type DredgeProcess } from '../helpers/dredge-process.js';
 import { postOperation, startMcpServer } from '../helpers/mcp-server.js';
 
@@ -45,12 +46,13 @@ describe('models survive a restart (SQLite in DATA_DIR)', () => {
   });
 });
 
-describeWithRedis('models shared by replicas (STORE_BACKEND=redis)', (redis) => {
+/** Two replicas on one shared store: each serves the other's models, ids never collide. */
+function describeSharedModels(env: () => NodeJS.ProcessEnv): void {
   let replicas: DredgeProcess[];
 
   beforeAll(async () => {
-    const env = { STORE_BACKEND: 'redis', REDIS_URL: redis().url, LOG_LEVEL: 'warn' };
-    replicas = await Promise.all([startDredgeMcp([], env), startDredgeMcp([], env)]);
+    const shared = { ...env(), LOG_LEVEL: 'warn' };
+    replicas = await Promise.all([startDredgeMcp([], shared), startDredgeMcp([], shared)]);
   }, 30_000);
 
   afterAll(async () => {
@@ -80,4 +82,49 @@ describeWithRedis('models shared by replicas (STORE_BACKEND=redis)', (redis) => 
     expect(new Set(ids).size).toBe(20);
     for (const id of ids) expect(id).toMatch(/^quasimoto_4d_\d+$/);
   });
+}
+
+describeWithRedis('models shared by replicas (STORE_BACKEND=redis)', (redis) => {
+  describeSharedModels(() => ({ STORE_BACKEND: 'redis', REDIS_URL: redis().url }));
+});
+
+describeWithPostgres('models shared by replicas (STORE_BACKEND=postgres)', (postgres) => {
+  let url = '';
+  beforeAll(async () => {
+    url = await postgres().createDatabase('dredge_replicas');
+  });
+  describeSharedModels(() => ({ STORE_BACKEND: 'postgres', DATABASE_URL: url }));
+});
+
+describeWithPostgres('a PostgreSQL store that stops (STORE_BACKEND=postgres)', (postgres) => {
+  it('answers 503 with a sentence within DATABASE_CONNECT_TIMEOUT, and serves again once it is back', async () => {
+    const url = await postgres().createDatabase('dredge_stops');
+    const server = await startDredgeMcp([], {
+      STORE_BACKEND: 'postgres',
+      DATABASE_URL: url,
+      DATABASE_CONNECT_TIMEOUT: '1',
+      DATABASE_STATEMENT_TIMEOUT: '1',
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      const loaded = await postOperation(server.url, 'load_model', { model_type: 'quasimoto_1d' });
+      const id = loaded.body.model_id as string;
+      await postgres().kill();
+      const started = Date.now();
+      const away = await postOperation(server.url, 'get_parameters', { model_id: id });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(away.status).toBe(503);
+      expect(away.body).toMatchObject({
+        success: false,
+        code: 'unavailable',
+        error: 'The model store (PostgreSQL) is unavailable; try again shortly.',
+      });
+      await postgres().start();
+      const back = await postOperation(server.url, 'get_parameters', { model_id: id });
+      expect(back.status).toBe(200);
+    } finally {
+      await postgres().start();
+      await server.stop();
+    }
+  }, 60_000);
 });

@@ -87,3 +87,48 @@ export async function checkRedis(
     client.disconnect();
   }
 }
+
+/**
+ * STORE_BACKEND=postgres: DATABASE_URL answers a query within `timeoutMs`, and its schema step is said (0 for a
+ * database DREDGE has not started on yet: the first start makes the schema).
+ */
+export async function checkPostgres(url: string | undefined, timeoutMs = 2000): Promise<CheckResult> {
+  if (!url) {
+    return {
+      name: 'postgres',
+      status: 'fail',
+      detail: 'STORE_BACKEND=postgres needs DATABASE_URL (or DATABASE_URL_FILE)',
+    };
+  }
+  const shownUrl = redactUrlCredentials(url);
+  // Loaded only when the store is PostgreSQL; one connection, with the probe's own limits.
+  const [{ createPostgresPool }, { schemaVersion }] = await Promise.all([
+    import('../../services/store/postgres/pool.js'),
+    import('../../services/store/postgres/migrations.js'),
+  ]);
+  const pool = createPostgresPool({
+    url,
+    poolSize: 1,
+    statementTimeoutMs: timeoutMs,
+    connectTimeoutMs: timeoutMs,
+  });
+  try {
+    const started = performance.now();
+    const version = await schemaVersion(pool);
+    const ms = (performance.now() - started).toFixed(1);
+    return {
+      name: 'postgres',
+      status: 'pass',
+      detail: `${shownUrl} answered in ${ms} ms (schema step ${version}, for STORE_BACKEND=postgres)`,
+    };
+  } catch (error) {
+    const reason = redactUrlCredentials(error instanceof Error ? error.message : String(error));
+    return {
+      name: 'postgres',
+      status: 'fail',
+      detail: `${shownUrl} unreachable: ${reason} (needed by STORE_BACKEND=postgres)`,
+    };
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}

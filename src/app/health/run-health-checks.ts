@@ -1,6 +1,12 @@
 import { ConfigError, loadConfig, type LoadConfigOptions } from '../../config/index.js';
 import { PRODUCT } from '../product.js';
-import { checkInactiveSettings, checkRedis, checkWritableDirectory, redisUsers } from './checks.js';
+import {
+  checkInactiveSettings,
+  checkPostgres,
+  checkRedis,
+  checkWritableDirectory,
+  redisUsers,
+} from './checks.js';
 import { checkRuntime } from './runtime-check.js';
 import { summarise, type CheckResult, type HealthReport } from './health-report.js';
 
@@ -25,5 +31,7 @@ export async function runHealthChecks(options: LoadConfigOptions): Promise<Healt
   }
   const users = redisUsers(loaded);
   if (users.length > 0) checks.push(await checkRedis(loaded.config.redis.url, users));
+  const { storage } = loaded.config;
+  if (storage.storeBackend === 'postgres') checks.push(await checkPostgres(storage.database.url));
   return summarise(PRODUCT.version, checks);
 }

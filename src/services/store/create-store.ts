@@ -1,4 +1,5 @@
-import type { DredgeConfig } from '../../config/index.js';
+import type { DatabaseSettings, DredgeConfig } from '../../config/index.js';
+import { DredgeError } from '../errors.js';
 import type { RedisConfig } from '../redis/index.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { AuditStore } from './audit.js';
@@ -20,6 +21,8 @@ export interface StoreConfig {
   readonly dataDir: string;
   /** The connection of STORE_BACKEND=redis. */
   readonly redis: RedisConfig;
+  /** The connection of STORE_BACKEND=postgres (DATABASE_*). */
+  readonly database: DatabaseSettings;
   /** MAX_MODELS and MAX_MODEL_PARAMETERS. */
   readonly limits: RegistryLimits;
   /** MAX_INSIGHTS and MAX_INSIGHT_BYTES. */
@@ -40,16 +43,17 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   /** Who did what, and how it ended: append-only, bounded by count and age (`dredge audit tail`). */
   readonly audit: AuditStore;
-  readonly backend: 'sqlite' | 'redis';
+  readonly backend: StoreConfig['backend'];
   close(): Promise<void>;
 }
 
 /**
- * The store STORE_BACKEND names: SQLite in DATA_DIR (embedded, the default), or Redis shared by replicas. Only
- * the chosen backend's modules (and its driver) are loaded.
+ * The store STORE_BACKEND names: SQLite in DATA_DIR (embedded, the default), Redis or PostgreSQL shared by
+ * replicas. Only the chosen backend's modules (and its driver) are loaded.
  */
 export async function createStore(config: StoreConfig): Promise<Store> {
   const { limits, insightLimits, quotas } = config;
+  if (config.backend === 'postgres') return createPostgresStore(config);
   if (config.backend === 'redis') {
     const [
       { createRedisClient, STORE },
@@ -119,5 +123,61 @@ export async function createStore(config: StoreConfig): Promise<Store> {
       await models.close();
       db.close();
     },
+  };
+}
+
+/**
+ * The PostgreSQL store: one pool for every part, and the schema brought up to date before anything is served
+ * (under an advisory lock, so replicas starting together migrate once). A database that cannot be reached at
+ * start fails the start with a sentence; later failures reach callers as 503.
+ */
+async function createPostgresStore(config: StoreConfig): Promise<Store> {
+  const { url } = config.database;
+  if (!url) {
+    throw new DredgeError(
+      'unavailable',
+      'STORE_BACKEND=postgres needs DATABASE_URL (or DATABASE_URL_FILE): the PostgreSQL database to keep models in.',
+      { retryable: false },
+    );
+  }
+  const [
+    { createPostgresPool },
+    { migrate },
+    { PostgresModelStore },
+    { PostgresInsightStore, PostgresTaskResultStore },
+    { PostgresPendingTaskStore },
+    { PostgresApiKeyStore },
+    { PostgresAuditStore },
+  ] = await Promise.all([
+    import('./postgres/pool.js'),
+    import('./postgres/migrations.js'),
+    import('./postgres/postgres-model-store.js'),
+    import('./postgres/postgres-records.js'),
+    import('./postgres/postgres-pending-tasks.js'),
+    import('./postgres/postgres-api-keys.js'),
+    import('./postgres/postgres-audit.js'),
+  ]);
+  const pool = createPostgresPool({ ...config.database, url });
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DredgeError(
+      'unavailable',
+      `The PostgreSQL store (DATABASE_URL) could not be opened: ${reason}.`,
+      { retryable: true },
+    );
+  }
+  const { limits, insightLimits, quotas } = config;
+  return {
+    models: new ModelRegistry(new PostgresModelStore(pool), limits, quotas),
+    insights: new PostgresInsightStore(pool, insightLimits, quotas),
+    taskResults: new PostgresTaskResultStore(pool),
+    pendingTasks: new PostgresPendingTaskStore(pool),
+    apiKeys: new PostgresApiKeyStore(pool),
+    audit: new PostgresAuditStore(pool),
+    backend: 'postgres',
+    close: () => pool.end(),
   };
 }

@@ -7,6 +7,10 @@ import { SqliteApiKeyStore } from '../../../src/services/store/sqlite/sqlite-api
 import { DredgeError } from '../../../src/services/errors.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import type { Awaitable } from '../../helpers/postgres-database.js';
+import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { openPostgresDatabase } from '../../helpers/postgres-database.js';
+import { PostgresApiKeyStore } from '../../../src/services/store/postgres/postgres-api-keys.js';
 
 const tempDir = useTempDirs();
 
@@ -23,10 +27,10 @@ function key(id: string, createdAt: string, extra: Partial<ApiKeyRecord> = {}): 
   };
 }
 
-function describeApiKeys(name: string, open: () => { store: ApiKeyStore; close(): void }) {
+function describeApiKeys(name: string, open: () => Awaitable<{ store: ApiKeyStore; close(): unknown }>) {
   describe(`${name} API keys`, () => {
     it('keeps a key exactly as added, and lists every key oldest first', async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         expect(await store.list()).toEqual([]);
         expect(await store.get('0123456789abcdef')).toBeUndefined();
@@ -44,12 +48,12 @@ function describeApiKeys(name: string, open: () => { store: ApiKeyStore; close()
         expect(await store.get(sameTime.id)).toEqual(sameTime);
         expect(await store.list()).toEqual([sameTime, first, later]);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('revokes a live key once; an unknown or revoked key is not revoked again', async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         const record = key('0123456789abcdef', '2025-01-01T00:00:00.000Z');
         await store.add(record);
@@ -62,12 +66,12 @@ function describeApiKeys(name: string, open: () => { store: ApiKeyStore; close()
         // Revoking never made an unknown key appear.
         expect(await store.get('fedcba9876543210')).toBeUndefined();
       } finally {
-        close();
+        await close();
       }
     });
 
     it(`refuses a key past MAX_API_KEYS (${MAX_API_KEYS}), revoked keys counted, with too_large`, async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         const ids = Array.from({ length: MAX_API_KEYS }, (_, i) => i.toString(16).padStart(16, '0'));
         for (let start = 0; start < ids.length; start += 500) {
@@ -83,7 +87,7 @@ function describeApiKeys(name: string, open: () => { store: ApiKeyStore; close()
         expect(await store.get('ffffffffffffffff')).toBeUndefined();
         expect(await store.list()).toHaveLength(MAX_API_KEYS);
       } finally {
-        close();
+        await close();
       }
     });
   });
@@ -102,5 +106,12 @@ describeWithRedis('Redis API keys', (redis) => {
       store: new RedisApiKeyStore(client, `api-keys:${run++}:`),
       close: () => client.disconnect(),
     };
+  });
+});
+
+describeWithPostgres('PostgreSQL API keys', (postgres) => {
+  describeApiKeys('PostgreSQL', async () => {
+    const database = await openPostgresDatabase(postgres());
+    return { store: new PostgresApiKeyStore(database.pool), close: database.close };
   });
 });

@@ -13,6 +13,10 @@ import { SqliteAuditStore } from '../../../src/services/store/sqlite/sqlite-audi
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { auditRecord } from '../../helpers/audit-records.js';
+import type { Awaitable } from '../../helpers/postgres-database.js';
+import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { openPostgresDatabase } from '../../helpers/postgres-database.js';
+import { PostgresAuditStore } from '../../../src/services/store/postgres/postgres-audit.js';
 
 const tempDir = useTempDirs();
 
@@ -29,18 +33,18 @@ function unsequenced(records: ReadonlyArray<AuditRecord & { seq: number }>): Aud
 
 interface Opened {
   readonly store: AuditStore;
-  close(): void;
+  close(): unknown;
 }
 
 function describeAudit(
   name: string,
-  open: (options?: AuditStoreOptions) => Opened,
+  open: (options?: AuditStoreOptions) => Awaitable<Opened>,
   /** How far past its bound a store may keep records (Redis trims whole stream nodes). */
   countSlack: number,
 ) {
   describe(`${name} audit log`, () => {
     it('keeps records exactly as appended, and tails them newest last', async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         expect(await store.tail(20)).toEqual([]);
         const first = record(1, { keyId: null, requestId: null, client: null, count: 1000 });
@@ -58,12 +62,12 @@ function describeAudit(
         expect(unsequenced(await store.tail(2))).toEqual(rest.slice(2));
         expect(await store.tail(0)).toEqual([]);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('answers the first records after a seq, so a follower misses nothing', async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         await store.append([1, 2, 3, 4, 5].map((n) => record(n)));
         const all = await store.tail(MAX_AUDIT_TAIL * 10);
@@ -79,13 +83,13 @@ function describeAudit(
         expect(unsequenced(next)).toEqual([record(6)]);
         expect(next[0]!.seq).toBeGreaterThan(e);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('keeps at most its bound of records, the newest, with seqs that keep growing', async () => {
       const bound = 10;
-      const { store, close } = open({ maxRecords: bound });
+      const { store, close } = await open({ maxRecords: bound });
       try {
         for (let batch = 0; batch < 30; batch++) {
           await store.append(Array.from({ length: 20 }, (_, i) => record(batch * 20 + i)));
@@ -100,13 +104,13 @@ function describeAudit(
         await store.append([record(1000)]);
         expect((await store.tail(1, last))[0]!.seq).toBeGreaterThan(last);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('deletes records past the retention time on an append, at most once a minute', async () => {
       let now = NOW;
-      const { store, close } = open({ retentionDays: 90, now: () => now });
+      const { store, close } = await open({ retentionDays: 90, now: () => now });
       try {
         const old = record(0, { time: new Date(NOW - 91 * DAY_MS).toISOString(), requestId: 'old' });
         // Within the retention time now, past it a minute later.
@@ -126,7 +130,7 @@ function describeAudit(
         await store.append([record(2)]);
         expect(unsequenced(await store.tail(10))).toEqual([record(2)]);
       } finally {
-        close();
+        await close();
       }
     });
   });
@@ -200,6 +204,31 @@ describeWithRedis('Redis audit log', (redis) => {
       expect(unsequenced([next!])).toEqual([record(3)]);
     } finally {
       client.disconnect();
+    }
+  });
+});
+
+describeWithPostgres('PostgreSQL audit log', (postgres) => {
+  describeAudit(
+    'PostgreSQL',
+    async (options) => {
+      const database = await openPostgresDatabase(postgres());
+      return { store: new PostgresAuditStore(database.pool, options), close: database.close };
+    },
+    0,
+  );
+
+  it('refuses to change a record, and keeps it as it was', async () => {
+    const { pool, close } = await openPostgresDatabase(postgres());
+    try {
+      const store = new PostgresAuditStore(pool);
+      await store.append([record(1)]);
+      await expect(pool.query("UPDATE audit_log SET outcome = 'ok', tenant = 'other'")).rejects.toThrow(
+        /append-only/,
+      );
+      expect(unsequenced(await store.tail(1))).toEqual([record(1)]);
+    } finally {
+      await close();
     }
   });
 });

@@ -7,6 +7,10 @@ import { openDatabase } from '../../../src/services/store/sqlite/database.js';
 import { SqlitePendingTaskStore } from '../../../src/services/store/sqlite/sqlite-pending-tasks.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import type { Awaitable } from '../../helpers/postgres-database.js';
+import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { openPostgresDatabase } from '../../helpers/postgres-database.js';
+import { PostgresPendingTaskStore } from '../../../src/services/store/postgres/postgres-pending-tasks.js';
 
 const tempDir = useTempDirs();
 const LEASE_MS = 30_000;
@@ -30,10 +34,13 @@ function task(id: string, owner: string, createdAt: number, extra: Partial<Pendi
   return record;
 }
 
-function describePendingTasks(name: string, open: () => { store: PendingTaskStore; close(): void }) {
+function describePendingTasks(
+  name: string,
+  open: () => Awaitable<{ store: PendingTaskStore; close(): unknown }>,
+) {
   describe(`${name} pending tasks`, () => {
     it('keeps a task exactly as accepted, follows its attempts, and forgets it once finished', async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         const params = JSON.stringify({
           text: 'ünïcödé ✓ \u2028',
@@ -60,12 +67,12 @@ function describePendingTasks(name: string, open: () => { store: PendingTaskStor
         await store.update('t1', { state: 'pending', attempts: 1, startedAt: null });
         expect(await store.get('t1')).toBeUndefined();
       } finally {
-        close();
+        await close();
       }
     });
 
     it("never gives away a live engine's tasks; takes over a lapsed or released engine's, oldest first", async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         await store.add(task('live1', 'live', 1), LEASE_MS);
         await store.add(task('gone2', 'gone', 30), 50);
@@ -84,12 +91,12 @@ function describePendingTasks(name: string, open: () => { store: PendingTaskStor
         // The heir's lease holds now: nobody else takes what it took over.
         expect(await store.claimOrphans('other', LEASE_MS, 10)).toEqual([]);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('gives each orphan to one engine when several look at once', async () => {
-      const { store, close } = open();
+      const { store, close } = await open();
       try {
         for (let i = 0; i < 30; i++) await store.add(task(`t${i}`, 'dead', i), 20);
         await sleep(50);
@@ -100,7 +107,7 @@ function describePendingTasks(name: string, open: () => { store: PendingTaskStor
         expect(ids).toHaveLength(30);
         expect(new Set(ids).size).toBe(30);
       } finally {
-        close();
+        await close();
       }
     });
   });
@@ -119,5 +126,12 @@ describeWithRedis('Redis pending tasks', (redis) => {
       store: new RedisPendingTaskStore(client, `pending:${run++}:`),
       close: () => client.disconnect(),
     };
+  });
+});
+
+describeWithPostgres('PostgreSQL pending tasks', (postgres) => {
+  describePendingTasks('PostgreSQL', async () => {
+    const database = await openPostgresDatabase(postgres());
+    return { store: new PostgresPendingTaskStore(database.pool), close: database.close };
   });
 });

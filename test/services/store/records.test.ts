@@ -14,17 +14,26 @@ import {
 } from '../../../src/services/store/sqlite/sqlite-records.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import type { Awaitable } from '../../helpers/postgres-database.js';
+import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { openPostgresDatabase } from '../../helpers/postgres-database.js';
+import {
+  PostgresInsightStore,
+  PostgresTaskResultStore,
+} from '../../../src/services/store/postgres/postgres-records.js';
 
 const tempDir = useTempDirs();
 const ROOMY: InsightLimits = { maxInsights: 100_000, maxBytes: 64 * 1024 * 1024 };
 
 function describeRecords(
   name: string,
-  open: (limits?: InsightLimits) => { insights: InsightStore; results: TaskResultStore; close(): void },
+  open: (
+    limits?: InsightLimits,
+  ) => Awaitable<{ insights: InsightStore; results: TaskResultStore; close(): unknown }>,
 ) {
   describe(`${name} insights and task results`, () => {
     it('keeps one record per insight, pages newest first, searches, deletes', async () => {
-      const { insights, close } = open();
+      const { insights, close } = await open();
       try {
         const first = await insights.save('a1', 'Digital memory must be human-reachable');
         const again = await insights.save('a1', 'Digital memory must be human-reachable');
@@ -41,12 +50,12 @@ function describeRecords(
         expect(await insights.get('a1')).toBeUndefined();
         expect(await insights.delete('a1')).toBe(false);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('pages and searches many insights: every match once, counted, beyond one read chunk', async () => {
-      const { insights, close } = open();
+      const { insights, close } = await open();
       try {
         const matching = new Set<string>();
         for (let i = 0; i < 600; i++) {
@@ -67,12 +76,12 @@ function describeRecords(
         expect(tail.items).toHaveLength(10);
         expect(await insights.list({ offset: 0, limit: 0 })).toEqual({ items: [], total: 600 });
       } finally {
-        close();
+        await close();
       }
     });
 
     it('refuses a new insight beyond MAX_INSIGHTS with 413, still answers a kept text, and has room after a delete', async () => {
-      const { insights, close } = open({ maxInsights: 3, maxBytes: 1 << 20 });
+      const { insights, close } = await open({ maxInsights: 3, maxBytes: 1 << 20 });
       try {
         for (const id of ['a', 'b', 'c']) expect((await insights.save(id, `text ${id}`)).created).toBe(true);
         const refusal = insights.save('d', 'text d');
@@ -86,12 +95,12 @@ function describeRecords(
         expect((await insights.save('d', 'text d')).created).toBe(true);
         expect((await insights.list({ offset: 0, limit: 10 })).total).toBe(3);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('counts the UTF-8 bytes of the texts against MAX_INSIGHT_BYTES, and gives them back on delete', async () => {
-      const { insights, close } = open({ maxInsights: 100, maxBytes: 20 });
+      const { insights, close } = await open({ maxInsights: 100, maxBytes: 20 });
       try {
         await insights.save('e', 'é'.repeat(6)); // 12 bytes, 6 characters
         await expect(insights.save('f', '123456789')).rejects.toThrow(
@@ -102,12 +111,12 @@ function describeRecords(
         expect(await insights.delete('e')).toBe(true);
         expect((await insights.save('f', '123456789')).created).toBe(true);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('stays within MAX_INSIGHTS when many new insights arrive at once', async () => {
-      const { insights, close } = open({ maxInsights: 5, maxBytes: 1 << 20 });
+      const { insights, close } = await open({ maxInsights: 5, maxBytes: 1 << 20 });
       try {
         const saves = await Promise.allSettled(
           Array.from({ length: 20 }, (_, i) => insights.save(`id${i}`, `insight ${i}`)),
@@ -115,12 +124,12 @@ function describeRecords(
         expect(saves.filter((save) => save.status === 'fulfilled')).toHaveLength(5);
         expect((await insights.list({ offset: 0, limit: 100 })).total).toBe(5);
       } finally {
-        close();
+        await close();
       }
     });
 
     it('keeps a task result until it expires', async () => {
-      const { results, close } = open();
+      const { results, close } = await open();
       try {
         await results.put('t1', '{"success":true}', 60_000);
         await results.put('t2', '{"success":true}', 20);
@@ -130,7 +139,7 @@ function describeRecords(
         expect(await results.delete('t1')).toBe(true);
         expect(await results.get('t1')).toBeUndefined();
       } finally {
-        close();
+        await close();
       }
     });
   });
@@ -206,5 +215,16 @@ describe('SQLite insights kept before the running totals (migration 3)', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describeWithPostgres('PostgreSQL records', (postgres) => {
+  describeRecords('PostgreSQL', async (limits = ROOMY) => {
+    const database = await openPostgresDatabase(postgres());
+    return {
+      insights: new PostgresInsightStore(database.pool, limits),
+      results: new PostgresTaskResultStore(database.pool),
+      close: database.close,
+    };
   });
 });

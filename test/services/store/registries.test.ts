@@ -12,6 +12,11 @@ import { createModel } from '../../../src/core/index.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { describeRegistryContract } from './registry-contract.js';
+import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { openPostgresDatabase } from '../../helpers/postgres-database.js';
+import { PostgresModelStore } from '../../../src/services/store/postgres/postgres-model-store.js';
+import { createPostgresPool } from '../../../src/services/store/postgres/pool.js';
+import { databaseSettings } from '../../helpers/postgres-database.js';
 
 const tempDir = useTempDirs();
 const LIMITS = { maxModels: 1000, maxParameters: 1e7 };
@@ -119,6 +124,63 @@ describeWithRedis('Redis model registry', (redis) => {
     } finally {
       client.disconnect();
       await redis().start();
+    }
+  });
+});
+
+describeWithPostgres('PostgreSQL model registry', (postgres) => {
+  describeRegistryContract('PostgreSQL', async (limits = LIMITS) => {
+    // Two pools on one database: what two replicas, or one process before and after a restart, see.
+    const database = await openPostgresDatabase(postgres());
+    const other = createPostgresPool(databaseSettings(database.url));
+    return {
+      first: new ModelRegistry(new PostgresModelStore(database.pool), limits),
+      second: new ModelRegistry(new PostgresModelStore(other), limits),
+      close: async () => {
+        await other.end();
+        await database.close();
+      },
+    };
+  });
+
+  it('answers 503 with a sentence within the connect timeout while PostgreSQL is away', async () => {
+    const { url, close } = await openPostgresDatabase(postgres());
+    await close();
+    const pool = createPostgresPool(
+      databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 }),
+    );
+    const registry = new ModelRegistry(new PostgresModelStore(pool), LIMITS);
+    await postgres().kill();
+    try {
+      const started = Date.now();
+      await expect(registry.get('quasimoto_1d_0')).rejects.toMatchObject({
+        code: 'unavailable',
+        message: 'The model store (PostgreSQL) is unavailable; try again shortly.',
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await postgres().start();
+      await pool.end();
+    }
+  });
+
+  it('answers 503 within the statement timeout while PostgreSQL hangs', async () => {
+    const { url, close } = await openPostgresDatabase(postgres());
+    await close();
+    const pool = createPostgresPool(
+      databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 }),
+    );
+    const registry = new ModelRegistry(new PostgresModelStore(pool), LIMITS);
+    // A connection made before the hang, as a running server's pool holds.
+    await registry.list();
+    postgres().pause();
+    try {
+      const started = Date.now();
+      await expect(registry.get('quasimoto_1d_0')).rejects.toMatchObject({ code: 'unavailable' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      postgres().resume();
+      await pool.end();
     }
   });
 });

@@ -1,0 +1,88 @@
+import { endianness } from 'node:os';
+import { allocateTensor } from '../../../core/index.js';
+import { asBuffer, type StoredValues } from '../model-state.js';
+import type { PostgresClient } from './pool.js';
+
+/**
+ * The most bytes of a model's values one row of model_values holds: a model of millions of parameters is written
+ * and read as many small messages, so no single one holds the event loop (or PostgreSQL's 1 GB field limit).
+ */
+export const VALUE_CHUNK_BYTES = 1024 * 1024;
+
+/** Chunks one statement reads: a bounded share of a large model per round trip. */
+const CHUNKS_PER_READ = 16;
+
+/** Chunks one statement writes. */
+const CHUNKS_PER_WRITE = 8;
+
+/** model_values.part of a model's parameters, and of its buffers (batch-norm statistics). */
+export const PARAMETERS_PART = 0;
+export const BUFFERS_PART = 1;
+
+/**
+ * Writes `bytes` as the model's `part`, in chunks of VALUE_CHUNK_BYTES, on the transaction's connection (the
+ * caller has removed any earlier chunks). Buffers travel as binary parameters: no hex text is made on the way in.
+ */
+export async function writeValues(
+  client: PostgresClient,
+  modelId: string,
+  part: number,
+  bytes: Uint8Array,
+): Promise<void> {
+  const buffer = asBuffer(bytes);
+  const chunks = Math.ceil(buffer.byteLength / VALUE_CHUNK_BYTES);
+  for (let first = 0; first < chunks; first += CHUNKS_PER_WRITE) {
+    const last = Math.min(chunks, first + CHUNKS_PER_WRITE);
+    const rows: string[] = [];
+    const values: unknown[] = [modelId, part];
+    for (let chunk = first; chunk < last; chunk++) {
+      values.push(chunk, buffer.subarray(chunk * VALUE_CHUNK_BYTES, (chunk + 1) * VALUE_CHUNK_BYTES));
+      rows.push(`($1, $2, $${values.length - 1}, $${values.length})`);
+    }
+    await client.query(
+      `INSERT INTO model_values (model_id, part, chunk, bytes) VALUES ${rows.join(', ')}`,
+      values,
+    );
+  }
+}
+
+/**
+ * Reads the model's `part` (byteLength bytes in all) on the caller's connection, inside a transaction that sees
+ * one snapshot (so a training's new values never mix with the old), CHUNKS_PER_READ chunks per statement,
+ * copied straight into the model's own storage: a Float64Array the model adopts
+ * where the host is little-endian, as the stored bytes are.
+ */
+export async function readValues(
+  client: PostgresClient,
+  modelId: string,
+  part: number,
+  byteLength: number,
+): Promise<StoredValues> {
+  const littleEndian = endianness() === 'LE';
+  const tensor = littleEndian && byteLength % 8 === 0 ? allocateTensor(byteLength / 8) : undefined;
+  const target = tensor
+    ? new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength)
+    : new Uint8Array(byteLength);
+  const chunks = Math.ceil(byteLength / VALUE_CHUNK_BYTES);
+  let written = 0;
+  for (let first = 0; first < chunks; first += CHUNKS_PER_READ) {
+    // In text format, decoded from hex natively by pg: its binary result format decodes every field as UTF-8
+    // text, which would mangle the bytes.
+    const { rows } = await client.query<{ bytes: Buffer }>(
+      'SELECT bytes FROM model_values WHERE model_id = $1 AND part = $2 AND chunk >= $3 AND chunk < $4 ' +
+        'ORDER BY chunk',
+      [modelId, part, first, first + CHUNKS_PER_READ],
+    );
+    for (const { bytes } of rows) {
+      if (written + bytes.byteLength > byteLength) throw tornValues(modelId);
+      target.set(bytes, written);
+      written += bytes.byteLength;
+    }
+  }
+  if (written !== byteLength) throw tornValues(modelId);
+  return tensor ?? target;
+}
+
+function tornValues(modelId: string): Error {
+  return new Error(`model ${modelId}: its stored values do not add up to the length its row records`);
+}
