@@ -15,6 +15,7 @@ const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   http: () => import('./http.js'),
   queue: () => import('./queue.js'),
   registry: () => import('./registry.js'),
+  stores: () => import('./stores.js'),
   security: () => import('./security.js'),
   responsiveness: () => import('./responsiveness.js'),
   startup: () => import('./startup.js'),

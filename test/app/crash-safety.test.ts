@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from '../../src/services/store/sqlite/database.js';
 import { startDredgeMcp } from '../helpers/dredge-process.js';
 import { postOperation } from '../helpers/mcp-server.js';
-import { describeWithPostgres } from '../helpers/postgres-server.js';
+import { describeWithPostgres } from '../helpers/describe-with-postgres.js';
 
 const EPOCHS_PER_TRAINING = 25;
 

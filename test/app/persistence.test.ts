@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithRedis } from '../helpers/describe-with-redis.js';
-import { describeWithPostgres } from '../helpers/postgres-server.js';
+import { describeWithPostgres } from '../helpers/describe-with-postgres.js';
 import { startDredgeMcp, type DredgeProcess } from '../helpers/dredge-process.js';
 import { postOperation, startMcpServer } from '../helpers/mcp-server.js';
 

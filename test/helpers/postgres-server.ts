@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
-import { describeWithBinary, findBinary } from './binaries.js';
 import { freePort } from './free-port.js';
 
 /**
@@ -20,7 +18,8 @@ export function postgresBinDir(): string | undefined {
       .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return join(root, versions[0], 'bin');
   }
-  const initdb = findBinary('initdb');
+  // On PATH otherwise (other systems); looked up without the test helpers, so benchmarks can use this file too.
+  const initdb = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim();
   return initdb ? join(initdb, '..') : undefined;
 }
 
@@ -200,29 +199,4 @@ export class PostgresTestServer {
       await client.end().catch(() => undefined);
     }
   }
-}
-
-/**
- * A describe block with its own PostgreSQL cluster (see PostgresTestServer), started before its tests and
- * stopped after them; skipped with a message when PostgreSQL is not installed, failing under CI=true.
- */
-export function describeWithPostgres(
-  title: string,
-  body: (postgres: () => PostgresTestServer) => void,
-): void {
-  const bin = postgresBinDir();
-  // describeWithBinary looks on PATH; Debian's initdb is not there, so name the binary by its full path.
-  describeWithBinary(bin ? join(bin, 'initdb') : 'initdb', title, () => {
-    let server: PostgresTestServer | undefined;
-    beforeAll(async () => {
-      server = await PostgresTestServer.start();
-    }, 60_000);
-    afterAll(async () => {
-      await server?.stop();
-    });
-    body(() => {
-      if (!server) throw new Error(`${title}: postgres has not started`);
-      return server;
-    });
-  });
 }

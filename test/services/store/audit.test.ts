@@ -14,7 +14,7 @@ import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { auditRecord } from '../../helpers/audit-records.js';
 import type { Awaitable } from '../../helpers/postgres-database.js';
-import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { describeWithPostgres } from '../../helpers/describe-with-postgres.js';
 import { openPostgresDatabase } from '../../helpers/postgres-database.js';
 import { PostgresAuditStore } from '../../../src/services/store/postgres/postgres-audit.js';
 

@@ -15,7 +15,7 @@ import { PostgresModelStore } from '../../../src/services/store/postgres/postgre
 import { VALUE_CHUNK_BYTES } from '../../../src/services/store/postgres/model-values.js';
 import { createPostgresPool } from '../../../src/services/store/postgres/pool.js';
 import { databaseSettings, openPostgresDatabase } from '../../helpers/postgres-database.js';
-import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { describeWithPostgres } from '../../helpers/describe-with-postgres.js';
 
 const tempDir = useTempDirs();
 const LIMITS = { maxModels: 1000, maxParameters: 1e7 };

@@ -8,7 +8,7 @@ import { SqlitePendingTaskStore } from '../../../src/services/store/sqlite/sqlit
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import type { Awaitable } from '../../helpers/postgres-database.js';
-import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { describeWithPostgres } from '../../helpers/describe-with-postgres.js';
 import { openPostgresDatabase } from '../../helpers/postgres-database.js';
 import { PostgresPendingTaskStore } from '../../../src/services/store/postgres/postgres-pending-tasks.js';
 

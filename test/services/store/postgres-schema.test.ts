@@ -3,7 +3,7 @@ import { MIGRATIONS, migrate, schemaVersion } from '../../../src/services/store/
 import { createPostgresPool } from '../../../src/services/store/postgres/pool.js';
 import { PostgresInsightStore } from '../../../src/services/store/postgres/postgres-records.js';
 import { databaseSettings, openPostgresDatabase } from '../../helpers/postgres-database.js';
-import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { describeWithPostgres } from '../../helpers/describe-with-postgres.js';
 
 const ROOMY = { maxInsights: 100_000, maxBytes: 64 * 1024 * 1024 };
 

@@ -12,7 +12,7 @@ import { createModel } from '../../../src/core/index.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { describeRegistryContract } from './registry-contract.js';
-import { describeWithPostgres } from '../../helpers/postgres-server.js';
+import { describeWithPostgres } from '../../helpers/describe-with-postgres.js';
 import { openPostgresDatabase } from '../../helpers/postgres-database.js';
 import { PostgresModelStore } from '../../../src/services/store/postgres/postgres-model-store.js';
 import { createPostgresPool } from '../../../src/services/store/postgres/pool.js';

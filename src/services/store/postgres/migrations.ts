@@ -83,7 +83,8 @@ export const MIGRATIONS: ReadonlyArray<{
     // owner may create) answers a tenant's ILIKE '%…%' without reading every insight (fastupdate off: a search
     // never walks a list of entries not merged yet). Running totals per tenant, kept by statement triggers (one
     // update per statement, however many rows it writes), bound MAX_INSIGHTS, MAX_INSIGHT_BYTES and
-    // TENANT_MAX_INSIGHTS; the '' row is every tenant's.
+    // TENANT_MAX_INSIGHTS; the '' row is every tenant's. save_insight admits and stores one insight in one round
+    // trip, so the lock that orders saves is held for microseconds, not for a client's round trips.
     sql: `
       CREATE EXTENSION IF NOT EXISTS pg_trgm;
       CREATE EXTENSION IF NOT EXISTS btree_gin;
@@ -121,6 +122,43 @@ export const MIGRATIONS: ReadonlyArray<{
           FROM (SELECT tenant AS of, COUNT(*) AS n, SUM(bytes) AS b FROM removed GROUP BY tenant) AS gone
           WHERE tenant = gone.of;
         RETURN NULL;
+      END $$;
+      CREATE FUNCTION save_insight(
+        p_tenant TEXT, p_id TEXT, p_text TEXT, p_bytes INTEGER, p_created_at TIMESTAMPTZ,
+        p_max_insights BIGINT, p_max_bytes BIGINT, p_tenant_max BIGINT
+      ) RETURNS TABLE (outcome TEXT, kept_text TEXT, kept_at TIMESTAMPTZ, bytes_kept BIGINT)
+      LANGUAGE plpgsql AS $$
+      DECLARE
+        found_text TEXT;
+        found_at TIMESTAMPTZ;
+        all_insights BIGINT;
+        all_bytes BIGINT;
+        tenant_insights BIGINT;
+      BEGIN
+        -- The every-tenant row's lock orders saves; an insight saved meanwhile is seen once it is held.
+        SELECT t.insights, t.bytes INTO all_insights, all_bytes FROM insight_totals t WHERE t.tenant = '' FOR UPDATE;
+        SELECT i.text, i.created_at INTO found_text, found_at FROM insights i WHERE i.tenant = p_tenant AND i.id = p_id;
+        IF FOUND THEN
+          RETURN QUERY SELECT 'kept', found_text, found_at, NULL::BIGINT;
+          RETURN;
+        END IF;
+        IF all_insights >= p_max_insights THEN
+          RETURN QUERY SELECT 'full', NULL::TEXT, NULL::TIMESTAMPTZ, NULL::BIGINT;
+          RETURN;
+        END IF;
+        IF all_bytes + p_bytes > p_max_bytes THEN
+          RETURN QUERY SELECT 'bytes_full', NULL::TEXT, NULL::TIMESTAMPTZ, all_bytes;
+          RETURN;
+        END IF;
+        IF p_tenant_max >= 0 THEN
+          SELECT t.insights INTO tenant_insights FROM insight_totals t WHERE t.tenant = p_tenant;
+          IF COALESCE(tenant_insights, 0) >= p_tenant_max THEN
+            RETURN QUERY SELECT 'tenant_full', NULL::TEXT, NULL::TIMESTAMPTZ, NULL::BIGINT;
+            RETURN;
+          END IF;
+        END IF;
+        INSERT INTO insights (tenant, id, text, bytes, created_at) VALUES (p_tenant, p_id, p_text, p_bytes, p_created_at);
+        RETURN QUERY SELECT 'stored', p_text, p_created_at, NULL::BIGINT;
       END $$;
       CREATE TRIGGER insights_totals_add AFTER INSERT ON insights REFERENCING NEW TABLE AS inserted
         FOR EACH STATEMENT EXECUTE FUNCTION insight_totals_add();

@@ -193,5 +193,7 @@ async function nextNumber(client: PostgresClient, family: string): Promise<numbe
       'SET next = id_counters.next + 1 RETURNING next',
     [family],
   );
-  return Number(rows[0]!.next) - 1;
+  const [drawn] = rows;
+  if (!drawn) throw new Error(`no number drawn for the ${family} family`);
+  return Number(drawn.next) - 1;
 }

@@ -1,7 +1,15 @@
-import { admitInsight, type InsightLimits } from '../insight-limits.js';
+import { insightBytesFull, insightStoreFull, type InsightLimits } from '../insight-limits.js';
 import type { InsightPage, InsightQuery, InsightRecord, InsightStore, TaskResultStore } from '../records.js';
 import { DEFAULT_TENANT, tenantInsightsFull, type TenantQuotas } from '../tenancy.js';
-import { inTransaction, type PostgresPool } from './pool.js';
+import type { PostgresPool } from './pool.js';
+
+/** What save_insight (migration 2) answers: how the save ended, and the record kept. */
+interface SaveRow {
+  readonly outcome: 'kept' | 'stored' | 'full' | 'bytes_full' | 'tenant_full';
+  readonly kept_text: string | null;
+  readonly kept_at: Date | null;
+  readonly bytes_kept: string | null;
+}
 
 interface InsightRow {
   readonly id: string;
@@ -10,9 +18,6 @@ interface InsightRow {
 }
 
 const INSIGHT_COLUMNS = 'id, text, created_at';
-
-/** The row of insight_totals that counts every tenant's insights (migration 2). */
-const ALL_TENANTS = '';
 
 /** `search` as an ILIKE pattern matching texts that contain it: its own %, _ and \ match only themselves. */
 function containing(search: string): string {
@@ -24,8 +29,8 @@ function insightOf(row: InsightRow): InsightRecord {
 }
 
 /**
- * Insights in PostgreSQL. A new insight is admitted against the running totals (migration 2's triggers) holding
- * the every-tenant row's lock, so replicas lifting at once stay within the limits together. Search is a
+ * Insights in PostgreSQL. A new insight is admitted against the running totals (migration 2's triggers) by
+ * save_insight, holding the every-tenant row's lock, so replicas lifting at once stay within the limits together. Search is a
  * case-insensitive substring match, as in every store, answered from the trigram GIN index: it does not read
  * every insight.
  */
@@ -36,43 +41,35 @@ export class PostgresInsightStore implements InsightStore {
     private readonly quotas?: TenantQuotas,
   ) {}
 
-  save(
+  async save(
     id: string,
     text: string,
     tenant: string = DEFAULT_TENANT,
   ): Promise<{ record: InsightRecord; created: boolean }> {
-    return inTransaction(this.pool, async (client) => {
-      const { rows: totals } = await client.query<{ insights: string; bytes: string }>(
-        'SELECT insights, bytes FROM insight_totals WHERE tenant = $1 FOR UPDATE',
-        [ALL_TENANTS],
-      );
-      // Read after the lock: a replica that saved the same text a moment ago has committed by now.
-      const existing = await client.query<InsightRow>(
-        `SELECT ${INSIGHT_COLUMNS} FROM insights WHERE tenant = $1 AND id = $2`,
-        [tenant, id],
-      );
-      if (existing.rows[0]) return { record: insightOf(existing.rows[0]), created: false };
-      const bytes = Buffer.byteLength(text);
-      admitInsight(
-        this.limits,
-        { insights: Number(totals[0]?.insights ?? 0), bytes: Number(totals[0]?.bytes ?? 0) },
+    const bytes = Buffer.byteLength(text);
+    const { rows } = await this.pool.query<SaveRow>(
+      'SELECT * FROM save_insight($1, $2, $3, $4, $5, $6, $7, $8)',
+      [
+        tenant,
+        id,
+        text,
         bytes,
-      );
-      if (this.quotas) {
-        const kept = await client.query<{ insights: string }>(
-          'SELECT insights FROM insight_totals WHERE tenant = $1',
-          [tenant],
-        );
-        if (Number(kept.rows[0]?.insights ?? 0) >= this.quotas.maxInsights)
-          throw tenantInsightsFull(this.quotas);
-      }
-      const { rows } = await client.query<InsightRow>(
-        `INSERT INTO insights (tenant, id, text, bytes, created_at) VALUES ($1, $2, $3, $4, $5) ` +
-          `RETURNING ${INSIGHT_COLUMNS}`,
-        [tenant, id, text, bytes, new Date()],
-      );
-      return { record: insightOf(rows[0]!), created: true };
-    });
+        new Date(),
+        this.limits.maxInsights,
+        this.limits.maxBytes,
+        this.quotas?.maxInsights ?? -1,
+      ],
+    );
+    const [saved] = rows;
+    if (saved?.outcome === 'full') throw insightStoreFull(this.limits);
+    if (saved?.outcome === 'bytes_full') throw insightBytesFull(this.limits, Number(saved.bytes_kept), bytes);
+    if (saved?.outcome === 'tenant_full' && this.quotas) throw tenantInsightsFull(this.quotas);
+    if (!saved?.kept_text || !saved.kept_at)
+      throw new Error(`save_insight answered ${saved?.outcome ?? 'nothing'}`);
+    return {
+      record: { id, text: saved.kept_text, createdAt: saved.kept_at.toISOString() },
+      created: saved.outcome === 'stored',
+    };
   }
 
   async get(id: string, tenant: string = DEFAULT_TENANT): Promise<InsightRecord | undefined> {
