@@ -182,7 +182,11 @@ export async function run(args: string[]): Promise<void> {
     const url = await postgres.createDatabase('dredge_bench');
     rows.push(await measure('postgres', { STORE_BACKEND: 'postgres', DATABASE_URL: url }, insights));
 
-    const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
+    // Two significant digits below 0.1, so a ratio of hundreds of times shows as 0.0036×, not 0.00×.
+    const ratio = (value: number, base: number) => {
+      const times = value / base;
+      return `${times < 0.1 ? times.toPrecision(2) : times.toFixed(2)}×`;
+    };
     const ms = (value: number, base: number) => `${value.toFixed(2)} (${ratio(value, base)})`;
     console.log(
       `Stores side by side: ${LOADS} loads, ${RESTARTS} models read back after a restart, ${insights.toLocaleString('en')} insights ` +

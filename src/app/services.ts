@@ -17,7 +17,7 @@ export interface AppServices {
   readonly logger: Logger;
   readonly telemetry: Telemetry;
   readonly cache: ResultCache;
-  /** Models, insights and task results, in SQLite or Redis (STORE_BACKEND). */
+  /** Models, insights, task results, API keys and the audit log, in SQLite, Redis or PostgreSQL (STORE_BACKEND). */
   readonly store: Store;
   readonly dependabot: DependabotClient;
   /** Where trainings, benchmarks and large inferences run, off the event loop (NUM_WORKERS threads). */

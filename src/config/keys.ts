@@ -140,10 +140,10 @@ export const CONFIG_KEYS = {
     description:
       'The PostgreSQL database of STORE_BACKEND=postgres; its schema is made and upgraded at start (numbered migrations, one replica at a time).',
   }),
-  DATABASE_POOL_SIZE: integerKey(1, 200, 10, {
+  DATABASE_POOL_SIZE: integerKey(2, 200, 10, {
     feature: 'store',
     description:
-      'Most connections one process opens to PostgreSQL (STORE_BACKEND=postgres); a query waits for a free one at most DATABASE_CONNECT_TIMEOUT.',
+      'Most connections one process opens to PostgreSQL (STORE_BACKEND=postgres): half for model values, on the store’s own thread, half for the rest; a query waits for a free one at most DATABASE_CONNECT_TIMEOUT.',
   }),
   DATABASE_STATEMENT_TIMEOUT: decimalKey(0.05, 300, 10, {
     unit: 'seconds',

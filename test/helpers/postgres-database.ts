@@ -1,5 +1,6 @@
 import type { DatabaseSettings } from '../../src/config/index.js';
 import { migrate } from '../../src/services/store/postgres/migrations.js';
+import { PostgresModelStore } from '../../src/services/store/postgres/postgres-model-store.js';
 import { createPostgresPool, type PostgresPool } from '../../src/services/store/postgres/pool.js';
 import type { PostgresTestServer } from './postgres-server.js';
 
@@ -23,9 +24,32 @@ export function databaseSettings(
 export async function openPostgresDatabase(
   server: PostgresTestServer,
   overrides: Partial<DatabaseSettings> = {},
-): Promise<{ pool: PostgresPool; url: string; close(): Promise<void> }> {
+): Promise<PostgresTestDatabase> {
   const url = await server.createDatabase(`dredge_test_${process.pid}_${databases++}`);
   const pool = createPostgresPool(databaseSettings(url, overrides));
   await migrate(pool);
-  return { pool, url, close: () => pool.end() };
+  const stores: PostgresModelStore[] = [];
+  return {
+    pool,
+    url,
+    modelStore: (on = pool) => {
+      const store = new PostgresModelStore(on, databaseSettings(url, overrides));
+      stores.push(store);
+      return store;
+    },
+    close: async () => {
+      await Promise.all(stores.map((store) => store.close()));
+      await pool.end();
+    },
+  };
+}
+
+export interface PostgresTestDatabase {
+  /** The event loop's pool, as DREDGE makes it. */
+  readonly pool: PostgresPool;
+  readonly url: string;
+  /** A model store on `on` (the database's pool by default) with a thread of its own; closed by `close`. */
+  modelStore(on?: PostgresPool): PostgresModelStore;
+  /** Closes the model stores made, then the pool. */
+  close(): Promise<void>;
 }

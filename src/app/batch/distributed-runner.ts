@@ -124,7 +124,7 @@ function failure(error: unknown): BatchTaskOutcome {
 /**
  * A distributed runner on services of its own (closing it releases them): the task service QUEUE_BACKEND names.
  * With bullmq, the results come back through the store, so STORE_BACKEND must be one the workers share
- * (redis, or sqlite in the same DATA_DIR on one machine).
+ * (redis or postgres, or sqlite in the same DATA_DIR on one machine).
  */
 export async function openDistributedRunner(
   loaded: LoadedConfig,

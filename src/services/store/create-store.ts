@@ -141,7 +141,7 @@ async function createPostgresStore(config: StoreConfig): Promise<Store> {
     );
   }
   const [
-    { createPostgresPool },
+    { createPostgresPool, splitPoolSize },
     { migrate },
     { PostgresModelStore },
     { PostgresInsightStore, PostgresTaskResultStore },
@@ -157,7 +157,8 @@ async function createPostgresStore(config: StoreConfig): Promise<Store> {
     import('./postgres/postgres-api-keys.js'),
     import('./postgres/postgres-audit.js'),
   ]);
-  const pool = createPostgresPool({ ...config.database, url });
+  const { loop, thread } = splitPoolSize({ ...config.database, url });
+  const pool = createPostgresPool(loop);
   try {
     await migrate(pool);
   } catch (error) {
@@ -170,14 +171,18 @@ async function createPostgresStore(config: StoreConfig): Promise<Store> {
     );
   }
   const { limits, insightLimits, quotas } = config;
+  const models = new PostgresModelStore(pool, thread);
   return {
-    models: new ModelRegistry(new PostgresModelStore(pool), limits, quotas),
+    models: new ModelRegistry(models, limits, quotas),
     insights: new PostgresInsightStore(pool, insightLimits, quotas),
     taskResults: new PostgresTaskResultStore(pool),
     pendingTasks: new PostgresPendingTaskStore(pool),
     apiKeys: new PostgresApiKeyStore(pool),
     audit: new PostgresAuditStore(pool),
     backend: 'postgres',
-    close: () => pool.end(),
+    close: async () => {
+      await models.close();
+      await pool.end();
+    },
   };
 }

@@ -1,4 +1,4 @@
-// The backends (sqlite/, redis/) are left out on purpose: createStore loads the chosen one, and its driver, alone.
+// The backends (sqlite/, redis/, postgres/) are left out on purpose: createStore loads the chosen one, and its driver, alone.
 export { createStore, type Store, type StoreConfig } from './create-store.js';
 export { MAX_API_KEYS, type ApiKeyRecord, type ApiKeyStore } from './api-keys.js';
 export {

@@ -11,7 +11,6 @@ import { SqliteModelStore } from '../../../src/services/store/sqlite/sqlite-mode
 import { RedisModelStore } from '../../../src/services/store/redis/redis-model-store.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
-import { PostgresModelStore } from '../../../src/services/store/postgres/postgres-model-store.js';
 import { VALUE_CHUNK_BYTES } from '../../../src/services/store/postgres/model-values.js';
 import { createPostgresPool } from '../../../src/services/store/postgres/pool.js';
 import { databaseSettings, openPostgresDatabase } from '../../helpers/postgres-database.js';
@@ -219,10 +218,10 @@ describeWithRedis('Redis binary model state', (redis) => {
 
 describeWithPostgres('PostgreSQL binary model state', (postgres) => {
   it('stores a model bit-exactly, its values as bytea chunks', async () => {
-    const { pool, url, close } = await openPostgresDatabase(postgres());
+    const { pool, url, modelStore, close } = await openPostgresDatabase(postgres());
     const other = createPostgresPool(databaseSettings(url));
     try {
-      await roundTrip(new PostgresModelStore(pool), new PostgresModelStore(other));
+      await roundTrip(modelStore(), modelStore(other));
       const { rows } = await pool.query<{ part: number; total: string }>(
         'SELECT part, SUM(length(bytes)) AS total FROM model_values GROUP BY part ORDER BY part',
       );
@@ -237,7 +236,7 @@ describeWithPostgres('PostgreSQL binary model state', (postgres) => {
   });
 
   it('writes a model larger than one chunk as many, and reads it back whole and bit-exact', async () => {
-    const { pool, url, close } = await openPostgresDatabase(postgres());
+    const { pool, url, modelStore, close } = await openPostgresDatabase(postgres());
     const other = createPostgresPool(databaseSettings(url));
     try {
       const model = createModel('string_theory', {
@@ -248,10 +247,10 @@ describeWithPostgres('PostgreSQL binary model state', (postgres) => {
       }).eval();
       const bytes = 8 * model.parameterCount;
       expect(bytes).toBeGreaterThan(3 * VALUE_CHUNK_BYTES);
-      const added = await new ModelRegistry(new PostgresModelStore(pool), LIMITS).add(model.type, model, {});
+      const added = await new ModelRegistry(modelStore(), LIMITS).add(model.type, model, {});
       const chunks = await pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM model_values WHERE part = 0');
       expect(Number(chunks.rows[0]!.n)).toBe(Math.ceil(bytes / VALUE_CHUNK_BYTES));
-      const found = (await new ModelRegistry(new PostgresModelStore(other), LIMITS).get(added.id))!;
+      const found = (await new ModelRegistry(modelStore(other), LIMITS).get(added.id))!;
       expectSameModel(found.model, model);
     } finally {
       await other.end();

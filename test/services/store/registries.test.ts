@@ -134,8 +134,8 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
     const database = await openPostgresDatabase(postgres());
     const other = createPostgresPool(databaseSettings(database.url));
     return {
-      first: new ModelRegistry(new PostgresModelStore(database.pool), limits),
-      second: new ModelRegistry(new PostgresModelStore(other), limits),
+      first: new ModelRegistry(database.modelStore(), limits),
+      second: new ModelRegistry(database.modelStore(other), limits),
       close: async () => {
         await other.end();
         await database.close();
@@ -146,10 +146,10 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
   it('answers 503 with a sentence within the connect timeout while PostgreSQL is away', async () => {
     const { url, close } = await openPostgresDatabase(postgres());
     await close();
-    const pool = createPostgresPool(
-      databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 }),
-    );
-    const registry = new ModelRegistry(new PostgresModelStore(pool), LIMITS);
+    const settings = databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 });
+    const pool = createPostgresPool(settings);
+    const store = new PostgresModelStore(pool, settings);
+    const registry = new ModelRegistry(store, LIMITS);
     await postgres().kill();
     try {
       const started = Date.now();
@@ -160,6 +160,7 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await postgres().start();
+      await store.close();
       await pool.end();
     }
   });
@@ -167,10 +168,10 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
   it('answers 503 within the statement timeout while PostgreSQL hangs', async () => {
     const { url, close } = await openPostgresDatabase(postgres());
     await close();
-    const pool = createPostgresPool(
-      databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 }),
-    );
-    const registry = new ModelRegistry(new PostgresModelStore(pool), LIMITS);
+    const settings = databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 });
+    const pool = createPostgresPool(settings);
+    const store = new PostgresModelStore(pool, settings);
+    const registry = new ModelRegistry(store, LIMITS);
     // A connection made before the hang, as a running server's pool holds.
     await registry.list();
     postgres().pause();
@@ -180,6 +181,7 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       postgres().resume();
+      await store.close();
       await pool.end();
     }
   });

@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import pg, { type CustomTypesConfig } from 'pg';
 import { allocateTensor } from '../../../core/index.js';
 import { asBuffer, type StoredValues } from '../model-state.js';
 import type { PostgresClient } from './pool.js';
@@ -7,13 +8,21 @@ import type { PostgresClient } from './pool.js';
  * The most bytes of a model's values one row of model_values holds: a model of millions of parameters is written
  * and read as many small messages, so no single one holds the event loop (or PostgreSQL's 1 GB field limit).
  */
-export const VALUE_CHUNK_BYTES = 1024 * 1024;
+export const VALUE_CHUNK_BYTES = 32 * 1024;
 
 /** Chunks one statement reads: a bounded share of a large model per round trip. */
-const CHUNKS_PER_READ = 16;
+const CHUNKS_PER_READ = 32;
 
 /** Chunks one statement writes. */
-const CHUNKS_PER_WRITE = 8;
+const CHUNKS_PER_WRITE = 128;
+
+/**
+ * Every column as the text PostgreSQL sent: a bytea comes as hex, which readValues decodes into the model's own
+ * storage. pg's own bytea parser would make a Buffer of each chunk first, memory V8 counts and collects with
+ * full garbage collections of tens of milliseconds when a large model is read; pg's binary result format is no
+ * way out, since it decodes every field as UTF-8 text, mangling the bytes.
+ */
+const HEX_TEXT: CustomTypesConfig = { getTypeParser: () => (text: string) => text };
 
 /** model_values.part of a model's parameters, and of its buffers (batch-norm statistics). */
 export const PARAMETERS_PART = 0;
@@ -49,7 +58,7 @@ export async function writeValues(
 /**
  * Reads the model's `part` (byteLength bytes in all) on the caller's connection, inside a transaction that sees
  * one snapshot (so a training's new values never mix with the old), CHUNKS_PER_READ chunks per statement,
- * copied straight into the model's own storage: a Float64Array the model adopts
+ * decoded straight into the model's own storage: a Float64Array the model adopts
  * where the host is little-endian, as the stored bytes are.
  */
 export async function readValues(
@@ -61,26 +70,53 @@ export async function readValues(
   const littleEndian = endianness() === 'LE';
   const tensor = littleEndian && byteLength % 8 === 0 ? allocateTensor(byteLength / 8) : undefined;
   const target = tensor
-    ? new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength)
-    : new Uint8Array(byteLength);
+    ? Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength)
+    : Buffer.alloc(byteLength);
   const chunks = Math.ceil(byteLength / VALUE_CHUNK_BYTES);
   let written = 0;
   for (let first = 0; first < chunks; first += CHUNKS_PER_READ) {
-    // In text format, decoded from hex natively by pg: its binary result format decodes every field as UTF-8
-    // text, which would mangle the bytes.
-    const { rows } = await client.query<{ bytes: Buffer }>(
-      'SELECT bytes FROM model_values WHERE model_id = $1 AND part = $2 AND chunk >= $3 AND chunk < $4 ' +
-        'ORDER BY chunk',
-      [modelId, part, first, first + CHUNKS_PER_READ],
-    );
-    for (const { bytes } of rows) {
-      if (written + bytes.byteLength > byteLength) throw tornValues(modelId);
-      target.set(bytes, written);
-      written += bytes.byteLength;
-    }
+    written = await decodeChunks(client, modelId, part, first, target, written);
   }
   if (written !== byteLength) throw tornValues(modelId);
-  return tensor ?? target;
+  return tensor ?? new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
+}
+
+/**
+ * Reads the chunks from `first` on (at most CHUNKS_PER_READ) into `target` at `at`, each decoded as its row
+ * arrives (pg's row events, so no chunk's text outlives its row); answers where the next chunk goes.
+ */
+function decodeChunks(
+  client: PostgresClient,
+  modelId: string,
+  part: number,
+  first: number,
+  target: Buffer,
+  at: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let written = at;
+    let failure: Error | undefined;
+    const query = client.query(
+      new pg.Query<{ bytes: string }>({
+        text:
+          'SELECT bytes FROM model_values WHERE model_id = $1 AND part = $2 AND chunk >= $3 AND chunk < $4 ' +
+          'ORDER BY chunk',
+        values: [modelId, part, first, first + CHUNKS_PER_READ],
+        types: HEX_TEXT,
+      }),
+    );
+    query.on('row', ({ bytes }: { bytes: string }) => {
+      // `\\x` and two hex digits a byte.
+      if (failure) return;
+      if (!bytes.startsWith('\\x') || written + (bytes.length - 2) / 2 > target.byteLength) {
+        failure = tornValues(modelId);
+        return;
+      }
+      written += target.write(bytes.slice(2), written, 'hex');
+    });
+    query.on('error', reject);
+    query.on('end', () => (failure ? reject(failure) : resolve(written)));
+  });
 }
 
 function tornValues(modelId: string): Error {

@@ -64,3 +64,18 @@ export async function inTransaction<T>(
     throw error;
   }
 }
+
+/**
+ * DATABASE_POOL_SIZE shared between the event loop's pool (lookups, insights, tasks, keys, audit) and the store's
+ * thread (model values): half each, the loop's the larger, so one process opens at most DATABASE_POOL_SIZE
+ * connections.
+ */
+export function splitPoolSize<Settings extends DatabaseSettings>(
+  settings: Settings,
+): { readonly loop: Settings; readonly thread: Settings } {
+  const thread = Math.max(1, Math.floor(settings.poolSize / 2));
+  return {
+    loop: { ...settings, poolSize: Math.max(1, settings.poolSize - thread) },
+    thread: { ...settings, poolSize: thread },
+  };
+}

@@ -1,94 +1,59 @@
-import type { ModelType } from '../../../core/index.js';
-import { BINARY_STATE_FORMAT } from '../model-state.js';
-import {
-  modelId,
-  type ModelStore,
-  type NewStoredModel,
-  type StoredModelChange,
-  type StoredModelRecord,
-  type StoredModelVersion,
-  type StoredTotals,
+import type { DatabaseSettings } from '../../../config/index.js';
+import { useSharedTensors } from '../../compute/shared-tensors.js';
+import type {
+  ModelStore,
+  NewStoredModel,
+  StoredModelChange,
+  StoredModelRecord,
+  StoredModelVersion,
+  StoredTotals,
 } from '../model-store.js';
-import { admitWithinLimits } from '../registry-limits.js';
-import { admitWithinQuota, type TenantModelTotals } from '../tenancy.js';
-import { BUFFERS_PART, PARAMETERS_PART, readValues, writeValues } from './model-values.js';
-import { inTransaction, type PostgresClient, type PostgresPool, type Queryable } from './pool.js';
-
-/**
- * The transaction-level advisory lock every new model takes before it reads the totals, so concurrent load_model
- * calls on every replica are admitted one after the other and stay within MAX_MODELS and the quotas together.
- */
-const MODEL_ADMISSION_LOCK = 0x64726564_6d6f646cn;
-
-interface VersionRow {
-  readonly id: string;
-  readonly tenant: string;
-  readonly version: string;
-  readonly updated_at: Date;
-}
-
-interface ModelRow extends VersionRow {
-  readonly type: string;
-  readonly request_config: string;
-  readonly created_at: Date;
-  readonly state_header: string;
-  readonly parameter_bytes: string;
-  readonly buffer_bytes: string;
-  readonly training: string | null;
-}
-
-const VERSION_COLUMNS = 'id, tenant, version, updated_at';
+import { StoreThread, threadScript } from '../store-thread.js';
+import type { TenantModelTotals } from '../tenancy.js';
+import {
+  modelTotalsOn,
+  tenantModelTotalsOn,
+  VERSION_COLUMNS,
+  versionOf,
+  type VersionRow,
+} from './model-lookups.js';
+import type { ModelThreadCalls, ModelThreadData } from './model-thread-protocol.js';
+import type { PostgresPool } from './pool.js';
 
 /**
  * Models in PostgreSQL, shared by every replica: a row of facts per model and its values in binary chunks
- * (model_values, see model-values.ts). Every change is one transaction, so a replica killed in the middle of one
- * leaves the model as it was; a read sees one snapshot, so it never mixes two versions' values.
+ * (model_values, see model-values.ts). What carries values (insert, read, update) runs on the store's own thread
+ * (model-thread.ts, PostgresModelRows) with connections of its own; the quick lookups every use makes (a model's
+ * version, the totals) and removals run here, on the pool given.
  */
 export class PostgresModelStore implements ModelStore {
   readonly name = 'PostgreSQL';
+  private readonly thread: StoreThread<ModelThreadCalls>;
 
-  constructor(private readonly pool: PostgresPool) {}
-
-  totals(): Promise<StoredTotals> {
-    return totalsOn(this.pool);
+  /** `pool`: the event loop's connections; `threadDatabase`: how the thread makes its own. */
+  constructor(
+    private readonly pool: PostgresPool,
+    threadDatabase: DatabaseSettings & { readonly url: string },
+  ) {
+    // Models this process makes live in shared memory from now on, so the thread reads them where they lie.
+    useSharedTensors();
+    this.thread = new StoreThread<ModelThreadCalls>(
+      threadScript(import.meta.url, 'model-thread'),
+      { database: threadDatabase } satisfies ModelThreadData,
+      'PostgreSQL',
+    );
   }
 
-  async tenantTotals(tenant: string): Promise<TenantModelTotals> {
-    return tenantTotalsOn(this.pool, tenant);
+  totals(): Promise<StoredTotals> {
+    return modelTotalsOn(this.pool);
+  }
+
+  tenantTotals(tenant: string): Promise<TenantModelTotals> {
+    return tenantModelTotalsOn(this.pool, tenant);
   }
 
   insert(model: NewStoredModel): Promise<string> {
-    const { state, ...facts } = model.record;
-    return inTransaction(this.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [MODEL_ADMISSION_LOCK.toString()]);
-      const [totals, tenantTotals] = [
-        await totalsOn(client),
-        model.quotas ? await tenantTotalsOn(client, facts.tenant) : undefined,
-      ];
-      admitWithinLimits(model.limits, totals, model.parameterCount);
-      if (tenantTotals) admitWithinQuota(model.quotas, tenantTotals, model.parameterCount);
-      const id = model.id ?? modelId(facts.type, await nextNumber(client, model.family));
-      await client.query(
-        'INSERT INTO models (id, tenant, type, request_config, version, n_parameters, created_at, updated_at, ' +
-          'state_header, parameter_bytes, buffer_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-        [
-          id,
-          facts.tenant,
-          facts.type,
-          facts.requestConfig,
-          facts.version,
-          model.parameterCount,
-          facts.createdAt,
-          facts.updatedAt,
-          state.header,
-          state.parameters.byteLength,
-          state.buffers.byteLength,
-        ],
-      );
-      await writeValues(client, id, PARAMETERS_PART, state.parameters);
-      await writeValues(client, id, BUFFERS_PART, state.buffers);
-      return id;
-    });
+    return this.thread.call('insert', model);
   }
 
   async versionOf(id: string, tenant?: string): Promise<StoredModelVersion | undefined> {
@@ -112,88 +77,21 @@ export class PostgresModelStore implements ModelStore {
   }
 
   read(id: string): Promise<StoredModelRecord | undefined> {
-    return inTransaction(
-      this.pool,
-      async (client) => {
-        const { rows } = await client.query<ModelRow>('SELECT * FROM models WHERE id = $1', [id]);
-        const row = rows[0];
-        if (!row) return undefined;
-        const parameters = await readValues(client, id, PARAMETERS_PART, Number(row.parameter_bytes));
-        const buffers = await readValues(client, id, BUFFERS_PART, Number(row.buffer_bytes));
-        return {
-          ...versionOf(row),
-          type: row.type as ModelType,
-          requestConfig: row.request_config,
-          state: { format: BINARY_STATE_FORMAT, header: row.state_header, parameters, buffers },
-          createdAt: row.created_at.toISOString(),
-          training: row.training,
-        };
-      },
-      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
-    );
+    return this.thread.call('read', id);
   }
 
-  async update(id: string, change: StoredModelChange): Promise<void> {
-    await inTransaction(this.pool, async (client) => {
-      // The row lock orders two trainings of one model finishing at once: the later write wins whole.
-      const { rowCount } = await client.query(
-        'UPDATE models SET version = $2, updated_at = $3, state_header = $4, parameter_bytes = $5, ' +
-          'buffer_bytes = $6, training = COALESCE($7, training) WHERE id = $1',
-        [
-          id,
-          change.version,
-          change.updatedAt,
-          change.state.header,
-          change.state.parameters.byteLength,
-          change.state.buffers.byteLength,
-          change.training ?? null,
-        ],
-      );
-      if (!rowCount) return;
-      await client.query('DELETE FROM model_values WHERE model_id = $1', [id]);
-      await writeValues(client, id, PARAMETERS_PART, change.state.parameters);
-      await writeValues(client, id, BUFFERS_PART, change.state.buffers);
-    });
+  update(id: string, change: StoredModelChange): Promise<void> {
+    return this.thread.call('update', { id, change });
   }
 
   async remove(id: string): Promise<boolean> {
     const { rowCount } = await this.pool.query('DELETE FROM models WHERE id = $1', [id]);
     return (rowCount ?? 0) > 0;
   }
-}
 
-function versionOf(row: VersionRow): StoredModelVersion {
-  return {
-    id: row.id,
-    tenant: row.tenant,
-    version: Number(row.version),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-async function totalsOn(client: Queryable): Promise<StoredTotals> {
-  const { rows } = await client.query<{ models: string | null; parameters: string | null }>(
-    'SELECT SUM(models) AS models, SUM(parameters) AS parameters FROM model_totals',
-  );
-  return { models: Number(rows[0]?.models ?? 0), parameters: Number(rows[0]?.parameters ?? 0) };
-}
-
-async function tenantTotalsOn(client: Queryable, tenant: string): Promise<TenantModelTotals> {
-  const { rows } = await client.query<{ models: string; parameters: string }>(
-    'SELECT models, parameters FROM model_totals WHERE tenant = $1',
-    [tenant],
-  );
-  return { models: Number(rows[0]?.models ?? 0), parameters: Number(rows[0]?.parameters ?? 0) };
-}
-
-/** The family's next number, drawn in the inserting transaction: a number is never given twice. */
-async function nextNumber(client: PostgresClient, family: string): Promise<number> {
-  const { rows } = await client.query<{ next: string }>(
-    'INSERT INTO id_counters (family, next) VALUES ($1, 1) ON CONFLICT (family) DO UPDATE ' +
-      'SET next = id_counters.next + 1 RETURNING next',
-    [family],
-  );
-  const [drawn] = rows;
-  if (!drawn) throw new Error(`no number drawn for the ${family} family`);
-  return Number(drawn.next) - 1;
+  /** Ends the thread's connections, then the thread; the pool given is the caller's. */
+  async close(): Promise<void> {
+    await this.thread.call('close', undefined).catch(() => undefined);
+    await this.thread.close();
+  }
 }

@@ -4,19 +4,14 @@
  * 20 ms), and every checkpoint of the write-ahead log, so the event loop never waits for them. Requests are taken
  * one at a time, in order.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { DredgeError } from '../../errors.js';
 import { useSharedTensors } from '../../compute/shared-tensors.js';
 import { lowerThreadPriority } from '../../compute/thread-priority.js';
 import { configureConnection } from './database.js';
 import { ModelRows } from './model-rows.js';
-import type {
-  ModelThreadCalls,
-  ModelThreadData,
-  ModelThreadReply,
-  ModelThreadRequest,
-} from './model-thread-protocol.js';
+import { serveStoreThread, type StoreThreadRequest } from '../store-thread.js';
+import type { ModelThreadCalls, ModelThreadData } from './model-thread-protocol.js';
 
 // Values read here go to the event loop in shared memory, which the model there adopts without a copy.
 useSharedTensors();
@@ -28,7 +23,7 @@ const db = new Database(file);
 configureConnection(db);
 const rows = new ModelRows(db);
 
-function perform(request: ModelThreadRequest): ModelThreadCalls[keyof ModelThreadCalls][1] {
+function perform(request: StoreThreadRequest<ModelThreadCalls>): ModelThreadCalls[keyof ModelThreadCalls][1] {
   switch (request.operation) {
     case 'insert':
       return rows.insert(request.argument as ModelThreadCalls['insert'][0]);
@@ -47,16 +42,5 @@ function perform(request: ModelThreadRequest): ModelThreadCalls[keyof ModelThrea
   }
 }
 
-parentPort?.on('message', (request: ModelThreadRequest) => {
-  let reply: ModelThreadReply;
-  try {
-    reply = { call: request.call, value: perform(request) };
-  } catch (error) {
-    reply =
-      error instanceof DredgeError
-        ? { call: request.call, refusal: { code: error.code, message: error.message } }
-        : { call: request.call, failure: error instanceof Error ? error.message : String(error) };
-  }
-  // Values read are shared memory or small: posting them copies nothing large.
-  parentPort?.postMessage(reply);
-});
+// One request at a time, in order: each runs to its end before the next is read.
+serveStoreThread<ModelThreadCalls>(perform);

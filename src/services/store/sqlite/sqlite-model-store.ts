@@ -9,8 +9,8 @@ import type {
 } from '../model-store.js';
 import type { TenantModelTotals } from '../tenancy.js';
 import type { SqliteDatabase } from './database.js';
-import { ModelThread } from './model-thread-client.js';
-import type { ModelThreadCalls, ModelThreadOperation } from './model-thread-protocol.js';
+import { StoreThread, threadScript } from '../store-thread.js';
+import type { ModelThreadCalls, ModelThreadData } from './model-thread-protocol.js';
 
 /**
  * Models in the embedded SQLite store. A model's values are written and read on the store's own thread, with its
@@ -21,12 +21,16 @@ import type { ModelThreadCalls, ModelThreadOperation } from './model-thread-prot
 export class SqliteModelStore implements ModelStore {
   readonly name = 'SQLite';
   private readonly statements;
-  private readonly thread: ModelThread;
+  private readonly thread: StoreThread<ModelThreadCalls>;
 
   constructor(private readonly db: SqliteDatabase) {
     // Models this process makes live in shared memory from now on, so the thread reads them where they lie.
     useSharedTensors();
-    this.thread = new ModelThread(db.name);
+    this.thread = new StoreThread<ModelThreadCalls>(
+      threadScript(import.meta.url, 'model-thread'),
+      { file: db.name } satisfies ModelThreadData,
+      'SQLite',
+    );
     this.statements = {
       // Running totals kept by triggers (migration 3).
       totals: db.prepare('SELECT models, parameters FROM model_totals WHERE id = 1'),
@@ -96,7 +100,7 @@ export class SqliteModelStore implements ModelStore {
   }
 
   /** The thread's connection is this one's companion: once this one is closed, the store is closed. */
-  private async onThread<K extends ModelThreadOperation>(
+  private async onThread<K extends keyof ModelThreadCalls>(
     operation: K,
     argument: ModelThreadCalls[K][0],
   ): Promise<ModelThreadCalls[K][1]> {
