@@ -13,13 +13,11 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createAppServices } from '../src/app/create-services.js';
-import { createCatalogue, runOperation, type Catalogue } from '../src/app/operations/index.js';
-import { requestContext } from '../src/app/operations/request-context.js';
-import { ANONYMOUS } from '../src/app/security/authenticator.js';
-import type { AppServices } from '../src/app/services.js';
+import { createCatalogue } from '../src/app/operations/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { DATABASE_FILE } from '../src/services/store/sqlite/database.js';
-import { ROOT_CONTEXT, createLogger } from '../src/services/telemetry/index.js';
+import { createLogger } from '../src/services/telemetry/index.js';
+import { callOperation } from './support/call-operation.js';
 
 const MODEL = { model_type: 'quasimoto_1d', config: { seed: 1 } };
 const WARM_UP_LOADS = 300;
@@ -40,21 +38,6 @@ interface Row {
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-}
-
-async function call(
-  services: AppServices,
-  catalogue: Catalogue,
-  operation: string,
-  params: unknown,
-): Promise<Record<string, unknown>> {
-  const context = requestContext(services, {
-    principal: ANONYMOUS,
-    client: 'bench',
-    trace: ROOT_CONTEXT,
-    signal: new AbortController().signal,
-  });
-  return (await runOperation(catalogue.find(operation), params, context)).value as Record<string, unknown>;
 }
 
 /** Median time of one run of `sql` on the database file, read as another process would. */
@@ -87,13 +70,13 @@ async function measure(stored: number): Promise<Row> {
   });
   const catalogue = createCatalogue();
   try {
-    for (let i = 0; i < stored; i++) await call(services, catalogue, 'load_model', MODEL);
+    for (let i = 0; i < stored; i++) await callOperation(services, catalogue, 'load_model', MODEL);
     const times: number[] = [];
     for (let i = 0; i < WARM_UP_LOADS + TIMED_LOADS; i++) {
       const started = performance.now();
-      const { model_id } = await call(services, catalogue, 'load_model', MODEL);
+      const { model_id } = await callOperation(services, catalogue, 'load_model', MODEL);
       if (i >= WARM_UP_LOADS) times.push(performance.now() - started);
-      await call(services, catalogue, 'delete_model', { model_id });
+      await callOperation(services, catalogue, 'delete_model', { model_id });
     }
     const loop = monitorEventLoopDelay({ resolution: 1 });
     const bursts: number[] = [];
@@ -101,11 +84,14 @@ async function measure(stored: number): Promise<Row> {
       loop.enable();
       const started = performance.now();
       const burst = await Promise.all(
-        Array.from({ length: CONCURRENT_LOADS }, () => call(services, catalogue, 'load_model', MODEL)),
+        Array.from({ length: CONCURRENT_LOADS }, () =>
+          callOperation(services, catalogue, 'load_model', MODEL),
+        ),
       );
       bursts.push(performance.now() - started);
       loop.disable();
-      for (const { model_id } of burst) await call(services, catalogue, 'delete_model', { model_id });
+      for (const { model_id } of burst)
+        await callOperation(services, catalogue, 'delete_model', { model_id });
     }
     return {
       stored,

@@ -15,15 +15,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppServices } from '../src/app/create-services.js';
-import { createCatalogue, runOperation, type Catalogue } from '../src/app/operations/index.js';
-import { requestContext } from '../src/app/operations/request-context.js';
-import { ANONYMOUS } from '../src/app/security/authenticator.js';
-import type { AppServices } from '../src/app/services.js';
+import { createCatalogue } from '../src/app/operations/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { insightId } from '../src/services/store/index.js';
-import { ROOT_CONTEXT, createLogger } from '../src/services/telemetry/index.js';
+import { createLogger } from '../src/services/telemetry/index.js';
 import { PostgresTestServer } from '../test/helpers/postgres-server.js';
 import { RedisTestServer } from '../test/helpers/redis-server.js';
+import { callOperation } from './support/call-operation.js';
 import { nearestRank } from './support/statistics.js';
 
 const LOADS = 100;
@@ -53,21 +51,6 @@ interface Figures {
   readonly liftPerSecond: number;
   readonly rareSearchMs: number;
   readonly commonSearchMs: number;
-}
-
-async function call(
-  services: AppServices,
-  catalogue: Catalogue,
-  operation: string,
-  params: unknown,
-): Promise<Record<string, unknown>> {
-  const context = requestContext(services, {
-    principal: ANONYMOUS,
-    client: 'bench',
-    trace: ROOT_CONTEXT,
-    signal: new AbortController().signal,
-  });
-  return (await runOperation(catalogue.find(operation), params, context)).value as Record<string, unknown>;
 }
 
 function middle(samples: number[]): number {
@@ -115,11 +98,15 @@ async function measure(store: StoreName, env: NodeJS.ProcessEnv, insights: numbe
   const catalogue = createCatalogue();
   try {
     let services = await open();
-    const loadEnsembleMs = await median(LOADS, () => call(services, catalogue, 'load_model', ENSEMBLE));
-    const loadNetworkMs = await median(LOADS / 4, () => call(services, catalogue, 'load_model', NETWORK));
+    const loadEnsembleMs = await median(LOADS, () =>
+      callOperation(services, catalogue, 'load_model', ENSEMBLE),
+    );
+    const loadNetworkMs = await median(LOADS / 4, () =>
+      callOperation(services, catalogue, 'load_model', NETWORK),
+    );
     const ids: string[] = [];
     for (let i = 0; i < RESTARTS; i++) {
-      ids.push((await call(services, catalogue, 'load_model', NETWORK)).model_id as string);
+      ids.push((await callOperation(services, catalogue, 'load_model', NETWORK)).model_id as string);
     }
     // A restart: new services over the same store, so each model is read back and restored on first use.
     await services.close();
@@ -128,10 +115,10 @@ async function measure(store: StoreName, env: NodeJS.ProcessEnv, insights: numbe
     const next: number[] = [];
     for (const model_id of ids) {
       let started = performance.now();
-      await call(services, catalogue, 'inference', { model_id, inputs: INPUTS });
+      await callOperation(services, catalogue, 'inference', { model_id, inputs: INPUTS });
       first.push(performance.now() - started);
       started = performance.now();
-      await call(services, catalogue, 'inference', { model_id, inputs: INPUTS });
+      await callOperation(services, catalogue, 'inference', { model_id, inputs: INPUTS });
       next.push(performance.now() - started);
     }
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -8,39 +7,9 @@ import { describeWithBinary } from '../../helpers/binaries.js';
 import { dredge } from '../../helpers/cli.js';
 import { startMcpServer, type RunningMcpServer } from '../../helpers/mcp-server.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
+import { makeTestCertificate } from '../../helpers/test-certificate.js';
 
 const tempDir = useTempDirs();
-
-/** A certificate for localhost and 127.0.0.1 made for the test (a day long), and its key, in `dir`. */
-function makeCertificate(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  const result = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
-  return { cert, key };
-}
 
 /** GET over https trusting only `ca`: the status and the headers. */
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; headers: Record<string, unknown> }> {
@@ -63,7 +32,7 @@ describeWithBinary('openssl', 'TLS on the servers', () => {
   beforeAll(async () => {
     // Its own folder, kept for every test of the block (temp dirs of useTempDirs go after each test).
     certificateDir = mkdtempSync(join(tmpdir(), 'dredge-tls-'));
-    files = makeCertificate(certificateDir);
+    files = makeTestCertificate(certificateDir, { dns: ['localhost'], ip: ['127.0.0.1'] });
     server = await startMcpServer({ TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key });
   });
   afterAll(async () => {

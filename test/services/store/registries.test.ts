@@ -14,7 +14,6 @@ import { useTempDirs } from '../../helpers/temp-dir.js';
 import { describeRegistryContract } from './registry-contract.js';
 import { describeWithPostgres } from '../../helpers/describe-with-postgres.js';
 import { openPostgresDatabase } from '../../helpers/postgres-database.js';
-import { PostgresModelStore } from '../../../src/services/store/postgres/postgres-model-store.js';
 import { createPostgresPool } from '../../../src/services/store/postgres/pool.js';
 import { databaseSettings } from '../../helpers/postgres-database.js';
 
@@ -143,13 +142,17 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
     };
   });
 
+  /** A registry on a fresh database whose deadlines are half a second, as a server configured so would have. */
+  const impatientRegistry = async () => {
+    const database = await openPostgresDatabase(postgres(), {
+      connectTimeoutMs: 500,
+      statementTimeoutMs: 500,
+    });
+    return { database, registry: new ModelRegistry(database.modelStore(), LIMITS) };
+  };
+
   it('answers 503 with a sentence within the connect timeout while PostgreSQL is away', async () => {
-    const { url, close } = await openPostgresDatabase(postgres());
-    await close();
-    const settings = databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 });
-    const pool = createPostgresPool(settings);
-    const store = new PostgresModelStore(pool, settings);
-    const registry = new ModelRegistry(store, LIMITS);
+    const { database, registry } = await impatientRegistry();
     await postgres().kill();
     try {
       const started = Date.now();
@@ -160,18 +163,12 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await postgres().start();
-      await store.close();
-      await pool.end();
+      await database.close();
     }
   });
 
   it('answers 503 within the statement timeout while PostgreSQL hangs', async () => {
-    const { url, close } = await openPostgresDatabase(postgres());
-    await close();
-    const settings = databaseSettings(url, { connectTimeoutMs: 500, statementTimeoutMs: 500 });
-    const pool = createPostgresPool(settings);
-    const store = new PostgresModelStore(pool, settings);
-    const registry = new ModelRegistry(store, LIMITS);
+    const { database, registry } = await impatientRegistry();
     // A connection made before the hang, as a running server's pool holds.
     await registry.list();
     postgres().pause();
@@ -181,8 +178,7 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       postgres().resume();
-      await store.close();
-      await pool.end();
+      await database.close();
     }
   });
 });
