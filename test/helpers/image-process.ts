@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StagedImage } from './image-staging.js';
 import type { ExitStatus } from './spawn-dredge.js';
 
@@ -12,14 +15,35 @@ export interface ImageProcess {
   stop(): Promise<ExitStatus>;
 }
 
+let imageNode: string | undefined;
+
 /**
- * A command of the image as this machine runs it: `node` is this Node.js, and image paths under WORKDIR are the
- * staged folder's. Nothing else is translated, so a command naming any other path of the image fails here.
+ * The image's own Node.js binary, as the base image has it: this Node.js, copied once into a folder every user may
+ * read, since this one may lie where the image's user cannot reach it (a checkout in a private temporary folder).
+ * Without switching users, this Node.js itself.
+ */
+function nodeOfImage(): string {
+  if (process.getuid?.() !== 0) return process.execPath;
+  if (imageNode) return imageNode;
+  const dir = mkdtempSync(join(tmpdir(), 'dredge-image-node-'));
+  chmodSync(dir, 0o755);
+  const node = join(dir, 'node');
+  copyFileSync(process.execPath, node);
+  chmodSync(node, 0o755);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  imageNode = node;
+  return node;
+}
+
+/**
+ * A command of the image as this machine runs it: `node` is the image's Node.js (see nodeOfImage), and image paths
+ * under WORKDIR are the staged folder's. Nothing else is translated, so a command naming any other path of the
+ * image fails here.
  */
 export function localCommand(image: StagedImage, command: readonly string[]): [string, ...string[]] {
   const [program, ...args] = command;
   if (program !== 'node') throw new Error(`only node commands can run here, not ${String(program)}`);
-  return [process.execPath, ...args.map((arg) => (arg.startsWith('/') ? image.local(arg) : arg))];
+  return [nodeOfImage(), ...args.map((arg) => (arg.startsWith('/') ? image.local(arg) : arg))];
 }
 
 /**
@@ -43,9 +67,14 @@ export function startImageProcess(
     stdout += chunk.toString();
   });
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<ExitStatus>((done) =>
-    child.once('exit', (code, signal) => done(code ?? signal)),
-  );
+  // A process that cannot start at all (its binary not executable) says so in the output, and counts as exited.
+  const exited = new Promise<ExitStatus>((done) => {
+    child.once('exit', (code, signal) => done(code ?? signal));
+    child.once('error', (error) => {
+      output += `could not start: ${error.message}\n`;
+      done(null);
+    });
+  });
   const started: ImageProcess = {
     child,
     output: () => output,
@@ -83,9 +112,12 @@ export function runImageCommand(
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) =>
-    child.once('exit', (code, signal) => resolve({ exit: code ?? signal, output })),
-  );
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ exit: code ?? signal, output }));
+    child.once('error', (error) =>
+      resolve({ exit: null, output: `${output}could not start: ${error.message}\n` }),
+    );
+  });
 }
 
 /** The image's USER for spawn, where this process can switch users (it runs as root); otherwise its own. */
