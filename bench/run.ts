@@ -10,9 +10,11 @@ interface BenchmarkModule {
 /** One line per benchmark; adding a benchmark is adding a file and a line here. */
 const benchmarks: Record<string, () => Promise<BenchmarkModule>> = {
   compute: () => import('./compute.js'),
+  compression: () => import('./compression.js'),
   'async-context': () => import('./async-context.js'),
   cache: () => import('./cache.js'),
   http: () => import('./http.js'),
+  'compression-http': () => import('./compression-http.js'),
   queue: () => import('./queue.js'),
   registry: () => import('./registry.js'),
   stores: () => import('./stores.js'),

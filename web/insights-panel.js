@@ -1,11 +1,13 @@
 // Lifting insights and the list of those kept: newest first, searchable, a page at a time.
 import { failure, request } from './api.js';
 import * as format from './format.js';
+import { queueInsight } from './offline-store.js';
 
 const byId = (id) => document.getElementById(id);
 const PAGE = 8;
 
-export function createInsightsPanel() {
+/** @param {{ onQueued: () => void }} hooks  called when an insight is kept on this device to lift later */
+export function createInsightsPanel({ onQueued }) {
   let offset = 0;
   let search = '';
   let total = 0;
@@ -73,6 +75,18 @@ export function createInsightsPanel() {
     button.disabled = true;
     const answer = await request('/lift', { method: 'POST', body: { insight_text: field.value } });
     button.disabled = false;
+    if (answer.status === 0) {
+      // The server cannot be reached: the insight waits on this device and is lifted when it is back.
+      try {
+        const id = await queueInsight(field.value);
+        showResult(`Kept on this device; lifted when the server is back. id ${format.shortId(id)}`, false);
+        field.value = '';
+        onQueued();
+      } catch (error) {
+        showResult(error.message, true);
+      }
+      return;
+    }
     if (!answer.ok) {
       showResult(failure(answer), true);
       return;

@@ -1,14 +1,34 @@
-// The unified_inference form and a plot of the unified field it answers.
+// The unified_inference form and a plot of the unified field it answers: by the server, or by the portable core in
+// this page when the server cannot be reached (the same numbers: the same code computes them).
 import { failure, request } from './api.js';
 import { COLORS, lineChart } from './charts.js';
 import * as format from './format.js';
+import { unifiedInference } from './portable.js';
 
 const byId = (id) => document.getElementById(id);
 
 /** "0.5, 0.3 0.8" → [0.5, 0.3, 0.8]; anything that is not a number is left for the server to refuse. */
-function numbers(text) {
+export function numbers(text) {
   const parts = text.split(/[\s,;]+/).filter(Boolean);
   return parts.map((part) => (Number.isFinite(Number(part)) ? Number(part) : part));
+}
+
+/**
+ * Shows an answer in a form's <output>: its sentence, and the numbers as JSON in data-json with where they were
+ * computed in data-source (`server` or `page`), which is what the page's own tests compare.
+ */
+export function showAnswer(output, { text, source, json }) {
+  output.dataset.state = 'ok';
+  output.dataset.source = source;
+  output.dataset.json = JSON.stringify(json);
+  output.textContent = source === 'page' ? `${text} · computed in this page` : text;
+}
+
+export function showRefusal(output, sentence) {
+  output.dataset.state = 'error';
+  delete output.dataset.source;
+  delete output.dataset.json;
+  output.textContent = sentence;
 }
 
 export function createUnifiedPanel() {
@@ -27,18 +47,29 @@ export function createUnifiedPanel() {
       string_modes: numbers(form.elements.string_modes.value),
     };
     const answer = await request('/api/unified-inference', { method: 'POST', body });
-    if (!answer.ok) {
-      output.textContent = failure(answer);
-      output.dataset.state = 'error';
+    let result = answer.body;
+    let source = 'server';
+    if (answer.status === 0) {
+      try {
+        result = await unifiedInference(body);
+        source = 'page';
+      } catch (error) {
+        showRefusal(output, error.message);
+        return;
+      }
+    } else if (!answer.ok) {
+      showRefusal(output, failure(answer));
       return;
     }
-    const result = answer.body;
     const field = result.unified_field;
     chart.show([field.x_coordinates, field.field_amplitudes], 'No field');
-    output.dataset.state = 'ok';
-    output.textContent =
-      `coupled amplitude ${format.loss(result.coupled_amplitude)} · ${field.dimensions} dimensions` +
-      (result.cached ? ' · cached' : '');
+    showAnswer(output, {
+      text:
+        `coupled amplitude ${format.loss(result.coupled_amplitude)} · ${field.dimensions} dimensions` +
+        (result.cached ? ' · cached' : ''),
+      source,
+      json: { coupled_amplitude: result.coupled_amplitude, unified_field: field },
+    });
   }
 
   byId('unified-form').addEventListener('submit', (event) => {

@@ -25,7 +25,11 @@ export function serviceSettings(config: DredgeConfig): ServiceSettings {
       dataDir: config.storage.dataDir,
       redis: config.redis,
       database: config.storage.database,
-      limits: { maxModels: config.compute.maxModels, maxParameters: config.compute.maxModelParameters },
+      limits: {
+        maxModels: config.compute.maxModels,
+        maxParameters: config.compute.maxModelParameters,
+        versionsKept: config.compute.modelVersionsKept,
+      },
       insightLimits: {
         maxInsights: config.storage.maxInsights,
         maxBytes: config.storage.maxInsightBytes,

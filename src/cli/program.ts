@@ -3,6 +3,7 @@ import { PRODUCT } from '../app/product.js';
 import { colorEnabled } from '../config/color.js';
 import { MOBILE_HELP_WIDTH, currentPlatform, detectMobileTerminal } from '../config/platform.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerBundleCommands } from './commands/bundle.js';
 import { registerBatchCommand } from './commands/batch.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerHealthCommand } from './commands/health.js';
@@ -67,6 +68,7 @@ export function buildProgram(io: CliIO): Command {
   registerBatchCommand(program, getContext);
   registerKeysCommand(program, getContext);
   registerAuditCommand(program, getContext);
+  registerBundleCommands(program, getContext);
   registerHelpCommand(program);
 
   // Set after the commands are registered, because commands copy these settings from their parent: only `dredge`

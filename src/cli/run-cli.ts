@@ -25,7 +25,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   program.exitOverride();
   for (const command of program.commands) exitOverrideDeep(command);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(withExportVersion(argv), { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CliExit) return error.exitCode;
@@ -41,4 +41,19 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 function exitOverrideDeep(command: ReturnType<typeof buildProgram>): void {
   command.exitOverride();
   for (const sub of command.commands) exitOverrideDeep(sub);
+}
+
+/**
+ * `dredge export MODEL_ID --version V` as written: commander reads `--version` as the program's own flag wherever
+ * it stands (letting subcommands own it would stop `--data-dir` and `--set` working after a command's name), so
+ * after `export` it is read as the command's `--model-version`. `dredge --version` is untouched.
+ */
+function withExportVersion(argv: readonly string[]): string[] {
+  const command = argv.indexOf('export');
+  if (command === -1) return [...argv];
+  return argv.map((arg, at) => {
+    if (at <= command) return arg;
+    if (arg === '--version') return '--model-version';
+    return arg.startsWith('--version=') ? `--model-version=${arg.slice('--version='.length)}` : arg;
+  });
 }

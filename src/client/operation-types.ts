@@ -1,6 +1,8 @@
 // Types only: `import type` is erased from the JavaScript, so none of the server's code reaches a client bundle.
 import type { z } from 'zod';
+import type { exportModel, importModel } from '../app/operations/bundles.js';
 import type { listCapabilitiesOperation } from '../app/operations/capabilities.js';
+import type { pruneModelOperation, quantizeModelOperation } from '../app/operations/compression.js';
 import type {
   explainDependabotAlert,
   getDependabotAlerts,
@@ -13,6 +15,7 @@ import type { getCacheStats, getMetrics, getTraces } from '../app/operations/obs
 import type { stringParameters, stringSpectrum, unifiedInference } from '../app/operations/string-theory.js';
 import type { cancelTask, getQueueStats, getTask, submitTaskOperation } from '../app/operations/tasks.js';
 import type { benchmark, trainModel } from '../app/operations/training.js';
+import type { listModelVersions, rollbackModel } from '../app/operations/versions.js';
 
 /**
  * Every operation of the catalogue by its name, as `createCatalogue` (src/app/operations/index.ts) assembles it; a
@@ -41,6 +44,12 @@ export interface Operations {
   cancel_task: typeof cancelTask;
   get_queue_stats: typeof getQueueStats;
   model_fit: typeof modelFit;
+  export_model: typeof exportModel;
+  import_model: typeof importModel;
+  list_model_versions: typeof listModelVersions;
+  rollback_model: typeof rollbackModel;
+  quantize_model: typeof quantizeModelOperation;
+  prune_model: typeof pruneModelOperation;
 }
 
 export type OperationName = keyof Operations;

@@ -23,4 +23,6 @@ export const SAFE_OPERATIONS: ReadonlySet<string> = new Set<OperationName>([
   'get_task',
   'get_queue_stats',
   'model_fit',
+  'export_model',
+  'list_model_versions',
 ]);

@@ -68,6 +68,10 @@ export interface DredgeConfig {
     readonly stringNN: { readonly layers: number; readonly hiddenSize: number; readonly batchNorm: boolean };
     readonly maxModels: number;
     readonly maxModelParameters: number;
+    /** MODEL_VERSIONS_KEPT: the versions of each model kept, the current one included. */
+    readonly modelVersionsKept: number;
+    /** MAX_BUNDLE_BYTES: the largest model bundle exported or imported. */
+    readonly maxBundleBytes: number;
     /** MEMORY_BUDGET: what the memory bounds are shares of. */
     readonly memoryBudgetBytes: number;
     /** MAX_REQUEST_WORK: the most work (multiply-adds) one request may ask for. */
@@ -135,6 +139,8 @@ export interface DredgeConfig {
     readonly requestTimeoutMs: number;
     readonly headersTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
+    /** COMPRESSION_ENABLED and COMPRESSION_MIN_BYTES: which answers leave compressed. */
+    readonly compression: { readonly enabled: boolean; readonly minBytes: number };
   };
   readonly batch: { readonly size: number; readonly timeoutMs: number };
   readonly integrations: {
@@ -213,6 +219,8 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       },
       maxModels: values.MAX_MODELS,
       maxModelParameters: values.MAX_MODEL_PARAMETERS,
+      modelVersionsKept: values.MODEL_VERSIONS_KEPT,
+      maxBundleBytes: values.MAX_BUNDLE_BYTES,
       memoryBudgetBytes: values.MEMORY_BUDGET,
       maxRequestWork: values.MAX_REQUEST_WORK,
       inlineWork: values.COMPUTE_INLINE_WORK,
@@ -276,6 +284,7 @@ export function toDredgeConfig(values: ConfigValues, cwd: string): DredgeConfig 
       requestTimeoutMs: Math.round(values.REQUEST_TIMEOUT * 1000),
       headersTimeoutMs: Math.round(values.HEADERS_TIMEOUT * 1000),
       keepAliveTimeoutMs: Math.round(values.KEEP_ALIVE_TIMEOUT * 1000),
+      compression: { enabled: values.COMPRESSION_ENABLED, minBytes: values.COMPRESSION_MIN_BYTES },
     },
     batch: { size: values.BATCH_SIZE, timeoutMs: Math.round(values.BATCH_TIMEOUT * 1000) },
     integrations: {

@@ -245,6 +245,17 @@ export const CONFIG_KEYS = {
     description:
       'Most parameters of all loaded models together (8 bytes each), so memory stays bounded. Default: MEMORY_BUDGET / 64 (an eighth of it in values).',
   }),
+  MODEL_VERSIONS_KEPT: integerKey(1, 20, 3, {
+    feature: 'compute',
+    description:
+      'Versions of each model the store keeps, the current one included: every training keeps the state it replaces and drops the oldest beyond this; inference and get_parameters may name a kept version, rollback_model makes one current. Older versions live in the store only (never in memory) and are not counted by MAX_MODEL_PARAMETERS: the store holds at most this many times it in values.',
+  }),
+  MAX_BUNDLE_BYTES: integerKey(1024, GIB, 16 * MIB, {
+    unit: 'bytes',
+    feature: 'compute',
+    description:
+      'Largest model bundle export_model writes and import_model (and GET /models/{id}/bundle, POST /models/import) reads; larger ones answer 413 before they are read. 16 MiB holds about 2 million parameters; the binary import route turns its body into base64 on the event loop, about 1 ms a MiB.',
+  }),
   MEMORY_BUDGET: integerKey(128 * MIB, 1024 * GIB, GIB, {
     unit: 'bytes',
     feature: 'compute',
@@ -480,6 +491,17 @@ export const CONFIG_KEYS = {
     unit: 'seconds',
     feature: 'servers',
     description: 'Longest time a request may take, in seconds.',
+  }),
+  COMPRESSION_ENABLED: booleanKey(true, {
+    feature: 'servers',
+    description:
+      'Answers of COMPRESSION_MIN_BYTES or more are compressed (br, gzip or deflate, as the client’s Accept-Encoding prefers; any over 64 KiB on libuv’s thread pool, never on the event loop); off: every answer is sent as it is.',
+  }),
+  COMPRESSION_MIN_BYTES: integerKey(1, 1_048_576, 1024, {
+    unit: 'bytes',
+    feature: 'servers',
+    description:
+      'Smallest answer that is compressed: below it an answer costs less to send as it is than to compress (and keeps its Content-Length).',
   }),
   // The original's env file had BATCH_SIZE, but its batch pipeline never read it; `dredge batch --workers`
   // says how many tasks run at once, so the key is accepted and has no effect.

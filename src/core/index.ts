@@ -7,6 +7,8 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './physics/index.js';
 export * from './models/index.js';
+export * from './compress/index.js';
+export * from './bundle/index.js';
 export * from './train/index.js';
 export * from './device.js';
 export { fastExp, sincos, SINCOS } from './math/fast-math.js';

@@ -30,13 +30,21 @@ async function killDuringTrainings(env: NodeJS.ProcessEnv, checkStore: (cwd: str
       // Trainings back to back, each ending in a write of the whole model; the process dies at a random moment.
       const url = server.url;
       let running = true;
+      let firstDone: () => void = () => undefined;
+      const oneFinished = new Promise<void>((resolve) => (firstDone = resolve));
       const trainer = (async () => {
-        while (running)
-          await postOperation(url, 'train', { model_id: id, epochs: EPOCHS_PER_TRAINING }).catch(
-            () => (running = false),
-          );
+        while (running) {
+          const trained = await postOperation(url, 'train', {
+            model_id: id,
+            epochs: EPOCHS_PER_TRAINING,
+          }).catch(() => (running = false));
+          if (typeof trained === 'object' && trained.status === 200) firstDone();
+        }
       })();
-      await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 350));
+      // One training finished in this round (however busy the machine), then the kill at a random moment of the
+      // next ones: at least one whole training is there to keep.
+      await oneFinished;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 350));
       server.child.kill('SIGKILL');
       await server.stop();
       running = false;

@@ -107,6 +107,8 @@ describe('dredge help', () => {
       'batch',
       'keys',
       'audit',
+      'export',
+      'import',
       'help',
     ]);
   });

@@ -38,6 +38,12 @@ const EVERY_OPERATION = {
   cancel_task: true,
   get_queue_stats: true,
   model_fit: true,
+  export_model: true,
+  import_model: true,
+  list_model_versions: true,
+  rollback_model: true,
+  quantize_model: true,
+  prune_model: true,
 } satisfies Record<OperationName, true>;
 
 describe('the client’s view of the catalogue', () => {

@@ -286,7 +286,9 @@ describe('the runtime image, staged from the Dockerfile', () => {
     expect(readdirSync(image.root).sort()).toEqual(
       ['dist', 'healthcheck.mjs', 'LICENSE', 'node_modules', 'package.json', 'web'].sort(),
     );
-    expect(readdirSync(join(image.root, 'dist'))).toEqual(['src']);
+    // The server's code, and the portable core the dashboard loads (built beside it).
+    expect(readdirSync(join(image.root, 'dist')).sort()).toEqual(['portable', 'src']);
+    expect(existsSync(join(image.root, 'dist/portable/dredge-core.js'))).toBe(true);
     const installed = new Set(readdirSync(join(image.root, 'node_modules')));
     expect(installed.has('fastify')).toBe(true);
     expect(installed.has('better-sqlite3')).toBe(true);

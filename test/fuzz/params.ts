@@ -56,6 +56,25 @@ export function validParams(rng: Rng, operation: string, ids: IdPool): Record<st
       return { model_id: someId(rng, ids, 'models', true) };
     case 'model_fit':
       return { model_id: model(), points: rng.int(10, 200) };
+    case 'export_model':
+      return { model_id: model(), ...(rng.chance(0.3) ? { include_bundle: false } : {}) };
+    case 'list_model_versions':
+      return { model_id: model() };
+    case 'quantize_model':
+      return {
+        model_id: model(),
+        ...(rng.chance(0.5) ? { granularity: rng.pick(['per_tensor', 'per_row']) } : {}),
+      };
+    case 'prune_model':
+      return {
+        model_id: model(),
+        sparsity: rng.pick([0, 0.5, 0.99, 1, -0.1]),
+        fine_tune_epochs: rng.int(0, 2),
+      };
+    case 'rollback_model':
+      return { model_id: model(), version: rng.int(-1, 5) };
+    case 'import_model':
+      return { bundle: rng.chance(0.5) ? 'RFJFREdFTUI=' : rng.text(rng.int(0, 30)) };
     case 'benchmark':
       return {
         model_type: rng.pick(['quasimoto_1d', 'quasimoto_ensemble']),

@@ -26,15 +26,19 @@ export interface RunningDredgeServer {
   close(): Promise<void>;
 }
 
-/** A real DREDGE server on 127.0.0.1:0 with its own data directory and the given environment. */
+/**
+ * A real DREDGE server on 127.0.0.1 (port 0: any free one) with its own data directory and the given environment;
+ * a test that restarts a server gives the same `cwd` and `port` again.
+ */
 export async function startDredgeServer(
   env: NodeJS.ProcessEnv = {},
   options: DredgeServerOptions = {},
   cwd: string = mkdtempSync(join(tmpdir(), 'dredge-api-')),
+  port = 0,
 ): Promise<RunningDredgeServer> {
   const { services, catalogue, logs } = await createTestServices(env, cwd, 'dredge-api-test');
   const app = await createDredgeServer(services, catalogue, options);
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port });
   return {
     url,
     app,

@@ -163,6 +163,8 @@ describe('the packed tarball', () => {
       'dist/src/index.d.ts',
       'dist/src/core/index.js',
       'dist/src/core/index.d.ts',
+      'dist/portable/dredge-core.js',
+      'dist/portable/dredge-core.js.map',
       'web/index.html',
     ]) {
       expect(paths).toContain(needed);
@@ -269,7 +271,7 @@ describe('the package installed from the tarball into an empty folder', () => {
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('/assets/dashboard.js');
         const origin = new URL(dashboard).origin;
-        for (const asset of ['dashboard.js', 'uplot.esm.js', 'uplot.min.css']) {
+        for (const asset of ['dashboard.js', 'uplot.esm.js', 'uplot.min.css', 'dredge-core.js']) {
           expect((await fetch(`${origin}/assets/${asset}`)).status, asset).toBe(200);
         }
       } finally {
@@ -292,11 +294,15 @@ describe('the package installed from the tarball into an empty folder', () => {
         [
           "import { unifiedInference } from 'dredge/core';",
           "import * as dredge from 'dredge';",
+          "import * as portable from 'dredge/portable';",
           "import pkg from 'dredge/package.json' with { type: 'json' };",
           `const args = ${JSON.stringify(args)};`,
           'console.log(JSON.stringify({',
           "  resolved: import.meta.resolve('dredge'),",
           "  resolvedCore: import.meta.resolve('dredge/core'),",
+          "  resolvedPortable: import.meta.resolve('dredge/portable'),",
+          '  portableExports: Object.keys(portable).sort(),',
+          '  portableResult: portable.unifiedInference(...args),',
           '  version: pkg.version,',
           '  sameFunction: dredge.unifiedInference === unifiedInference,',
           '  exports: Object.keys(dredge).sort(),',
@@ -308,6 +314,9 @@ describe('the package installed from the tarball into an empty folder', () => {
       const printed = JSON.parse(stdout) as {
         resolved: string;
         resolvedCore: string;
+        resolvedPortable: string;
+        portableExports: string[];
+        portableResult: unknown;
         version: string;
         sameFunction: boolean;
         exports: string[];
@@ -316,6 +325,11 @@ describe('the package installed from the tarball into an empty folder', () => {
       const installed = `${join(app, 'node_modules', PKG.name)}${sep}`;
       expect(new URL(printed.resolved).pathname).toBe(join(installed, 'dist/src/index.js'));
       expect(new URL(printed.resolvedCore).pathname).toBe(join(installed, 'dist/src/core/index.js'));
+      expect(new URL(printed.resolvedPortable).pathname).toBe(
+        join(installed, 'dist/portable/dredge-core.js'),
+      );
+      expect(printed.portableExports).toEqual(Object.keys(core).sort());
+      expect(printed.portableResult).toEqual(printed.result);
       expect(printed.version).toBe(PKG.version);
       expect(printed.sameFunction).toBe(true);
       expect(printed.exports).toEqual(Object.keys(entry).sort());
@@ -326,7 +340,7 @@ describe('the package installed from the tarball into an empty folder', () => {
   );
 
   it(
-    'has types for `dredge` and `dredge/core` that TypeScript resolves through the exports map',
+    'has types for `dredge`, `dredge/core` and `dredge/portable` that TypeScript resolves through the exports map',
     async () => {
       writeFileSync(
         join(app, 'tsconfig.json'),
@@ -347,10 +361,12 @@ describe('the package installed from the tarball into an empty folder', () => {
         [
           "import { unifiedInference } from 'dredge/core';",
           "import { StringVibration } from 'dredge';",
+          "import { unifiedInference as inPage } from 'dredge/portable';",
           'const amplitude: number = unifiedInference().coupled_amplitude;',
+          'const portableAmplitude: number = inPage().coupled_amplitude;',
           '// @ts-expect-error: the amplitude is a number, so the types are real and not `any`',
           'const wrong: string = unifiedInference().coupled_amplitude;',
-          'export { amplitude, wrong, StringVibration };',
+          'export { amplitude, portableAmplitude, wrong, StringVibration };',
         ].join('\n'),
       );
       const tsc = join(REPO, 'node_modules/typescript/bin/tsc');

@@ -11,8 +11,10 @@ import { openApiPlugin } from './openapi/openapi-plugin.js';
 import { authenticationPlugin } from './plugins/authentication.js';
 import { routeAccountingPlugin } from './plugins/route-accounting.js';
 import { bodyBudgetPlugin } from './plugins/body-budget.js';
+import { compressionPlugin } from './plugins/compression.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { etagsPlugin } from './plugins/etags.js';
 import { frameworkErrors } from './plugins/framework-errors.js';
 import { hostGuardPlugin } from './plugins/host-guard.js';
 import { requestTelemetryPlugin } from './plugins/request-telemetry.js';
@@ -42,7 +44,8 @@ export interface BaseServer {
  * prototype-poisoning refused), the error plugin's answers, metrics and traces per request (with /metrics and
  * /traces), a 503 for requests that arrive while it closes, and the connection limits: MAX_CONNECTIONS,
  * MAX_CONNECTIONS_PER_ADDRESS, HEADERS_TIMEOUT, REQUEST_TIMEOUT (receiving a request) and KEEP_ALIVE_TIMEOUT,
- * and the process's MAX_INFLIGHT_BODY_BYTES for bodies received and worked on at once.
+ * and the process's MAX_INFLIGHT_BODY_BYTES for bodies received and worked on at once; ETags and 304s for GETs, and
+ * compressed answers (COMPRESSION_ENABLED, COMPRESSION_MIN_BYTES).
  */
 export async function createBaseServer(
   services: AppServices,
@@ -78,6 +81,12 @@ export async function createBaseServer(
   useDepthCheckedJsonParser(app, servers.maxBodyBytes);
   const door = new OperationDoor(services, catalogue);
   await app.register(errorsPlugin, { bodyLimit: servers.maxBodyBytes });
+  // ETags and 304s for GETs; then (COMPRESSION_ENABLED) compression of what is left to send, registered before any
+  // route, as it hooks each route when it is declared.
+  await app.register(etagsPlugin);
+  if (servers.compression.enabled) {
+    await app.register(compressionPlugin, { minBytes: servers.compression.minBytes });
+  }
   // Before any route: it records each route as it is declared, for /openapi.json and /docs.
   await app.register(openApiPlugin, { catalogue, component: options.component });
   // Telemetry first: a request refused by authentication or the body budget is still timed like any other answer

@@ -7,7 +7,8 @@ import { DashboardSummary } from './dredge/dashboard-summary.js';
 import { registerInsightRoutes } from './dredge/insight-routes.js';
 import { registerRootRoute } from './dredge/root-routes.js';
 import { TrafficSampler } from './dredge/traffic-sampler.js';
-import { loadWebAssets } from './dredge/web-assets.js';
+import { registerOfflineApiRoutes } from './dredge/offline-api-routes.js';
+import { loadWebAssets, type WebAssets } from './dredge/web-assets.js';
 import { createBaseServer } from './base-server.js';
 import { probesPlugin, serverProbes } from './plugins/probes.js';
 
@@ -18,6 +19,8 @@ export interface DredgeServerOptions {
   readonly sampleCapacity?: number;
   /** Where this process's metrics are served when not here (`dredge up`: the MCP server's /metrics). */
   readonly metricsServedElsewhere?: string;
+  /** The dashboard's files (default: the package's web/ and dist/portable/; tests serve an edited copy). */
+  readonly webAssets?: WebAssets;
 }
 
 /** Route templates the dashboard itself uses: left out of the traffic it shows, or it would chart its polling. */
@@ -25,6 +28,7 @@ export const DASHBOARD_OWN_ROUTES: ReadonlySet<string> = new Set([
   '/dashboard',
   '/quasimoto-gpu',
   '/assets/:name',
+  '/sw.js',
   '/api/dashboard',
   '/api/models/:id/fit',
 ]);
@@ -61,8 +65,9 @@ export async function createDredgeServer(
 
   registerRootRoute(app);
   registerInsightRoutes(app, services);
-  registerDashboardRoutes(app, loadWebAssets());
+  registerDashboardRoutes(app, options.webAssets ?? loadWebAssets());
   registerDashboardApiRoutes(app, door, new DashboardSummary(services, traffic));
+  registerOfflineApiRoutes(app, door);
 
   return app;
 }

@@ -5,6 +5,7 @@ import { MCP_PATH, isJsonRpcBody, registerMcpProtocolRoutes } from '../mcp/http-
 import type { Catalogue } from '../operations/index.js';
 import type { AppServices } from '../services.js';
 import { createBaseServer } from './base-server.js';
+import { registerBundleRoutes } from './bundle-routes.js';
 import { probesPlugin, serverProbes } from './plugins/probes.js';
 import { OPERATION_BODY, isJsonObject, requireObjectBody } from './request-input.js';
 import { registerTaskRoutes } from './task-routes.js';
@@ -40,6 +41,7 @@ export async function createMcpServer(services: AppServices, catalogue: Catalogu
 
   registerMcpProtocolRoutes(app, protocol);
   registerTaskRoutes(app, door);
+  await registerBundleRoutes(app, door, services.config.compute.maxBundleBytes);
 
   return app;
 }

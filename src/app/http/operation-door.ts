@@ -23,12 +23,16 @@ const PLAIN: AnswerShape = {};
  */
 export class OperationDoor {
   readonly #timeoutMs: number;
+  /** Chunked answers shorter than this are joined, so compression's threshold (which streams skip) holds for them. */
+  readonly #joinBelowBytes: number;
 
   constructor(
     readonly services: AppServices,
     readonly catalogue: Catalogue,
   ) {
-    this.#timeoutMs = services.config.servers.requestTimeoutMs;
+    const { requestTimeoutMs, compression } = services.config.servers;
+    this.#timeoutMs = requestTimeoutMs;
+    this.#joinBelowBytes = compression.enabled ? compression.minBytes : 0;
   }
 
   async answer(
@@ -38,6 +42,19 @@ export class OperationDoor {
     params: unknown,
     shape: AnswerShape = PLAIN,
   ): Promise<FastifyReply> {
+    const outcome = await this.run(request, reply, name, params);
+    if (shape.status !== undefined) reply.code(shape.status);
+    if (shape.location) reply.header('location', shape.location(outcome));
+    return sendJson(reply, outcome.body, this.#joinBelowBytes);
+  }
+
+  /** Runs an operation for an HTTP request and answers its outcome, for a route that writes the answer itself. */
+  run(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    name: unknown,
+    params: unknown,
+  ): Promise<OperationOutcome> {
     const operation = this.catalogue.find(name);
     const facts = new HttpRequestFacts(
       request.principal,
@@ -46,25 +63,23 @@ export class OperationDoor {
       reply,
       this.#timeoutMs,
     );
-    const context = requestContext(this.services, facts);
-    const outcome = await runOperation(operation, params, context);
-    if (shape.status !== undefined) reply.code(shape.status);
-    if (shape.location) reply.header('location', shape.location(outcome));
-    return sendJson(reply, outcome.body);
+    return runOperation(operation, params, requestContext(this.services, facts));
   }
 }
 
 /**
  * Sends a JSON body: text as it is; chunks (a large answer written on a compute thread) one after the other, with
- * their total length, without joining them on the event loop.
+ * their total length, without joining them on the event loop, unless they are fewer than `joinBelowBytes` (at
+ * most COMPRESSION_MIN_BYTES' bound, 1 MiB: a copy of well under a millisecond), so that an answer too small to
+ * compress is sent as it is (a stream is compressed whatever its length: see plugins/compression.ts).
  */
-function sendJson(reply: FastifyReply, body: JsonBody): FastifyReply {
+function sendJson(reply: FastifyReply, body: JsonBody, joinBelowBytes: number): FastifyReply {
   reply.type('application/json');
   if (typeof body === 'string') return reply.send(body);
   if (body.length === 1) return reply.send(body[0]);
-  return reply
-    .header('content-length', jsonByteLength(body))
-    .send(Readable.from(body, { objectMode: false }));
+  const length = jsonByteLength(body);
+  if (length < joinBelowBytes) return reply.send(Buffer.concat(body, length));
+  return reply.header('content-length', length).send(Readable.from(body, { objectMode: false }));
 }
 
 /**
@@ -84,6 +99,12 @@ class HttpRequestFacts implements RequestFacts {
 
   get inputBytes(): number {
     return Number(this.reply.request.headers['content-length']) || 0;
+  }
+
+  /** The body, when the route read it as bytes (its content-type parser's `parseAs: 'buffer'`). */
+  get attachment(): Uint8Array | undefined {
+    const { body } = this.reply.request;
+    return Buffer.isBuffer(body) ? body : undefined;
   }
 
   get signal(): AbortSignal {

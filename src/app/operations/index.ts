@@ -1,5 +1,7 @@
 import { Catalogue } from './catalogue.js';
+import { exportModel, importModel } from './bundles.js';
 import { listCapabilitiesOperation } from './capabilities.js';
+import { pruneModelOperation, quantizeModelOperation } from './compression.js';
 import { explainDependabotAlert, getDependabotAlerts, updateDependabotAlert } from './dependabot.js';
 import { inference } from './inference.js';
 import { modelFit } from './model-fit.js';
@@ -9,6 +11,7 @@ import type { AnyOperation } from './operation.js';
 import { stringParameters, stringSpectrum, unifiedInference } from './string-theory.js';
 import { cancelTask, getQueueStats, getTask, submitTaskOperation } from './tasks.js';
 import { benchmark, trainModel } from './training.js';
+import { listModelVersions, rollbackModel } from './versions.js';
 
 export { Catalogue } from './catalogue.js';
 export { OperationOutcome } from './outcome.js';
@@ -48,6 +51,12 @@ export function createCatalogue(): Catalogue {
       cancelTask,
       getQueueStats,
       modelFit,
+      exportModel,
+      importModel,
+      listModelVersions,
+      rollbackModel,
+      quantizeModelOperation,
+      pruneModelOperation,
     ] as AnyOperation[]),
   );
   const catalogue = new Catalogue(operations);

@@ -9,7 +9,7 @@ import {
 import { JsonText } from '../../services/cache/index.js';
 import { DredgeError } from '../../services/errors.js';
 import { cachedAnswer, modelIdOut, real } from './answer.js';
-import { modelIdLabel, modelIdSchema } from './model-ref.js';
+import { modelIdLabel, modelIdSchema, modelVersionSchema } from './model-ref.js';
 import { READS_ONLY, defineModelOperation } from './operation.js';
 import { numberArray, numberMatrix, parseOrThrow } from './schema.js';
 
@@ -69,6 +69,12 @@ export const inference = defineModelOperation({
   input: z.object({
     model_id: modelIdSchema.describe('The id of a loaded model, as load_model answered it'),
     inputs: inferenceInputs,
+    version: modelVersionSchema
+      .optional()
+      .describe(
+        'A kept version of the model to run, by its version number (a whole number from 0; ' +
+          'list_model_versions lists the kept ones, at most MODEL_VERSIONS_KEPT); the current one when omitted',
+      ),
   }),
   output: cachedAnswer({
     model_id: modelIdOut,
@@ -81,6 +87,7 @@ export const inference = defineModelOperation({
   }),
   metricLabels: modelIdLabel,
   model: (input) => input.model_id,
+  modelVersion: (input) => input.version,
   workFormula: `rows of params.inputs × (parameters + ${ANSWER_WORK_PER_OUTPUT} × outputs per row)`,
   work: (input, { model }) =>
     requestRows(input.inputs) * (model.parameterCount + ANSWER_WORK_PER_OUTPUT * model.outputWidth),

@@ -22,7 +22,7 @@ import {
   versionOut,
 } from './answer.js';
 import { loadModelInput, modelOptions, type RequestedConfig } from './model-config.js';
-import { modelIdSchema } from './model-ref.js';
+import { modelIdSchema, modelVersionSchema } from './model-ref.js';
 import {
   READS_ONLY,
   defineModelOperation,
@@ -262,6 +262,12 @@ export const getParameters = defineModelOperation({
   description: "A model's parameters by PyTorch name, with values, shapes and requires_grad.",
   input: z.object({
     model_id: modelIdSchema.describe('The id of a loaded model, as load_model answered it'),
+    version: modelVersionSchema
+      .optional()
+      .describe(
+        'A kept version of the model to report, by its version number (a whole number from 0; ' +
+          'list_model_versions lists the kept ones, at most MODEL_VERSIONS_KEPT); the current one when omitted',
+      ),
   }),
   output: answer({
     model_id: modelIdOut,
@@ -282,6 +288,7 @@ export const getParameters = defineModelOperation({
       ),
   }),
   model: (input) => input.model_id,
+  modelVersion: (input) => input.version,
   workFormula: `${REPORT_WORK_PER_PARAMETER} × parameters`,
   work: (_input, { model }) => REPORT_WORK_PER_PARAMETER * model.parameterCount,
   async handle(_input, context, registered) {

@@ -27,6 +27,11 @@ export interface RequestContext {
   readonly rateKey: string | undefined;
   /** The request's size in bytes as it arrived, where the door knows it (an HTTP body's length), else 0. */
   readonly inputBytes: number;
+  /**
+   * The request's body as bytes, where a route takes bytes rather than JSON (POST /models/import): binary data
+   * stays binary instead of going through base64 text. Undefined everywhere else.
+   */
+  readonly attachment: Uint8Array | undefined;
   readonly logger: Logger;
   /** The trace this work belongs to (the request's span, or a queued task's); its spans hang from it. */
   readonly trace: TraceContext;
@@ -148,6 +153,12 @@ export interface Operation<
    */
   readonly model?: (input: z.output<S>) => string;
   /**
+   * The version of that model the input names (a kept one, see MODEL_VERSIONS_KEPT), when it names one:
+   * `runOperation` then reads that version instead (404 listing the kept versions when it is not kept); its
+   * fingerprint, not the current model's, joins the cache key.
+   */
+  readonly modelVersion?: (input: z.output<S>) => number | undefined;
+  /**
    * What this call will cost, in multiply-adds (or their equivalent, see the README's table), from the validated
    * input (and the stored model, for an operation on one) before any work starts. `runOperation` refuses work
    * above MAX_REQUEST_WORK (413) and marks work above COMPUTE_INLINE_WORK `offLoop`. It must be cheap: it runs on
@@ -165,6 +176,7 @@ export interface Operation<
 /** An operation on one stored model, named by its input: its handler and cache key receive the model. */
 interface ModelOperation<S extends z.ZodType, O extends AnswerSchema> extends OperationBase<S, O> {
   readonly model: (input: z.output<S>) => string;
+  readonly modelVersion?: (input: z.output<S>) => number | undefined;
   readonly cache?: CachePolicy<z.output<S>, RegisteredModel>;
   work(input: z.output<S>, model: RegisteredModel, context: RequestContext): number;
   handle(input: z.output<S>, context: OperationContext, model: RegisteredModel): Answer<ResultOf<O>>;

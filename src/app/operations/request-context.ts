@@ -27,6 +27,8 @@ export interface RequestFacts {
   readonly rateLimited?: boolean;
   /** The request's size as it arrived (an HTTP body's Content-Length); 0 where unknown. */
   readonly inputBytes?: number;
+  /** The body itself, where a route takes bytes (see RequestContext.attachment). */
+  readonly attachment?: Uint8Array | undefined;
 }
 
 /**
@@ -63,6 +65,10 @@ class DoorContext implements RequestContext {
 
   get inputBytes(): number {
     return this.facts.inputBytes ?? 0;
+  }
+
+  get attachment(): Uint8Array | undefined {
+    return this.facts.attachment;
   }
 
   get rateKey(): string | undefined {

@@ -161,6 +161,10 @@ class HandlerContext implements OperationContext {
   get signal(): AbortSignal {
     return this.door.signal;
   }
+
+  get attachment(): Uint8Array | undefined {
+    return this.door.attachment;
+  }
 }
 
 /** The original's metric names for an operation (`mcp_inference`, `mcp_inference_duration` …), made once each. */
@@ -197,11 +201,17 @@ async function execute(
   let model: RegisteredModel | undefined;
   if (operation.model) {
     const id = operation.model(input);
+    const version = operation.modelVersion?.(input);
     // Read in the caller's tenant: another tenant's model is not even loaded, and answers as an unknown id.
     model = await tracing.inSpan('store get model', { parent: trace }, () =>
-      store.models.get(id, context.tenant),
+      version === undefined
+        ? store.models.get(id, context.tenant)
+        : store.models.getVersion(id, version, context.tenant),
     );
-    if (!model) throw new DredgeError('not_found', `Model not found: ${id}`);
+    if (!model) {
+      if (version === undefined) throw new DredgeError('not_found', `Model not found: ${id}`);
+      throw await store.models.versionNotKept(id, version, context.tenant);
+    }
   }
   // Weighed before anything is computed or looked up: a request over the ceiling costs nothing more.
   const work = operation.work(input, model, context);

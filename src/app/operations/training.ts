@@ -6,6 +6,7 @@ import {
   MAX_LEARNING_RATE,
   MAX_SEED,
   MODEL_TYPES,
+  QuantizedModel,
   decimateLosses,
   type AnyModel,
   type Dataset,
@@ -189,6 +190,12 @@ export const trainModel = defineModelOperation({
     // The stored model shapes the data and sizes the work, before any copy of it is made (a seed changes the
     // values, not the shape).
     const { model } = registered;
+    if (model instanceof QuantizedModel) {
+      throw new DredgeError(
+        'invalid_input',
+        `params.model_id ${registered.id} is an int8 model, for inference only: train its float source and quantize it again`,
+      );
+    }
     const dataset = input.data
       ? requestDataset(model, input.data)
       : loadDataset(input.dataset ?? defaultDataset(model), model);

@@ -1,9 +1,8 @@
 import { DEFAULT_TENANT } from '../../services/store/index.js';
 import { mintApiKey } from '../../app/security/api-key.js';
-import { serviceSettings } from '../../app/service-settings.js';
-import { DredgeError } from '../../services/errors.js';
-import { createStore, type ApiKeyRecord, type AuditRecord, type Store } from '../../services/store/index.js';
+import type { ApiKeyRecord, AuditRecord } from '../../services/store/index.js';
 import type { CliContext } from '../context.js';
+import { withStore } from '../with-store.js';
 import { CliExit, writeLine } from '../io.js';
 import type { CreateKeyOptions } from './keys.js';
 
@@ -129,22 +128,4 @@ function shown(record: ApiKeyRecord): ShownApiKey {
     created_at: record.createdAt,
     revoked_at: record.revokedAt,
   };
-}
-
-/**
- * Opens the store the servers use (STORE_BACKEND, DATA_DIR or Redis, from the same configuration), runs `work`,
- * and closes it. A refusal (a full store) is one line on stderr and exit 1.
- */
-async function withStore<T>(ctx: CliContext, work: (store: Store) => Promise<T>): Promise<T> {
-  const { config } = ctx.loadConfig();
-  const store = await createStore(serviceSettings(config).store);
-  try {
-    return await work(store);
-  } catch (error) {
-    if (!(error instanceof DredgeError)) throw error;
-    writeLine(ctx.io.stderr, error.message);
-    throw new CliExit(1);
-  } finally {
-    await store.close();
-  }
 }

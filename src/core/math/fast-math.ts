@@ -1,3 +1,5 @@
+import { cos, exp, powerOfTwo, sin } from './deterministic-math.js';
+
 /**
  * Table-driven sine/cosine and exponential for the fused model kernels.
  *
@@ -6,7 +8,9 @@
  * epoch; with these about 45 ns. Both functions reduce the argument exactly (Cody–Waite: constants split so
  * the products are exact), look the nearest table point up and finish with a short Taylor polynomial, which is
  * enough because the remainder is tiny. Measured against Math.*: at most 4.5e-16 relative error (≈ 2 ulp),
- * far inside the 1e-9 that parity with the reference needs. Outside the fast range they defer to Math.*.
+ * far inside the 1e-9 that parity with the reference needs. The tables are built, and arguments outside the fast
+ * range evaluated, with the core's deterministic sin/cos/exp (./deterministic-math.ts), never Math.*, so every
+ * engine gets the same bits.
  *
  * Both are written for V8's inliner: a kernel calls sincos three times and fastExp once per row, and V8 inlines
  * calls only while their bytecode adds up to less than 920 bytes per optimised function; one call left
@@ -37,8 +41,8 @@ function buildSinCosTable(): Float64Array {
   for (let j = 0; j < QUADRANT_STEPS; j++) {
     const mirrored = j > QUADRANT_STEPS / 2;
     const angle = ((mirrored ? QUADRANT_STEPS - j : j) * (Math.PI / 2)) / QUADRANT_STEPS;
-    const s = mirrored ? Math.cos(angle) : Math.sin(angle);
-    const c = mirrored ? Math.sin(angle) : Math.cos(angle);
+    const s = mirrored ? cos(angle) : sin(angle);
+    const c = mirrored ? sin(angle) : cos(angle);
     set(j, s, c);
     set(j + QUADRANT_STEPS, c, -s);
     set(j + 2 * QUADRANT_STEPS, -s, -c);
@@ -64,8 +68,8 @@ export const SINCOS_CONSTANTS = Object.freeze({
 export const SINCOS = new Float64Array(2);
 
 function sincosSlow(x: number): void {
-  SINCOS[0] = Math.sin(x);
-  SINCOS[1] = Math.cos(x);
+  SINCOS[0] = sin(x);
+  SINCOS[1] = cos(x);
 }
 
 /** Writes sin(x) to SINCOS[0] and cos(x) to SINCOS[1]. */
@@ -88,11 +92,17 @@ export function sincos(x: number): void {
   out[1] = cosT * cosR - sinT * sinR;
 }
 
-/** 2^(j/256), j = 0 … 255. */
+/**
+ * 2^(j/256), j = 0 … 255, as e^(j·ln2/256): j·(ln 2's 32-bit head)/256 is exact, and the tail's share,
+ * j·ln2_lo/256 < 2e-10, enters as the first-order factor 1 + t (its square is below an ulp).
+ */
 const EXP_STEPS = 256;
-const EXP_TABLE = Float64Array.from({ length: EXP_STEPS }, (_, j) => Math.pow(2, j / EXP_STEPS));
-/** 2^e for e = −1075 … 1024, so the integer part of the power of two is a lookup as well. */
-const POW2_TABLE = Float64Array.from({ length: 2100 }, (_, i) => Math.pow(2, i - 1075));
+const EXP_TABLE = Float64Array.from({ length: EXP_STEPS }, (_, j) => {
+  const head = exp((j * 6.9314718036912381649e-1) / EXP_STEPS);
+  return head + head * ((j * 1.90821492927058770002e-10) / EXP_STEPS);
+});
+/** 2^e for e = −1075 … 1024 (exact; 0 and ∞ at the ends): the integer part of the power of two is a lookup too. */
+const POW2_TABLE = Float64Array.from({ length: 2100 }, (_, i) => powerOfTwo(i - 1075));
 
 /**
  * The literals of `fastExp`: 256/ln 2, and ln 2/256 in two parts (fdlibm's split of ln 2,
@@ -106,8 +116,8 @@ export const EXP_CONSTANTS = Object.freeze({
 
 /** e^x. */
 export function fastExp(x: number): number {
-  // Outside (−708, 709) the result is subnormal, zero or infinite (or x is NaN): leave those edges to Math.exp.
-  if (!(x > -708 && x < 709)) return Math.exp(x);
+  // Outside (−708, 709) the result is subnormal, zero or infinite (or x is NaN): leave those edges to exp.
+  if (!(x > -708 && x < 709)) return exp(x);
   const n = x * 369.3299304675746 + 6755399441055744 - 6755399441055744;
   const r = x - n * 0.00270760617331689 - n * 7.453964567463233e-13;
   const k = n | 0;

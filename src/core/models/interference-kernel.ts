@@ -1,3 +1,4 @@
+import { exp, twoPiToTheHalf } from '../math/deterministic-math.js';
 import { fastExp, sincos, SINCOS } from '../math/fast-math.js';
 
 /**
@@ -91,13 +92,13 @@ export function createInterferenceScratch(L: InterferenceLayout): InterferenceSc
 function prepareEnvelope(p: Float64Array, L: InterferenceLayout, s: InterferenceScratch): number {
   let prod = 1;
   for (let d = 0; d < L.dim; d++) {
-    const raw = Math.exp(p[L.logSigma + d] as number);
+    const raw = exp(p[L.logSigma + d] as number);
     const sigma = raw >= MIN_SIGMA ? raw : MIN_SIGMA;
     s.sigmaMask[d] = raw >= MIN_SIGMA ? 1 : 0;
     s.invSigma[d] = 1 / sigma;
     prod *= sigma;
   }
-  return 1 / (prod * Math.pow(2 * Math.PI, L.dim / 2));
+  return 1 / (prod * twoPiToTheHalf(L.dim));
 }
 
 /** Fills the row's features and per-field trigonometry; returns the envelope. */

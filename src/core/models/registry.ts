@@ -1,3 +1,4 @@
+import { restoreQuantized, type QuantizedModel } from '../compress/quantized-model.js';
 import { ComputeInputError } from '../errors.js';
 import { decodeFloat64 } from './codec.js';
 import { QuasimotoInterferenceBasis, type InterferenceBasisOptions } from './interference-basis.js';
@@ -27,7 +28,12 @@ export type AnyModel =
   | QuasimotoEnsemble4D
   | QuasimotoEnsemble6D
   | QuasimotoInterferenceBasis
-  | StringTheoryNN;
+  | StringTheoryNN
+  | QuantizedModel<QuasimotoEnsemble>
+  | QuantizedModel<QuasimotoEnsemble4D>
+  | QuantizedModel<QuasimotoEnsemble6D>
+  | QuantizedModel<QuasimotoInterferenceBasis>
+  | QuantizedModel<StringTheoryNN>;
 
 /** The union of every model's options; each model reads the ones it knows. */
 export type CreateModelOptions = EnsembleOptions & InterferenceBasisOptions & StringTheoryNNOptions;
@@ -108,7 +114,10 @@ function checkedHeader(value: unknown, formatVersion: 1 | 2): CheckedHeader {
 function restored(header: CheckedHeader, values: InitialValues): AnyModel {
   let model: AnyModel;
   try {
-    model = createModel(header.type, { ...header.options, values });
+    // A configuration with `quantization` describes an int8 model of that type (compress/quantized-model.ts).
+    model =
+      (restoreQuantized(header.type, header.options, header.config, values) as AnyModel | undefined) ??
+      createModel(header.type, { ...header.options, values });
   } catch (error) {
     if (error instanceof ComputeInputError && (error.field === 'parameters' || error.field === 'buffers')) {
       fail('parameters or buffers do not match the configuration');

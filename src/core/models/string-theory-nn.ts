@@ -1,3 +1,4 @@
+import { tanh } from '../math/deterministic-math.js';
 import { resolveDevice, type DeviceName, type HostFacts } from '../device.js';
 import { ComputeInputError } from '../errors.js';
 import { MAX_HIDDEN_SIZE, MAX_NETWORK_DIMENSIONS, MAX_NUM_LAYERS, MIN_NUM_LAYERS } from '../limits.js';
@@ -338,7 +339,7 @@ export class StringTheoryNN extends ModelBase {
           const y = norm
             ? (p[norm.gamma + j] as number) * (Y[q] as number) + (p[norm.beta + j] as number)
             : (Y[q] as number);
-          A[q] = Math.tanh(y);
+          A[q] = tanh(y);
         }
       }
     }

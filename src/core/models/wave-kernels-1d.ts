@@ -1,3 +1,4 @@
+import { exp } from '../math/deterministic-math.js';
 import { fastExp, sincos, SINCOS } from '../math/fast-math.js';
 import { BLOCK } from './block-scratch.js';
 
@@ -75,7 +76,7 @@ export function wave1dForward(
   const k = p[o + 1] as number;
   const omega = p[o + 2] as number;
   const v = p[o + 3] as number;
-  const invVar = Math.exp(-2 * (p[o + 4] as number));
+  const invVar = exp(-2 * (p[o + 4] as number));
   const phi = p[o + 5] as number;
   const eps = p[o + 6] as number;
   const lmbda = p[o + 7] as number;
@@ -106,7 +107,7 @@ export function wave1dAccumulate(
   const k = p[o + 1] as number;
   const omega = p[o + 2] as number;
   const v = p[o + 3] as number;
-  const invVar = Math.exp(-2 * (p[o + 4] as number));
+  const invVar = exp(-2 * (p[o + 4] as number));
   const phi = p[o + 5] as number;
   const eps = p[o + 6] as number;
   const lmbda = p[o + 7] as number;
@@ -186,7 +187,7 @@ export function waveBank1dForward(
       const k = p[o + 1] as number;
       const omega = p[o + 2] as number;
       const v = p[o + 3] as number;
-      const invVar = Math.exp(-2 * (p[o + 4] as number));
+      const invVar = exp(-2 * (p[o + 4] as number));
       const phi = p[o + 5] as number;
       const eps = p[o + 6] as number;
       const lmbda = p[o + 7] as number;
@@ -231,7 +232,7 @@ export function waveBank1dAccumulate(
       const k = p[o + 1] as number;
       const omega = p[o + 2] as number;
       const v = p[o + 3] as number;
-      const invVar = Math.exp(-2 * (p[o + 4] as number));
+      const invVar = exp(-2 * (p[o + 4] as number));
       const phi = p[o + 5] as number;
       const eps = p[o + 6] as number;
       const lmbda = p[o + 7] as number;

@@ -1,3 +1,4 @@
+import { exp } from '../math/deterministic-math.js';
 import { expBlock, sincosBlock } from '../math/fast-math.js';
 import { BLOCK, BLOCK_SCRATCH } from './block-scratch.js';
 
@@ -101,7 +102,7 @@ function evaluateBlock(
       distortion[i] = (distortion[i] as number) + lm * xi;
     }
   }
-  const halfInvVar = 0.5 * Math.exp(-2 * (p[o + L.logSigma] as number));
+  const halfInvVar = 0.5 * exp(-2 * (p[o + L.logSigma] as number));
   const phi = p[o + L.phi] as number;
   const eps = p[o + L.epsilon] as number;
   for (let i = 0; i < m; i++) s.envelope[i] = -((radius2[i] as number) * halfInvVar);
@@ -173,7 +174,7 @@ export function waveBankNdAccumulate(
       evaluateBlock(p, o, L, xs, t, b0, m);
       const w = head >= 0 ? (p[head + j] as number) : 1;
       const A = p[o] as number;
-      const invVar = Math.exp(-2 * (p[o + L.logSigma] as number));
+      const invVar = exp(-2 * (p[o + L.logSigma] as number));
       const eps = p[o + L.epsilon] as number;
       const row = j * PARTIALS_ND * B;
       const q = BLOCK_SCRATCH;

@@ -1,3 +1,4 @@
+import { sin } from '../math/deterministic-math.js';
 import { ComputeInputError } from '../errors.js';
 import { MAX_MODE_NUMBER, MAX_MODES, MAX_SPACETIME_DIMENSIONS } from '../limits.js';
 import { requireInteger, requirePositive, requireFinite } from '../validate.js';
@@ -20,9 +21,9 @@ export interface Compactification {
  * A fundamental string of a given length in a spacetime of a given number of dimensions: its standing-wave
  * modes, their energies and the Kaluza–Klein tower of a compactified dimension.
  *
- * Arithmetic follows the reference operation by operation (same order of operations, Math.sin), so energies and
- * coordinates agree to the bit and amplitudes to the last bit or two (V8's sin and the reference's libm sin
- * occasionally round differently): clients compare these numbers.
+ * Arithmetic follows the reference operation by operation (same order of operations), so energies and
+ * coordinates agree to the bit and amplitudes to the last bit or two (the core's sin, the same bits in every
+ * engine, and the reference's libm sin occasionally round differently): clients compare these numbers.
  */
 export class StringVibration {
   readonly dimensions: number;
@@ -45,7 +46,7 @@ export class StringVibration {
     if (typeof x !== 'number' || !(x >= 0 && x <= 1)) {
       throw new ComputeInputError('x', `Position must be between 0 and 1 (got ${x})`);
     }
-    return Math.sin(n * Math.PI * x);
+    return sin(n * Math.PI * x);
   }
 
   /** E_n = n·h / (2L). */

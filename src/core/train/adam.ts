@@ -1,3 +1,5 @@
+import { powInteger } from '../math/deterministic-math.js';
+
 /** Adam's hyper-parameters; the defaults are PyTorch's. */
 export interface AdamOptions {
   readonly learningRate: number;
@@ -40,8 +42,8 @@ export class Adam {
     const { beta1, beta2, eps } = this;
     const m = this.#m;
     const v = this.#v;
-    const stepSize = this.learningRate / (1 - Math.pow(beta1, this.#step));
-    const correction2Sqrt = Math.sqrt(1 - Math.pow(beta2, this.#step));
+    const stepSize = this.learningRate / (1 - powInteger(beta1, this.#step));
+    const correction2Sqrt = Math.sqrt(1 - powInteger(beta2, this.#step));
     const keep1 = 1 - beta1;
     const keep2 = 1 - beta2;
     for (let i = 0; i < m.length; i++) {

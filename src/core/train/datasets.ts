@@ -1,3 +1,4 @@
+import { cos, exp, powInteger, sin } from '../math/deterministic-math.js';
 import {
   MAX_BATCH_SIZE,
   MAX_BASIS_DIM,
@@ -70,11 +71,11 @@ export function generateChirp(points = 1000): ChirpData {
   const minusTenth = f(-0.1);
   for (let i = 0; i < points; i++) {
     const x2 = f((x[i] as number) * (x[i] as number));
-    y[i] = f(f(Math.sin(f(0.5 * x2))) * f(Math.exp(f(minusTenth * x2))));
+    y[i] = f(f(sin(f(0.5 * x2))) * f(exp(f(minusTenth * x2))));
   }
   const glitchEnd = Math.trunc(0.55 * points);
   for (let i = Math.trunc(0.5 * points); i < glitchEnd; i++) {
-    y[i] = f((y[i] as number) + f(0.5 * f(Math.sin(f(20 * (x[i] as number))))));
+    y[i] = f((y[i] as number) + f(0.5 * f(sin(f(20 * (x[i] as number))))));
   }
   return { x, t, y };
 }
@@ -87,7 +88,7 @@ export function chirpDataset(points = 1000): Dataset {
 /** Row-major ('ij') flattening of a grid with `axes` axes of `size` points each. */
 function gridColumns(size: number, axes: number, start: number, end: number): Float64Array[] {
   const line = linspaceFloat32(start, end, size);
-  const rows = size ** axes;
+  const rows = powInteger(size, axes);
   const columns = Array.from({ length: axes }, () => new Float64Array(rows));
   for (let r = 0; r < rows; r++) {
     let rest = r;
@@ -119,10 +120,10 @@ export function generateGrid4d(size = 20): Grid4dData {
     const b = y[i] as number;
     const c = z[i] as number;
     const r2 = f(f(f(a * a) + f(b * b)) + f(c * c));
-    let s = f(Math.exp(f(minusHalf * r2)));
-    s = f(s * f(Math.sin(f(2 * a))));
-    s = f(s * f(Math.cos(f(2 * b))));
-    signal[i] = f(s * f(Math.sin(f(2 * c))));
+    let s = f(exp(f(minusHalf * r2)));
+    s = f(s * f(sin(f(2 * a))));
+    s = f(s * f(cos(f(2 * b))));
+    signal[i] = f(s * f(sin(f(2 * c))));
   }
   return { x, y, z, t: new Float64Array(rows), signal };
 }
@@ -163,11 +164,11 @@ export function generateGrid6d(size = 8): Grid6dData {
     const d = x4[i] as number;
     const e = x5[i] as number;
     const r2 = f(f(f(f(f(a * a) + f(b * b)) + f(c * c)) + f(d * d)) + f(e * e));
-    let s = f(Math.exp(f(minusTenth * r2)));
-    s = f(s * f(Math.sin(f(a + b))));
-    s = f(s * f(Math.cos(c)));
-    s = f(s * f(Math.sin(f(d - e))));
-    signal[i] = f(s * f(Math.cos(f(b * d))));
+    let s = f(exp(f(minusTenth * r2)));
+    s = f(s * f(sin(f(a + b))));
+    s = f(s * f(cos(c)));
+    s = f(s * f(sin(f(d - e))));
+    signal[i] = f(s * f(cos(f(b * d))));
   }
   return { x1, x2, x3, x4, x5, t: new Float64Array(rows), signal };
 }
@@ -193,7 +194,7 @@ export function stringModesDataset(dimensions = 10, rows = 256, seed = 0): Datas
     for (let c = 0; c < dimensions; c++) {
       const x = random.uniform();
       (columns[c] as Float64Array)[i] = x;
-      sum += Math.sin((c + 1) * Math.PI * x);
+      sum += sin((c + 1) * Math.PI * x);
     }
     target[i] = sum / dimensions;
   }
@@ -221,8 +222,7 @@ export function wavePacketDataset(dim = 1, outFeatures = 1, rows = 512, seed = 0
       r2 += x * x;
       sum += x;
     }
-    for (let o = 0; o < outFeatures; o++)
-      target[i * outFeatures + o] = Math.exp(-0.5 * r2) * Math.cos((o + 1) * sum);
+    for (let o = 0; o < outFeatures; o++) target[i * outFeatures + o] = exp(-0.5 * r2) * cos((o + 1) * sum);
   }
   return { name: 'wave_packet', input: { size: rows, columns }, target };
 }

@@ -1,3 +1,4 @@
+import { cos, log, sin } from '../math/deterministic-math.js';
 import { ComputeInputError } from '../errors.js';
 
 /**
@@ -83,10 +84,10 @@ export class SeededRandom {
     }
     const u1 = 1 - this.uniform(); // (0, 1]: log stays finite
     const u2 = this.uniform();
-    const radius = Math.sqrt(-2 * Math.log(u1));
+    const radius = Math.sqrt(-2 * log(u1));
     const angle = 2 * Math.PI * u2;
-    this.#spareNormal = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
+    this.#spareNormal = radius * sin(angle);
+    return radius * cos(angle);
   }
 }
 

@@ -1,10 +1,16 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import {
+  BUNDLE_CHECKSUM_BYTES,
+  BundleRefusal,
   fitResult,
   ModelBase,
+  toHex,
   modelFromSnapshot,
   type AnyModel,
+  type Compression,
+  type CompressionRequest,
+  type BundleExtras,
   type FitProgress,
   type FitResult,
   type ModelInput,
@@ -12,13 +18,18 @@ import {
 } from '../../core/index.js';
 import { DredgeError } from '../errors.js';
 import type {
+  BundleTask,
   CreateTask,
   ForwardTask,
   MadeModel,
+  ReadBundle,
+  RefusedBundle,
   ReportTask,
   TrainingOutcome,
   TrainingTask,
+  UnbundleTask,
 } from './compute-worker.js';
+import type { CompressedModel, CompressTask } from './compress-task.js';
 import type { ModelRecipe, ModelSource } from './model-source.js';
 import { useSharedTensors } from './shared-tensors.js';
 
@@ -46,8 +57,11 @@ function workerFile(): string {
   return new URL(fromSource ? './source-compute-loader.mjs' : './compute-worker.js', import.meta.url).href;
 }
 
-type Task = TrainingTask | ForwardTask | CreateTask | ReportTask;
-type Pool = Piscina<Task, TrainingOutcome | Float64Array | MadeModel | Uint8Array>;
+type Task = TrainingTask | ForwardTask | CreateTask | ReportTask | BundleTask | UnbundleTask | CompressTask;
+type Pool = Piscina<
+  Task,
+  TrainingOutcome | Float64Array | MadeModel | Uint8Array | ReadBundle | RefusedBundle | CompressedModel
+>;
 
 /** piscina's own refusals of a full queue (a safety net behind the pool's count). */
 const PISCINA_QUEUE_FULL = /^(Task queue is at limit|No task queue available)/;
@@ -233,6 +247,83 @@ export class ComputePool {
     signal?: AbortSignal,
   ): Promise<Uint8Array> {
     return this.run<Uint8Array>('report', () => ({ task: { snapshot: model.snapshot(), answer } }), signal);
+  }
+
+  /** A model's bundle (export_model), written on a pool thread: copying and hashing megabytes holds no loop. */
+  bundle(model: AnyModel, extras: BundleExtras, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.run<Uint8Array>(
+      'bundle',
+      () => ({ task: { snapshot: model.snapshot(), extras, base64: false } }),
+      signal,
+    );
+  }
+
+  /**
+   * A model's bundle as base64 text (ASCII bytes, never a string on the event loop) with its SHA-256 (hex) and
+   * size, written on a pool thread for a JSON answer.
+   */
+  async bundleBase64(
+    model: AnyModel,
+    extras: BundleExtras,
+    signal?: AbortSignal,
+  ): Promise<{ base64: Uint8Array; sha256: string; byteLength: number }> {
+    const packed = await this.run<Uint8Array>(
+      'bundle',
+      () => ({ task: { snapshot: model.snapshot(), extras, base64: true } }),
+      signal,
+    );
+    const base64 = packed.subarray(BUNDLE_CHECKSUM_BYTES);
+    const padding = base64.at(-1) === 61 ? (base64.at(-2) === 61 ? 2 : 1) : 0;
+    return {
+      base64,
+      sha256: toHex(packed.subarray(0, BUNDLE_CHECKSUM_BYTES)),
+      byteLength: (base64.length / 4) * 3 - padding,
+    };
+  }
+
+  /**
+   * A bundle read back on a pool thread (import_model of a large one): the model, in shared memory, and what came
+   * with it; a bad bundle is refused with the core's BundleRefusal, as on this thread. The bytes are moved there
+   * when they own their memory (the caller must not use them afterwards), copied otherwise.
+   */
+  async unbundle(
+    bytes: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<Omit<ReadBundle, 'snapshot'> & { model: AnyModel }> {
+    const owned =
+      bytes.buffer instanceof ArrayBuffer &&
+      bytes.byteOffset === 0 &&
+      bytes.byteLength === bytes.buffer.byteLength;
+    const read = await this.run<ReadBundle | RefusedBundle>(
+      'unbundle',
+      () => ({ task: { bytes }, ...(owned ? { transferList: [bytes.buffer] } : {}) }),
+      signal,
+    );
+    if ('refusal' in read) throw new BundleRefusal(read.refusal.reason, read.refusal.detail);
+    const { snapshot, ...rest } = read;
+    return { ...rest, model: modelFromSnapshot(snapshot, { adopt: true }) };
+  }
+
+  /**
+   * quantize_model's and prune_model's work (compressModel) on a pool thread: a copy of the model compressed and
+   * measured on `data` (the source's data set, whose arrays are transferred: the caller must not use them
+   * afterwards); answers the new model, in shared memory, with its measurements.
+   */
+  async compress(
+    model: AnyModel,
+    request: CompressionRequest,
+    data: TrainingData,
+    signal?: AbortSignal,
+  ): Promise<Omit<Compression, 'model'> & { model: AnyModel }> {
+    const { snapshot, ...facts } = await this.run<CompressedModel>(
+      'compress',
+      () => ({
+        task: { snapshot: model.snapshot(), request, columns: data.input.columns, target: data.target },
+        transferList: transferable([...data.input.columns, data.target]),
+      }),
+      signal,
+    );
+    return { ...facts, model: modelFromSnapshot(snapshot, { adopt: true }) };
   }
 
   /** Tasks the pool's threads have finished, for tests and diagnostics. */

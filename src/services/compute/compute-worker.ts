@@ -5,22 +5,31 @@
  * as transferred typed arrays, progress over the given port, large batches split further across gradient workers
  * (fitParallel) as on the main thread. `forward`: one large inference, its output moved back. `create`: a new
  * model (drawing millions of initial values takes tens of milliseconds). `report`: get_parameters' JSON, as bytes.
+ * `bundle` and `unbundle`: a model bundle written or read (export_model, import_model).
  */
 import type { MessagePort } from 'node:worker_threads';
 import { move } from 'piscina';
 import {
+  BUNDLE_CHECKSUM_BYTES,
+  BundleRefusal,
   createModel,
+  decodeBundle,
+  encodeBundleWithChecksum,
   inputFromTrustedColumns,
   modelFromSnapshot,
   reportParameters,
   shapeOutput,
   type AnyModel,
+  type BundleExtras,
+  type BundleRefusalReason,
   type ModelSnapshot,
 } from '../../core/index.js';
 import type { ModelRecipe, ModelSource } from './model-source.js';
 import { fitParallel, planThreads } from './parallel-fit.js';
 import { useSharedTensors } from './shared-tensors.js';
 import { lowerThreadPriority } from './thread-priority.js';
+
+export { compress } from './compress-task.js';
 
 // Compute threads step back for the event loop: health checks and cache hits answer during a training.
 lowerThreadPriority();
@@ -128,4 +137,55 @@ export function report(task: ReportTask): Uint8Array {
   const model = modelFromSnapshot(task.snapshot, { adopt: true }); // read only
   const json = JSON.stringify({ ...task.answer, parameters: reportParameters(model) });
   return move(new TextEncoder().encode(json)) as Uint8Array;
+}
+
+export interface BundleTask {
+  readonly snapshot: ModelSnapshot;
+  readonly extras: BundleExtras;
+  /** Answer the bundle as base64 (for a JSON answer) rather than as bytes. */
+  readonly base64: boolean;
+}
+
+/**
+ * export_model's bundle (see core/bundle), made here: copying and hashing megabytes would hold the event loop.
+ * Moved back as one array (a task moves one): the bundle's bytes; with `base64`, its SHA-256 (32 bytes) and then
+ * its base64 text as ASCII bytes, so the text never becomes a string on the event loop.
+ */
+export async function bundle(task: BundleTask): Promise<Uint8Array> {
+  const model = modelFromSnapshot(task.snapshot, { adopt: true }); // read only
+  const { bytes } = await encodeBundleWithChecksum(model, task.extras);
+  if (!task.base64) return move(bytes) as Uint8Array;
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  const packed = new Uint8Array(BUNDLE_CHECKSUM_BYTES + text.length);
+  packed.set(bytes.subarray(bytes.length - BUNDLE_CHECKSUM_BYTES));
+  Buffer.from(packed.buffer, BUNDLE_CHECKSUM_BYTES).write(text, 'latin1');
+  return move(packed) as Uint8Array;
+}
+
+export interface UnbundleTask {
+  readonly bytes: Uint8Array;
+}
+
+/** A bundle read back (import_model): the model as a snapshot in shared memory, and what came with it. */
+export interface ReadBundle {
+  readonly snapshot: ModelSnapshot;
+  readonly requestConfig: Readonly<Record<string, unknown>>;
+  readonly trainingSummary: unknown;
+  readonly sha256: string;
+}
+
+/** The refusal of a bundle, as data: an error's class does not survive the way back from a thread. */
+export interface RefusedBundle {
+  readonly refusal: { readonly reason: BundleRefusalReason; readonly detail: string };
+}
+
+/** import_model's checks and copies of a large bundle, made here. */
+export async function unbundle(task: UnbundleTask): Promise<ReadBundle | RefusedBundle> {
+  try {
+    const { snapshot, requestConfig, trainingSummary, sha256 } = await decodeBundle(task.bytes);
+    return { snapshot, requestConfig, trainingSummary, sha256 };
+  } catch (error) {
+    if (!(error instanceof BundleRefusal)) throw error;
+    return { refusal: { reason: error.reason, detail: error.detail } };
+  }
 }

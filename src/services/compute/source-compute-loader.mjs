@@ -8,3 +8,6 @@ export default worker.default;
 export const forward = worker.forward;
 export const create = worker.create;
 export const report = worker.report;
+export const bundle = worker.bundle;
+export const unbundle = worker.unbundle;
+export const compress = worker.compress;

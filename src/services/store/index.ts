@@ -35,7 +35,7 @@ export type {
   PendingTaskState,
   PendingTaskStore,
 } from './pending-tasks.js';
-export type { RegistryLimits } from './registry-limits.js';
+export { DEFAULT_VERSIONS_KEPT, type RegistryLimits } from './registry-limits.js';
 export { DEFAULT_TENANT, insightId, type TenantModelTotals, type TenantQuotas } from './tenancy.js';
 export {
   MAX_HISTORY_POINTS,

@@ -2,8 +2,8 @@ import type { AnyModel, ModelType } from '../../core/index.js';
 import { DredgeError, unavailableOnFailure } from '../errors.js';
 import { binaryState } from './model-state.js';
 import type { ModelFamily, ModelStore } from './model-store.js';
-import { RegisteredModelCache } from './registered-model-cache.js';
-import { admitWithinLimits, type RegistryLimits } from './registry-limits.js';
+import { RegisteredModelCache, restoredModel } from './registered-model-cache.js';
+import { admitWithinLimits, DEFAULT_VERSIONS_KEPT, type RegistryLimits } from './registry-limits.js';
 import { admitWithinQuota, DEFAULT_TENANT, randomModelId, type TenantQuotas } from './tenancy.js';
 import type { TrainingHistory } from './training-history.js';
 
@@ -139,7 +139,9 @@ export class ModelRegistry {
 
   /**
    * Records new parameters of a model already registered (after training); its version has changed. `training`
-   * replaces the stored training history; without it the previous history is kept.
+   * replaces the stored training history; without it the previous history is kept. The state replaced stays stored
+   * as an older version, in the same write: at most MODEL_VERSIONS_KEPT versions remain (the oldest go), and
+   * after a rollback the versions newer than the one rolled back to are dropped (the history is linear).
    */
   update(id: string, model: AnyModel, training?: TrainingHistory): Promise<RegisteredModel> {
     return this.guarded(async () => {
@@ -156,9 +158,74 @@ export class ModelRegistry {
         version: model.version,
         updatedAt: registered.updatedAt.toISOString(),
         training: training === undefined ? undefined : JSON.stringify(training),
+        versionsKept: this.versionsKept,
       });
       return this.cache.hold(registered);
     });
+  }
+
+  /**
+   * The model as it was at `version` (its `version` number, as get_parameters reports it), when the model exists,
+   * is (given `tenant`) that tenant's, and keeps that version: the current model when `version` is the current one.
+   * An older version is read from the store on each call (held by no process, so it costs no memory).
+   */
+  getVersion(id: string, version: number, tenant?: string): Promise<RegisteredModel | undefined> {
+    return this.guarded(async () => {
+      const current = await this.store.versionOf(id, tenant);
+      if (!current) return undefined;
+      if (current.version === version) return this.get(id, tenant);
+      const record = await this.store.readVersion(id, version);
+      return record && restoredModel(record);
+    });
+  }
+
+  /**
+   * The version numbers the model keeps, newest first, the current one included (the first, except after a
+   * rollback, which keeps the newer versions until the next training); empty when there is no such model (of
+   * `tenant`, given one).
+   */
+  versionsOf(id: string, tenant?: string): Promise<number[]> {
+    return this.guarded(async () => {
+      const current = await this.store.versionOf(id, tenant);
+      if (!current) return [];
+      return [current.version, ...(await this.store.olderVersions(id))].sort((a, b) => b - a);
+    });
+  }
+
+  /**
+   * Makes a kept `version` of the model current: it becomes the model's state (parameters, version, training
+   * history), and the state it replaces is kept as an older version, so a rollback can be undone until the next
+   * training (which drops the versions newer than the one it starts from). Rolling back to the current version
+   * changes nothing. `not_found` when there is no such model, or it does not keep that version.
+   */
+  rollback(id: string, version: number, tenant?: string): Promise<RegisteredModel> {
+    return this.guarded(async () => {
+      const current = await this.store.versionOf(id, tenant);
+      if (!current) throw new DredgeError('not_found', `Model not found: ${id}`);
+      if (current.version !== version) {
+        const done = await this.store.rollback(id, version, new Date().toISOString());
+        if (!done) throw await this.versionNotKept(id, version, tenant);
+        this.cache.forget(id);
+      }
+      const model = await this.get(id, tenant);
+      if (!model) throw new DredgeError('not_found', `Model not found: ${id}`);
+      return model;
+    });
+  }
+
+  /** `not_found`, naming the version asked for and those the model keeps. */
+  async versionNotKept(id: string, version: number, tenant?: string): Promise<DredgeError> {
+    const kept = await this.versionsOf(id, tenant);
+    if (kept.length === 0) return new DredgeError('not_found', `Model not found: ${id}`);
+    return new DredgeError(
+      'not_found',
+      `Model ${id} does not keep version ${version}; its kept versions are ${kept.join(', ')} (newest first).`,
+    );
+  }
+
+  /** MODEL_VERSIONS_KEPT. */
+  get versionsKept(): number {
+    return this.limits.versionsKept ?? DEFAULT_VERSIONS_KEPT;
   }
 
   /** Removes the model when it exists and (given `tenant`) is that tenant's; answers whether it did. */

@@ -53,11 +53,26 @@ export interface NewStoredModel {
   };
 }
 
-/** New parameters of a stored model; without `training` the stored training history is kept. */
+/**
+ * New parameters of a stored model; without `training` the stored training history is kept. The state it replaces
+ * becomes an older version in the same write (see `ModelStore.update`), and at most `versionsKept` versions (the
+ * new one included) remain.
+ */
 export type StoredModelChange = Pick<StoredModelRecord, 'version' | 'updatedAt'> & {
   readonly state: BinaryModelState;
   readonly training?: string | undefined;
+  /** MODEL_VERSIONS_KEPT, at least 1. */
+  readonly versionsKept: number;
 };
+
+/**
+ * Which older versions survive an update from `current` to `next` (see `ModelStore.update`): those no newer than the
+ * current one (the ones a rollback left newer are abandoned: the history is linear) and older than the new one,
+ * the newest `versionsKept − 1` of them. Every backend computes this rule in its own language; this is its statement.
+ */
+export function survivesUpdate(version: number, current: number, next: number): boolean {
+  return version <= current && version < next;
+}
 
 /**
  * The primitives a storage backend gives `ModelRegistry`, which keeps the ids, the restored models and the answer
@@ -82,9 +97,26 @@ export interface ModelStore {
   /** Every stored model of the tenant (of every tenant without one), oldest first. */
   versions(tenant?: string): Promise<StoredModelVersion[]>;
   read(id: string): Promise<StoredModelRecord | undefined>;
-  /** The parameters and the training history that produced them change in one write. */
+  /**
+   * The parameters and the training history that produced them change in one write, which also keeps the state
+   * replaced as an older version (under its version number, with its training history and updatedAt), drops the
+   * older versions `survivesUpdate` does not keep, and the oldest beyond `change.versionsKept − 1`.
+   */
   update(id: string, change: StoredModelChange): Promise<void>;
-  /** Whether there was a model to remove. */
+  /** The numbers of the model's kept older versions (the current one not among them), newest first. */
+  olderVersions(id: string): Promise<number[]>;
+  /**
+   * A kept older version as a record: the model's facts (tenant, type, configuration, creation) with that
+   * version's state, number, updatedAt and training history; undefined when that version is not kept.
+   */
+  readVersion(id: string, version: number): Promise<StoredModelRecord | undefined>;
+  /**
+   * Makes the kept older `version` current in one write, its updatedAt becoming `updatedAt`; the state it replaces
+   * is kept as an older version in its place, so nothing is lost and the count of versions is unchanged. Answers
+   * false (changing nothing) when that version is not kept.
+   */
+  rollback(id: string, version: number, updatedAt: string): Promise<boolean>;
+  /** Whether there was a model to remove; its older versions go with it, in the same write. */
   remove(id: string): Promise<boolean>;
   /** Releases what the backend holds of its own (the SQLite store's thread); the connection is the caller's. */
   close?(): Promise<void>;

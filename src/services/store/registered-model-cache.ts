@@ -21,16 +21,7 @@ export class RegisteredModelCache {
   }
 
   restore(record: StoredModelRecord): RegisteredModel {
-    return this.hold({
-      id: record.id,
-      tenant: record.tenant,
-      type: record.type,
-      requestConfig: JSON.parse(record.requestConfig) as Record<string, unknown>,
-      model: modelFromState(record.state),
-      createdAt: new Date(record.createdAt),
-      updatedAt: new Date(record.updatedAt),
-      training: parseTrainingHistory(record.training),
-    });
+    return this.hold(restoredModel(record));
   }
 
   hold(registered: RegisteredModel): RegisteredModel {
@@ -45,4 +36,18 @@ export class RegisteredModelCache {
   forget(id: string): void {
     this.byId.delete(id);
   }
+}
+
+/** The model a stored record describes (a current model, or an older version of one), restored from its state. */
+export function restoredModel(record: StoredModelRecord): RegisteredModel {
+  return {
+    id: record.id,
+    tenant: record.tenant,
+    type: record.type,
+    requestConfig: JSON.parse(record.requestConfig) as Record<string, unknown>,
+    model: modelFromState(record.state),
+    createdAt: new Date(record.createdAt),
+    updatedAt: new Date(record.updatedAt),
+    training: parseTrainingHistory(record.training),
+  };
 }

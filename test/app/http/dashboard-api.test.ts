@@ -44,7 +44,9 @@ describe('the page and its files', () => {
     for (const name of assets) {
       const file = await server.fetchJson(`/assets/${name}`);
       expect(file.status, name).toBe(200);
-      expect(file.headers.get('content-type'), name).toMatch(/^(text\/javascript|text\/css|image\/svg\+xml)/);
+      expect(file.headers.get('content-type'), name).toMatch(
+        /^(text\/javascript|text\/css|image\/svg\+xml|image\/png|application\/manifest\+json)/,
+      );
     }
     expect((await server.fetchJson('/assets/uplot.esm.js')).text).toContain('export { uPlot as default }');
   });

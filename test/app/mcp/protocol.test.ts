@@ -72,6 +72,13 @@ function describeTools(
       const loaded = await call('load_model', { model_type: 'quasimoto_1d', config: { seed: 3 } });
       const id = loaded.structuredContent?.model_id as string;
       expect(id).toMatch(/^quasimoto_1d_\d+$/);
+      const ensembleLoaded = await call('load_model', {
+        model_type: 'quasimoto_ensemble',
+        config: { n_waves: 2 },
+      });
+      const ensemble = ensembleLoaded.structuredContent?.model_id as string;
+      const exported = await call('export_model', { model_id: id });
+      const bundle = exported.structuredContent?.bundle as string;
       const results: Record<string, Awaited<ReturnType<typeof call>>> = {
         list_capabilities: await call('list_capabilities'),
         inference: await call('inference', { model_id: id, inputs: { x: [0.5, 1], t: [0] } }),
@@ -85,10 +92,16 @@ function describeTools(
         list_models: await call('list_models'),
         train: await call('train', { model_id: id, epochs: 5 }),
         model_fit: await call('model_fit', { model_id: id, points: 10 }),
+        list_model_versions: await call('list_model_versions', { model_id: id }),
+        rollback_model: await call('rollback_model', { model_id: id, version: 0 }),
+        quantize_model: await call('quantize_model', { model_id: ensemble }),
+        prune_model: await call('prune_model', { model_id: ensemble, sparsity: 0.5 }),
         get_traces: await call('get_traces', { limit: 5 }),
         get_dependabot_alerts: await call('get_dependabot_alerts', {}),
         explain_dependabot_alert: await call('explain_dependabot_alert', { alert_id: 1 }),
         update_dependabot_alert: await call('update_dependabot_alert', { alert_id: 1, state: 'open' }),
+        export_model: exported,
+        import_model: await call('import_model', { bundle }),
         delete_model: await call('delete_model', { model_id: id }),
         get_queue_stats: await call('get_queue_stats'),
       };

@@ -79,6 +79,12 @@ async function callEveryOperation(call: Call): Promise<void> {
   await call('model_fit', { model_id: wave, points: 10 });
   await call('train', { model_id: wave, epochs: 3, lr: 0.01 });
   await call('model_fit', { model_id: wave, points: 10 });
+  await call('list_model_versions', { model_id: wave });
+  await call('rollback_model', { model_id: wave, version: 0 });
+  await call('quantize_model', { model_id: ensemble, granularity: 'per_tensor' });
+  await call('prune_model', { model_id: network, sparsity: 0.5, fine_tune_epochs: 1 });
+  const exported = await call('export_model', { model_id: network });
+  await call('import_model', { bundle: exported.bundle });
   await call('string_spectrum', { max_modes: 3 });
   await call('string_parameters', { energy_scale: 2, coupling_constant: 0.5 });
   for (let twice = 0; twice < 2; twice++) await call('unified_inference', { dredge_insight: 'checked' });

@@ -49,6 +49,12 @@ const REPRESENTATIVE: Record<string, (model: string) => Record<string, unknown>>
   cancel_task: () => ({ task_id: 'abc' }),
   get_queue_stats: () => ({}),
   model_fit: (model) => ({ model_id: model, points: 100 }),
+  export_model: (model) => ({ model_id: model }),
+  import_model: () => ({ bundle: 'RFJFREdFTUI=' }),
+  list_model_versions: (model) => ({ model_id: model }),
+  rollback_model: (model) => ({ model_id: model, version: 0 }),
+  quantize_model: (model) => ({ model_id: model }),
+  prune_model: (model) => ({ model_id: model, sparsity: 0.5, fine_tune_epochs: 2 }),
 };
 
 describe('the work of every operation', () => {
@@ -116,6 +122,9 @@ describe('the work of every operation', () => {
       Math.min(256, Math.max(10, Math.floor(MAX_FIT_WORK / parameters))) * parameters,
     );
     expect(call('get_parameters')).toBe(REPORT_WORK_PER_PARAMETER * parameters);
+    // Both passes over the source's data set (string_modes, 256 rows), and each fine-tuning epoch.
+    expect(call('quantize_model')).toBe(2 * 256 * parameters);
+    expect(call('prune_model')).toBe((2 + 2) * 256 * parameters);
     const made = createModel('string_theory', { seed: 0, dimensions: 10, hiddenSize: 32 }).parameterCount;
     expect(call('load_model')).toBe(CREATE_WORK_PER_PARAMETER * made);
     expect(call('string_spectrum')).toBe(7);

@@ -52,6 +52,10 @@ describe('tenants through the JSON API', () => {
       ['inference', { inputs: { x: [0.5], t: [0] } }],
       ['train', { epochs: 1 }],
       ['model_fit', {}],
+      ['export_model', {}],
+      ['list_model_versions', {}],
+      ['rollback_model', { version: 0 }],
+      ['inference', { inputs: { x: [0.5], t: [0] }, version: 0 }],
       ['delete_model', {}],
     ];
     for (const [name, params] of attempts) {

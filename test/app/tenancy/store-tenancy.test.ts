@@ -239,7 +239,7 @@ describe('SQLite migration 8', () => {
     const db = openDatabase(dir);
     const models = new SqliteModelStore(db);
     try {
-      expect(schemaVersion(db)).toBe(8);
+      expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
       const insights = new SqliteInsightStore(db, INSIGHT_LIMITS);
       expect((await insights.list({ offset: 0, limit: 5 })).total).toBe(1);
       expect(await insights.get(insightId('default', 'kept'), 'tenant-a')).toBeUndefined();

@@ -9,6 +9,7 @@ import { ModelRegistry } from '../../../src/services/store/index.js';
 import { SqliteModelStore } from '../../../src/services/store/sqlite/sqlite-model-store.js';
 import { RedisModelStore } from '../../../src/services/store/redis/redis-model-store.js';
 import { createModel } from '../../../src/core/index.js';
+import { asBuffer, binaryState } from '../../../src/services/store/model-state.js';
 import { describeWithRedis } from '../../helpers/describe-with-redis.js';
 import { useTempDirs } from '../../helpers/temp-dir.js';
 import { describeRegistryContract } from './registry-contract.js';
@@ -28,6 +29,7 @@ describeRegistryContract('SQLite', async (limits = LIMITS) => {
   return {
     first: new ModelRegistry(storeA, limits),
     second: new ModelRegistry(storeB, limits),
+    store: storeA,
     close: async () => {
       await storeA.close();
       await storeB.close();
@@ -83,6 +85,68 @@ describe('migration 2 (training histories)', () => {
   });
 });
 
+describe('migration 9 (model versions)', () => {
+  it('upgrades a database at step 8: its models stay whole, keep their version, and start keeping versions', async () => {
+    const dir = tempDir();
+    mkdirSync(dir, { recursive: true });
+    // The previous release's database: steps 1 to 8 taken, one trained model (format 2) in it.
+    const old = new Database(join(dir, DATABASE_FILE));
+    old.exec(
+      'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+    for (const step of MIGRATIONS.filter(({ version }) => version <= 8)) {
+      old.exec(step.sql);
+      old
+        .prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)')
+        .run(step.version, step.description, 'then');
+    }
+    const model = createModel('quasimoto_1d', { seed: 9 }).eval();
+    for (let i = 0; i < 5; i++) model.markChanged();
+    const state = binaryState(model.snapshot());
+    const now = new Date().toISOString();
+    old
+      .prepare(
+        'INSERT INTO models (id, type, request_config, state, state_format, parameters, buffers, version, ' +
+          'n_parameters, created_at, updated_at, tenant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        'quasimoto_1d_0',
+        'quasimoto_1d',
+        '{}',
+        state.header,
+        state.format,
+        asBuffer(state.parameters),
+        asBuffer(state.buffers),
+        5,
+        model.parameterCount,
+        now,
+        now,
+        'default',
+      );
+    old.close();
+
+    const db = openDatabase(dir);
+    const store = new SqliteModelStore(db);
+    try {
+      expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
+      const registry = new ModelRegistry(store, { ...LIMITS, versionsKept: 3 });
+      const found = await registry.get('quasimoto_1d_0');
+      expect(found!.model.version).toBe(5);
+      expect(Array.from(found!.model.parameters)).toEqual(Array.from(model.parameters));
+      expect(await registry.versionsOf('quasimoto_1d_0')).toEqual([5]);
+      const retrained = createModel('quasimoto_1d', { seed: 10 }).eval();
+      for (let i = 0; i < 6; i++) retrained.markChanged();
+      await registry.update('quasimoto_1d_0', retrained);
+      expect(await registry.versionsOf('quasimoto_1d_0')).toEqual([6, 5]);
+      const before = await registry.getVersion('quasimoto_1d_0', 5);
+      expect(Array.from(before!.model.parameters)).toEqual(Array.from(model.parameters));
+    } finally {
+      await store.close();
+      db.close();
+    }
+  });
+});
+
 describe('SQLite model registry, failing', () => {
   it('answers 503 with a sentence when the database fails', async () => {
     const db = openDatabase(tempDir());
@@ -103,9 +167,11 @@ describeWithRedis('Redis model registry', (redis) => {
   describeRegistryContract('Redis', async (limits = LIMITS) => {
     const prefix = `test:${run++}:`;
     const [a, b] = [new Redis(redis().url), new Redis(redis().url)];
+    const store = new RedisModelStore(a, prefix);
     return {
-      first: new ModelRegistry(new RedisModelStore(a, prefix), limits),
+      first: new ModelRegistry(store, limits),
       second: new ModelRegistry(new RedisModelStore(b, prefix), limits),
+      store,
       close: async () => {
         a.disconnect();
         b.disconnect();
@@ -132,9 +198,11 @@ describeWithPostgres('PostgreSQL model registry', (postgres) => {
     // Two pools on one database: what two replicas, or one process before and after a restart, see.
     const database = await openPostgresDatabase(postgres());
     const other = createPostgresPool(databaseSettings(database.url));
+    const store = database.modelStore();
     return {
-      first: new ModelRegistry(database.modelStore(), limits),
+      first: new ModelRegistry(store, limits),
       second: new ModelRegistry(database.modelStore(other), limits),
+      store,
       close: async () => {
         await other.end();
         await database.close();

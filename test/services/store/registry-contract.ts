@@ -4,7 +4,18 @@ import {
   MAX_HISTORY_POINTS,
   trainingHistory,
   type ModelRegistry,
+  type ModelStore,
+  type RegistryLimits,
 } from '../../../src/services/store/index.js';
+import { describeVersionContract } from './version-contract.js';
+
+/** Two registries over the same storage, and the first one's store (to see what a registry cannot show). */
+export interface OpenedRegistries {
+  readonly first: ModelRegistry;
+  readonly second: ModelRegistry;
+  readonly store: ModelStore;
+  close(): Promise<void>;
+}
 
 /**
  * What every model registry must do, run against each backend. `open` gives two registries over the same
@@ -12,11 +23,9 @@ import {
  */
 export function describeRegistryContract(
   name: string,
-  open: (limits?: {
-    maxModels: number;
-    maxParameters: number;
-  }) => Promise<{ first: ModelRegistry; second: ModelRegistry; close(): Promise<void> }>,
+  open: (limits?: RegistryLimits) => Promise<OpenedRegistries>,
 ): void {
+  describeVersionContract(name, open);
   describe(`${name} model registry`, () => {
     const input = inputFromColumns(['x', 't'], { x: [0.1, 0.5, 0.9], t: [0, 0, 0] });
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DredgeError } from '../../../services/errors.js';
+import { appShell } from './app-shell.js';
 import type { WebAsset, WebAssets } from './web-assets.js';
 
 /**
@@ -19,7 +20,10 @@ export const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** `GET /dashboard` (and the original's `/quasimoto-gpu`) and the page's files under `/assets/`. */
+/**
+ * `GET /dashboard` (and the original's `/quasimoto-gpu`), the page's files under `/assets/`, and the installable
+ * app's service worker at `/sw.js` (at the root, so that its scope covers both pages).
+ */
 export function registerDashboardRoutes(app: FastifyInstance, assets: WebAssets): void {
   const page = (request: FastifyRequest, reply: FastifyReply) => send(request, reply, assets.page);
   // The page and its files hold no data (the page asks for a key and sends it with its API calls): open.
@@ -32,6 +36,10 @@ export function registerDashboardRoutes(app: FastifyInstance, assets: WebAssets)
     if (!file) throw new DredgeError('not_found', `No dashboard file is named ${name.slice(0, 100)}.`);
     return send(request, reply, file);
   });
+
+  const shell = appShell(assets);
+  if (shell)
+    app.get('/sw.js', { config: { open: true } }, (request, reply) => send(request, reply, shell.worker));
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, file: WebAsset): FastifyReply {

@@ -270,5 +270,51 @@ export function dredgeRouteDocs(paramsOf: ParamsOf): Record<string, RouteDoc> {
       },
       answers: { '200': answerOf('unified_inference') },
     },
+    'GET /sw.js': {
+      tag: 'Dashboard',
+      summary: 'The installable dashboard’s service worker',
+      description:
+        'Open. web/sw.js with the version of the app shell (a hash of every dashboard file) and its URLs written ' +
+        'in: it keeps the page and its files in a cache named after that version, deletes older versions’ caches, ' +
+        'and serves them network-first, from the cache only when the server cannot be reached.',
+      answers: file('The worker.', 'text/javascript'),
+    },
+    'POST /api/string-spectrum': {
+      tag: 'Dashboard',
+      summary: 'String energy spectrum',
+      description:
+        'The catalogue’s `string_spectrum`, as the page’s form sends it (offline, the page computes it).',
+      operation: 'string_spectrum',
+      optionalBody: true,
+      body: ref(componentNames('string_spectrum').params),
+      answers: { '200': answerOf('string_spectrum') },
+    },
+    'POST /api/models/:id/inference': {
+      tag: 'Dashboard',
+      summary: 'Run a model',
+      description:
+        'The catalogue’s `inference`, the body being its `inputs` (offline, the page runs a model it keeps).',
+      operation: 'inference',
+      params: pathParameters({ id: propertyOf(paramsOf('inference'), 'model_id') }),
+      optionalBody: true,
+      body: propertyOf(paramsOf('inference'), 'inputs'),
+      answers: { '200': answerOf('inference') },
+    },
+    'GET /api/models/:id/bundle': {
+      tag: 'Dashboard',
+      summary: 'A model’s bundle, to keep offline',
+      description:
+        'The catalogue’s `export_model` of the current version, as bytes: the page keeps it in IndexedDB (at most ' +
+        '32 MiB of bundles in all) and runs the model with the portable core when the server cannot be reached.',
+      operation: 'export_model',
+      params: pathParameters({ id: propertyOf(paramsOf('export_model'), 'model_id') }),
+      answers: {
+        '200': {
+          description: 'The bundle.',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+      },
+      refusals: { 413: ['The bundle would be larger than MAX_BUNDLE_BYTES.'] },
+    },
   };
 }

@@ -148,6 +148,46 @@ export function mcpRouteDocs(
       },
       refusalExamples: { 404: 'Unknown operation: nowhere' },
     },
+    'GET /models/:id/bundle': {
+      tag: 'Operations',
+      summary: 'A model as a bundle (bytes)',
+      description:
+        'The catalogue’s `export_model`, answered as the bundle’s bytes themselves rather than base64 in JSON; ' +
+        '`?version=V` exports a kept version. Its ETag is the bundle’s SHA-256.',
+      operation: 'export_model',
+      params: pathParameters({ id: propertyOf(paramsOf('export_model'), 'model_id') }),
+      answers: {
+        '200': {
+          description: 'The bundle (`dredge import FILE` or POST /models/import loads it).',
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          headers: {
+            ETag: { type: 'string', description: 'The bundle’s SHA-256, in hex, quoted' },
+            'Content-Disposition': {
+              type: 'string',
+              description: 'attachment; filename="<id>-v<version>.dredge"',
+            },
+          },
+        },
+      },
+      refusals: { 413: ['The bundle would be larger than MAX_BUNDLE_BYTES.'] },
+    },
+    'POST /models/import': {
+      tag: 'Operations',
+      summary: 'Load a bundle (bytes) as a new model',
+      description:
+        'The catalogue’s `import_model`, with the bundle as the body itself (Content-Type: ' +
+        'application/octet-stream, at most MAX_BUNDLE_BYTES) rather than base64 in JSON.',
+      operation: 'import_model',
+      answers: { '201': answerOf('import_model', 'Imported.') },
+      refusals: {
+        400: [
+          'The bundle is truncated, tampered (its SHA-256 does not match), of a future format or malformed.',
+        ],
+        413: ['The body is larger than MAX_BUNDLE_BYTES.'],
+        415: ['The body is not application/octet-stream.'],
+      },
+      refusalExamples: { 400: 'params.bundle is truncated: it has 100 of its 2120 bytes' },
+    },
     'GET /tasks': {
       tag: 'Tasks',
       summary: 'The queue’s statistics',

@@ -231,6 +231,36 @@ export const MIGRATIONS: ReadonlyArray<{
         FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_update();
     `,
   },
+  {
+    version: 4,
+    description: "models' older versions (MODEL_VERSIONS_KEPT), for inference by version and rollback",
+    // A kept older version is its model's row as it was (its number, updatedAt, state header and training history)
+    // and its values in chunks, as models and model_values hold a current model's. A training copies the current
+    // row and chunks here inside PostgreSQL (INSERT … SELECT: no byte crosses to a replica) in its transaction; a
+    // rollback swaps them back. Both go with their model (ON DELETE CASCADE). Totals count current models only.
+    sql: `
+      CREATE TABLE model_versions (
+        model_id TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+        version BIGINT NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        state_header TEXT NOT NULL,
+        parameter_bytes BIGINT NOT NULL,
+        buffer_bytes BIGINT NOT NULL,
+        training TEXT,
+        PRIMARY KEY (model_id, version)
+      );
+      CREATE TABLE model_version_values (
+        model_id TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        part SMALLINT NOT NULL CHECK (part IN (0, 1)),
+        chunk INTEGER NOT NULL,
+        bytes BYTEA NOT NULL,
+        PRIMARY KEY (model_id, version, part, chunk),
+        FOREIGN KEY (model_id, version) REFERENCES model_versions (model_id, version) ON DELETE CASCADE
+      );
+      ALTER TABLE model_version_values ALTER COLUMN bytes SET STORAGE EXTERNAL;
+    `,
+  },
 ];
 
 /**

@@ -6,6 +6,14 @@ export type ModelThreadCalls = {
   readonly insert: readonly [NewStoredModel, string];
   readonly read: readonly [string, StoredModelRecord | undefined];
   readonly update: readonly [{ readonly id: string; readonly change: StoredModelChange }, undefined];
+  readonly readVersion: readonly [
+    { readonly id: string; readonly version: number },
+    StoredModelRecord | undefined,
+  ];
+  readonly rollback: readonly [
+    { readonly id: string; readonly version: number; readonly updatedAt: string },
+    boolean,
+  ];
   /** Ends the thread's connections. */
   readonly close: readonly [undefined, undefined];
 };

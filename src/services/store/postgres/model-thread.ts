@@ -30,6 +30,14 @@ function perform(request: StoreThreadRequest<ModelThreadCalls>): Promise<unknown
       const { id, change } = request.argument as ModelThreadCalls['update'][0];
       return rows.update(id, change);
     }
+    case 'readVersion': {
+      const { id, version } = request.argument as ModelThreadCalls['readVersion'][0];
+      return rows.readVersion(id, version);
+    }
+    case 'rollback': {
+      const { id, version, updatedAt } = request.argument as ModelThreadCalls['rollback'][0];
+      return rows.rollback(id, version, updatedAt);
+    }
     case 'close':
       return pool.end();
   }

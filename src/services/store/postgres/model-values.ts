@@ -56,16 +56,17 @@ export async function writeValues(
 }
 
 /**
- * Reads the model's `part` (byteLength bytes in all) on the caller's connection, inside a transaction that sees
- * one snapshot (so a training's new values never mix with the old), CHUNKS_PER_READ chunks per statement,
- * decoded straight into the model's own storage: a Float64Array the model adopts
- * where the host is little-endian, as the stored bytes are.
+ * Reads the model's `part` (byteLength bytes in all; of its kept older `version`, given one) on the caller's
+ * connection, inside a transaction that sees one snapshot (so a training's new values never mix with the old),
+ * CHUNKS_PER_READ chunks per statement, decoded straight into the model's own storage: a Float64Array the model
+ * adopts where the host is little-endian, as the stored bytes are.
  */
 export async function readValues(
   client: PostgresClient,
   modelId: string,
   part: number,
   byteLength: number,
+  version?: number,
 ): Promise<StoredValues> {
   const littleEndian = endianness() === 'LE';
   const tensor = littleEndian && byteLength % 8 === 0 ? allocateTensor(byteLength / 8) : undefined;
@@ -75,7 +76,7 @@ export async function readValues(
   const chunks = Math.ceil(byteLength / VALUE_CHUNK_BYTES);
   let written = 0;
   for (let first = 0; first < chunks; first += CHUNKS_PER_READ) {
-    written = await decodeChunks(client, modelId, part, first, target, written);
+    written = await decodeChunks(client, modelId, part, first, target, written, version);
   }
   if (written !== byteLength) throw tornValues(modelId);
   return tensor ?? new Uint8Array(target.buffer, target.byteOffset, target.byteLength);
@@ -92,18 +93,26 @@ function decodeChunks(
   first: number,
   target: Buffer,
   at: number,
+  version: number | undefined,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     let written = at;
     let failure: Error | undefined;
+    const chunks = 'part = $2 AND chunk >= $3 AND chunk < $4 ORDER BY chunk';
     const query = client.query(
-      new pg.Query<{ bytes: string }>({
-        text:
-          'SELECT bytes FROM model_values WHERE model_id = $1 AND part = $2 AND chunk >= $3 AND chunk < $4 ' +
-          'ORDER BY chunk',
-        values: [modelId, part, first, first + CHUNKS_PER_READ],
-        types: HEX_TEXT,
-      }),
+      new pg.Query<{ bytes: string }>(
+        version === undefined
+          ? {
+              text: `SELECT bytes FROM model_values WHERE model_id = $1 AND ${chunks}`,
+              values: [modelId, part, first, first + CHUNKS_PER_READ],
+              types: HEX_TEXT,
+            }
+          : {
+              text: `SELECT bytes FROM model_version_values WHERE model_id = $1 AND version = $5 AND ${chunks}`,
+              values: [modelId, part, first, first + CHUNKS_PER_READ, version],
+              types: HEX_TEXT,
+            },
+      ),
     );
     query.on('row', ({ bytes }: { bytes: string }) => {
       // `\\x` and two hex digits a byte.

@@ -84,6 +84,23 @@ export class PostgresModelStore implements ModelStore {
     return this.thread.call('update', { id, change });
   }
 
+  async olderVersions(id: string): Promise<number[]> {
+    const { rows } = await this.pool.query<{ version: string }>(
+      'SELECT version FROM model_versions WHERE model_id = $1 ORDER BY version DESC',
+      [id],
+    );
+    return rows.map((row) => Number(row.version));
+  }
+
+  readVersion(id: string, version: number): Promise<StoredModelRecord | undefined> {
+    return this.thread.call('readVersion', { id, version });
+  }
+
+  rollback(id: string, version: number, updatedAt: string): Promise<boolean> {
+    return this.thread.call('rollback', { id, version, updatedAt });
+  }
+
+  /** Its older versions and every value go with it (ON DELETE CASCADE), in the same statement. */
   async remove(id: string): Promise<boolean> {
     const { rowCount } = await this.pool.query('DELETE FROM models WHERE id = $1', [id]);
     return (rowCount ?? 0) > 0;

@@ -62,13 +62,72 @@ end
 return {tonumber(redis.call('GET', KEYS[1])), tonumber(redis.call('GET', KEYS[2]) or '0')}`;
 
 /**
+ * Keeps the current state of a model as an older version before an update replaces it (run in the update's MULTI,
+ * before its HSET): drops the versions `survivesUpdate` does not keep (newer than the current one, or not older
+ * than the new one), copies the model's hash to its version's key (COPY: the values never leave Redis), and drops
+ * the oldest beyond the kept count. KEYS: the model's hash, its versions' sorted set (scored by number). ARGV: the
+ * prefix of its versions' keys, the new version, the older versions to keep (MODEL_VERSIONS_KEPT − 1).
+ */
+const KEEP_VERSION = `
+local currentText = redis.call('HGET', KEYS[1], 'version')
+if not currentText then return 0 end
+local current = tonumber(currentText)
+local newVersion = tonumber(ARGV[2])
+local kept = tonumber(ARGV[3])
+local floor = math.min(current, newVersion - 1)
+for _, version in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. floor, '+inf')) do
+  redis.call('DEL', ARGV[1] .. version)
+  redis.call('ZREM', KEYS[2], version)
+end
+if kept > 0 and current < newVersion then
+  redis.call('COPY', KEYS[1], ARGV[1] .. currentText, 'REPLACE')
+  redis.call('ZADD', KEYS[2], currentText, currentText)
+end
+local surplus = redis.call('ZCARD', KEYS[2]) - kept
+if surplus > 0 then
+  for _, version in ipairs(redis.call('ZRANGE', KEYS[2], 0, surplus - 1)) do
+    redis.call('DEL', ARGV[1] .. version)
+    redis.call('ZREM', KEYS[2], version)
+  end
+end
+return 1`;
+
+/**
+ * Swaps a kept older version and the current state of a model, in one step: the current hash is copied to its
+ * version's key, the version's hash replaces the model's (with a new updatedAt), and the version's key goes.
+ * KEYS: the model's hash, its versions' sorted set. ARGV: the prefix of its versions' keys, the version, the new
+ * updatedAt. Answers 1, or 0 (changing nothing) when the model or that version is not kept.
+ */
+const ROLLBACK = `
+local current = redis.call('HGET', KEYS[1], 'version')
+if not current or not redis.call('ZSCORE', KEYS[2], ARGV[2]) then return 0 end
+if current == ARGV[2] then return 1 end
+redis.call('COPY', KEYS[1], ARGV[1] .. current, 'REPLACE')
+redis.call('ZADD', KEYS[2], current, current)
+redis.call('COPY', ARGV[1] .. ARGV[2], KEYS[1], 'REPLACE')
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[3])
+redis.call('DEL', ARGV[1] .. ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1`;
+
+/** Deletes every older version of a model (run in its removal's MULTI). KEYS: its versions' set; ARGV: their prefix. */
+const REMOVE_VERSIONS = `
+for _, version in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  redis.call('DEL', ARGV[1] .. version)
+end
+redis.call('DEL', KEYS[1])
+return 1`;
+
+/**
  * Models in Redis, shared by every replica: one hash per model (its values as binary fields, its tenant in a
  * field: none on a hash written before tenancy, the default tenant's), and per tenant (see tenantPrefix) an index
  * sorted by creation and the parameter total beside it, which TENANT_MAX_* bound; the totals of every tenant
  * (`all:`), which MAX_MODELS and MAX_MODEL_PARAMETERS bound; the set of tenants other than the default. Ids come
  * from INCR in the default tenant (so concurrent load_model calls on different replicas never get the same id)
  * and are random in any other, so a model's hash is found by its id alone and its tenant then checked. Each write
- * is one command or one MULTI, so a replica that dies mid-request leaves every model whole.
+ * is one command or one MULTI, so a replica that dies mid-request leaves every model whole. A model's older versions
+ * (MODEL_VERSIONS_KEPT) are copies of its hash under `model:<id>:version:<n>`, listed by the sorted set
+ * `model:<id>:versions`; they are written, dropped and deleted in the same MULTI (or script) as the model's change.
  */
 export class RedisModelStore implements ModelStore {
   readonly name = 'Redis';
@@ -80,6 +139,15 @@ export class RedisModelStore implements ModelStore {
 
   private key(id: string): string {
     return `${this.prefix}model:${id}`;
+  }
+
+  /** The prefix of a model's versions' keys, the version number after it. */
+  private versionKey(id: string): string {
+    return `${this.prefix}model:${id}:version:`;
+  }
+
+  private versionSet(id: string): string {
+    return `${this.prefix}model:${id}:versions`;
   }
 
   private index(tenant: string): string {
@@ -177,9 +245,13 @@ export class RedisModelStore implements ModelStore {
     return versions;
   }
 
-  async read(id: string): Promise<StoredModelRecord | undefined> {
+  read(id: string): Promise<StoredModelRecord | undefined> {
+    return this.recordAt(this.key(id), id);
+  }
+
+  private async recordAt(key: string, id: string): Promise<StoredModelRecord | undefined> {
     // As Buffers: the values are bytes, which text decoding would mangle.
-    const fields = await this.redis.hgetallBuffer(this.key(id));
+    const fields = await this.redis.hgetallBuffer(key);
     const state = stateOf(fields);
     if (!state) return undefined;
     const text = (name: string) => fields[name]?.toString() ?? '';
@@ -197,12 +269,48 @@ export class RedisModelStore implements ModelStore {
   }
 
   async update(id: string, change: StoredModelChange): Promise<void> {
-    await this.redis.hset(this.key(id), {
-      ...stateFields(change.state),
-      version: String(change.version),
-      updatedAt: change.updatedAt,
-      ...(change.training === undefined ? {} : { training: change.training }),
-    });
+    const results = await this.redis
+      .multi()
+      .eval(
+        KEEP_VERSION,
+        2,
+        this.key(id),
+        this.versionSet(id),
+        this.versionKey(id),
+        String(change.version),
+        String(Math.max(0, change.versionsKept - 1)),
+      )
+      .hset(this.key(id), {
+        ...stateFields(change.state),
+        version: String(change.version),
+        updatedAt: change.updatedAt,
+        ...(change.training === undefined ? {} : { training: change.training }),
+      })
+      .exec();
+    const failed = results?.find(([error]) => error);
+    if (failed?.[0]) throw failed[0];
+  }
+
+  async olderVersions(id: string): Promise<number[]> {
+    return (await this.redis.zrevrange(this.versionSet(id), 0, -1)).map(Number);
+  }
+
+  async readVersion(id: string, version: number): Promise<StoredModelRecord | undefined> {
+    // The version's hash is a copy of the model's as it was, its tenant and facts included.
+    return this.recordAt(`${this.versionKey(id)}${version}`, id);
+  }
+
+  async rollback(id: string, version: number, updatedAt: string): Promise<boolean> {
+    const done = await this.redis.eval(
+      ROLLBACK,
+      2,
+      this.key(id),
+      this.versionSet(id),
+      this.versionKey(id),
+      String(version),
+      updatedAt,
+    );
+    return done === 1;
   }
 
   async remove(id: string): Promise<boolean> {
@@ -214,6 +322,7 @@ export class RedisModelStore implements ModelStore {
     const results = await this.redis
       .multi()
       .del(this.key(id))
+      .eval(REMOVE_VERSIONS, 1, this.versionSet(id), this.versionKey(id))
       .zrem(this.index(tenant), id)
       .decrby(this.parameterTotal(tenant), Number(parameters))
       .decr(`${this.prefix}all:models`)

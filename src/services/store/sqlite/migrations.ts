@@ -222,4 +222,26 @@ export const MIGRATIONS: ReadonlyArray<{
       END;
     `,
   },
+  {
+    version: 9,
+    description: "models' older versions (MODEL_VERSIONS_KEPT), for inference by version and rollback",
+    // One row per kept older version, as its model's row was when that version was current: the state (format 2,
+    // or format 1 copied as it was), its number, updatedAt and training history. The BLOBs come last and the
+    // primary key's index covers (model_id, version), so listing a model's versions never walks their values.
+    // Rows are written and dropped in the transaction that trains or rolls back the model, and go with it when it
+    // is deleted (the foreign key, and SqliteModelStore's remove). Totals count current models only: untouched.
+    sql: `
+      CREATE TABLE model_versions (
+        model_id TEXT NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        training TEXT,
+        state_format INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        parameters BLOB,
+        buffers BLOB,
+        PRIMARY KEY (model_id, version)
+      );
+    `,
+  },
 ];

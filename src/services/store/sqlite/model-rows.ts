@@ -30,6 +30,12 @@ const COLUMNS =
   'id, tenant, type, request_config AS requestConfig, state, state_format AS stateFormat, version, ' +
   'created_at AS createdAt, updated_at AS updatedAt, training, parameters, buffers';
 
+/** A kept older version as a ModelRow: the model's facts (m) with the version's state, number and times (v). */
+const VERSION_COLUMNS =
+  'm.id AS id, m.tenant AS tenant, m.type AS type, m.request_config AS requestConfig, v.state AS state, ' +
+  'v.state_format AS stateFormat, v.version AS version, m.created_at AS createdAt, v.updated_at AS updatedAt, ' +
+  'v.training AS training, v.parameters AS parameters, v.buffers AS buffers';
+
 /**
  * The model rows' writes and full reads: the statements that carry a model's values, which the SQLite store runs on
  * its own thread (see ModelThread) so that writing or reading megabytes never holds the event loop. Each write is
@@ -57,6 +63,34 @@ export class ModelRows {
           'training = COALESCE(?, training) WHERE id = ?',
       ),
       remove: db.prepare('DELETE FROM models WHERE id = ?'),
+      currentVersion: db.prepare('SELECT version FROM models WHERE id = ?').pluck(),
+      // survivesUpdate, in SQL: versions newer than the current one (left by a rollback) or not older than the new
+      // one are dropped.
+      dropAbandoned: db.prepare(
+        'DELETE FROM model_versions WHERE model_id = ? AND (version > ? OR version >= ?)',
+      ),
+      keepCurrent: db.prepare(
+        'INSERT OR REPLACE INTO model_versions (model_id, version, updated_at, training, state_format, state, ' +
+          'parameters, buffers) SELECT id, version, updated_at, training, state_format, state, parameters, buffers ' +
+          'FROM models WHERE id = ?',
+      ),
+      dropOldest: db.prepare(
+        'DELETE FROM model_versions WHERE model_id = ? AND version NOT IN ' +
+          '(SELECT version FROM model_versions WHERE model_id = ? ORDER BY version DESC LIMIT ?)',
+      ),
+      oneVersion: db.prepare(
+        `SELECT ${VERSION_COLUMNS} FROM model_versions v JOIN models m ON m.id = v.model_id ` +
+          'WHERE v.model_id = ? AND v.version = ?',
+      ),
+      // The kept version's values move into the model's row inside SQLite: no byte of them passes through here.
+      makeCurrent: db.prepare(
+        'UPDATE models SET (state, state_format, parameters, buffers, version, training) = ' +
+          '(SELECT state, state_format, parameters, buffers, version, training FROM model_versions ' +
+          'WHERE model_id = ? AND version = ?), updated_at = ? WHERE id = ?',
+      ),
+      dropVersion: db.prepare('DELETE FROM model_versions WHERE model_id = ? AND version = ?'),
+      hasVersion: db.prepare('SELECT 1 FROM model_versions WHERE model_id = ? AND version = ?').pluck(),
+      removeVersions: db.prepare('DELETE FROM model_versions WHERE model_id = ?'),
     };
   }
 
@@ -107,22 +141,62 @@ export class ModelRows {
     return { ...facts, state: stateOf(stateFormat, state, parameters, buffers) };
   }
 
+  /** The new state, and the one it replaces kept as an older version (see ModelStore.update), in one transaction. */
   update(id: string, change: StoredModelChange): void {
     const { state } = change;
-    this.statements.update.run(
-      state.header,
-      state.format,
-      asBuffer(state.parameters),
-      asBuffer(state.buffers),
-      change.version,
-      change.updatedAt,
-      change.training ?? null,
-      id,
-    );
+    const { currentVersion, dropAbandoned, keepCurrent, dropOldest, update } = this.statements;
+    this.db
+      .transaction(() => {
+        const current = currentVersion.get(id) as number | undefined;
+        if (current === undefined) return;
+        dropAbandoned.run(id, current, change.version);
+        if (change.versionsKept > 1 && current < change.version) keepCurrent.run(id);
+        dropOldest.run(id, id, Math.max(0, change.versionsKept - 1));
+        update.run(
+          state.header,
+          state.format,
+          asBuffer(state.parameters),
+          asBuffer(state.buffers),
+          change.version,
+          change.updatedAt,
+          change.training ?? null,
+          id,
+        );
+      })
+      .immediate();
+  }
+
+  readVersion(id: string, version: number): StoredModelRecord | undefined {
+    const row = this.statements.oneVersion.get(id, version) as ModelRow | undefined;
+    if (!row) return undefined;
+    const { stateFormat, state, parameters, buffers, ...facts } = row;
+    return { ...facts, state: stateOf(stateFormat, state, parameters, buffers) };
+  }
+
+  /** Swaps the kept `version` and the current state, in one transaction; false when that version is not kept. */
+  rollback(id: string, version: number, updatedAt: string): boolean {
+    const { currentVersion, hasVersion, keepCurrent, makeCurrent, dropVersion } = this.statements;
+    return this.db
+      .transaction(() => {
+        const current = currentVersion.get(id) as number | undefined;
+        if (current === undefined || hasVersion.get(id, version) === undefined) return false;
+        if (current === version) return true;
+        keepCurrent.run(id);
+        makeCurrent.run(id, version, updatedAt, id);
+        dropVersion.run(id, version);
+        return true;
+      })
+      .immediate();
   }
 
   remove(id: string): boolean {
-    return this.statements.remove.run(id).changes > 0;
+    const { removeVersions, remove } = this.statements;
+    return this.db
+      .transaction(() => {
+        removeVersions.run(id);
+        return remove.run(id).changes > 0;
+      })
+      .immediate();
   }
 }
 

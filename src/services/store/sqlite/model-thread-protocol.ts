@@ -5,6 +5,14 @@ export type ModelThreadCalls = {
   readonly insert: readonly [NewStoredModel, string];
   readonly read: readonly [string, StoredModelRecord | undefined];
   readonly update: readonly [{ readonly id: string; readonly change: StoredModelChange }, undefined];
+  readonly readVersion: readonly [
+    { readonly id: string; readonly version: number },
+    StoredModelRecord | undefined,
+  ];
+  readonly rollback: readonly [
+    { readonly id: string; readonly version: number; readonly updatedAt: string },
+    boolean,
+  ];
   readonly remove: readonly [string, boolean];
   /** Copies the write-ahead log into the database file as far as no reader needs it (a passive checkpoint). */
   readonly checkpoint: readonly [undefined, undefined];

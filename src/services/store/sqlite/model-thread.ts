@@ -34,6 +34,14 @@ function perform(request: StoreThreadRequest<ModelThreadCalls>): ModelThreadCall
       rows.update(id, change);
       return undefined;
     }
+    case 'readVersion': {
+      const { id, version } = request.argument as ModelThreadCalls['readVersion'][0];
+      return rows.readVersion(id, version);
+    }
+    case 'rollback': {
+      const { id, version, updatedAt } = request.argument as ModelThreadCalls['rollback'][0];
+      return rows.rollback(id, version, updatedAt);
+    }
     case 'remove':
       return rows.remove(request.argument as ModelThreadCalls['remove'][0]);
     case 'checkpoint':

@@ -46,6 +46,10 @@ export class SqliteModelStore implements ModelStore {
         'SELECT id, tenant, version, updated_at AS updatedAt FROM models INDEXED BY models_id_tenant ' +
           'ORDER BY created_at, id',
       ),
+      // The primary key's index covers it: no version's values are read.
+      olderVersions: db
+        .prepare('SELECT version FROM model_versions WHERE model_id = ? ORDER BY version DESC')
+        .pluck(),
       tenantAll: db.prepare(
         'SELECT id, tenant, version, updated_at AS updatedAt FROM models INDEXED BY models_tenant WHERE tenant = ? ' +
           'ORDER BY created_at, id',
@@ -88,6 +92,18 @@ export class SqliteModelStore implements ModelStore {
 
   update(id: string, change: StoredModelChange): Promise<void> {
     return this.onThread('update', { id, change });
+  }
+
+  async olderVersions(id: string): Promise<number[]> {
+    return this.statements.olderVersions.all(id) as number[];
+  }
+
+  readVersion(id: string, version: number): Promise<StoredModelRecord | undefined> {
+    return this.onThread('readVersion', { id, version });
+  }
+
+  rollback(id: string, version: number, updatedAt: string): Promise<boolean> {
+    return this.onThread('rollback', { id, version, updatedAt });
   }
 
   remove(id: string): Promise<boolean> {
