@@ -5,6 +5,10 @@
  * not weigh on the next.
  *
  *   npm run bench -- http [--seconds 10] [--authentication [--rounds 9]]   (only the cost of authentication and rate limits)
+ *   npm run bench -- http --open-loop [--seconds 10]   (only latency at a fixed rate: 25, 50 and 75 % of saturation)
+ *
+ * With DREDGE_BENCH_ORIGINAL_COMMAND set (a shell command starting the original Python server on $PORT), the
+ * original is measured in the same run and its rows sit in the same tables (see support/original-server.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +17,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describePinning, startChildServer } from './support/child-server.js';
 import { describeLoadGenerator, runLoad, type LoadResult, type Workload } from './support/load-generator.js';
+import {
+  describeOpenLoop,
+  formatOpenLoop,
+  measureOpenLoop,
+  type OpenLoopRow,
+  type OpenLoopTarget,
+} from './support/open-loop-benchmark.js';
+import { originalCommand, startOriginalServer } from './support/original-server.js';
 
 const CONNECTIONS = 8;
 
@@ -84,6 +96,10 @@ export async function run(args: string[]): Promise<void> {
   const probe = await startChildServer('./mcp-server-process.js');
   const bytes = await post(probe.url, MISS.replace('{n}', '0'));
   await probe.stop();
+  if (args.includes('--open-loop')) {
+    await openLoop(bytes, seconds);
+    return;
+  }
   const bare = await startChildServer('./bare-server-process.js', {}, [bytes]);
   let baseline: Row;
   try {
@@ -106,6 +122,7 @@ export async function run(args: string[]): Promise<void> {
   const off = { METRICS_ENABLED: 'false', TRACING_ENABLED: 'false' };
   const rows: Row[] = [
     baseline,
+    ...(await measureOriginal(seconds)),
     await measureMcp({ name: 'unified_inference, all misses', body: MISS, unique: true }, seconds),
     await measureMcp(
       { name: 'unified_inference, all misses, metrics and tracing off', body: MISS, unique: true },
@@ -124,8 +141,9 @@ export async function run(args: string[]): Promise<void> {
     `HTTP benchmark: Node.js ${process.version}, ${seconds} s per workload, ${CONNECTIONS} connections, ${describeLoadGenerator()}, ${describePinning()}`,
   );
   console.log(format(rows, baseline));
+  printAgainstOriginal(rows);
   await measureAuthentication(seconds, baseline, AUTH_ROUNDS);
-  const [, misses, quiet] = rows;
+  const [, misses, quiet] = rows.filter((row) => !row.name.startsWith(ORIGINAL));
   if (misses && quiet) {
     const cost = 1 - misses.requestsPerSecond / quiet.requestsPerSecond;
     console.log(
@@ -139,6 +157,74 @@ export async function run(args: string[]): Promise<void> {
       );
     }
   }
+}
+
+/** The name every row measured on the original starts with. */
+const ORIGINAL = 'original (Python)';
+
+/** The original on unified_inference misses and hits, when DREDGE_BENCH_ORIGINAL_COMMAND says how to start it. */
+async function measureOriginal(seconds: number): Promise<Row[]> {
+  const command = originalCommand();
+  if (command === undefined) return [];
+  const rows: Row[] = [];
+  for (const workload of [
+    { name: `${ORIGINAL}, unified_inference, all misses`, body: MISS, unique: true },
+    { name: `${ORIGINAL}, unified_inference, all hits`, body: HIT },
+  ]) {
+    const server = await startOriginalServer(command);
+    try {
+      rows.push({ name: workload.name, ...(await runLoad(server.url, workload, CONNECTIONS, seconds)) });
+    } finally {
+      await server.stop();
+    }
+  }
+  return rows;
+}
+
+/** Ours against the original, workload by workload, from the rows of this one run. */
+function printAgainstOriginal(rows: readonly Row[]): void {
+  for (const original of rows.filter((row) => row.name.startsWith(ORIGINAL))) {
+    const ours = rows.find((row) => `${ORIGINAL}, ${row.name}` === original.name);
+    if (!ours) continue;
+    const throughput = (ours.requestsPerSecond / original.requestsPerSecond).toFixed(1);
+    const p99 = (original.p99 / ours.p99).toFixed(1);
+    console.log(`${ours.name}: ${throughput}× the original's requests/s, p99 ${p99}× lower (same run)`);
+  }
+}
+
+/**
+ * Open-loop latency for the bare server, ours on unified_inference misses and hits, and the original on misses
+ * when configured: each server's saturation rate first (closed loop), then 25, 50 and 75 % of it.
+ */
+async function openLoop(bareBytes: string, seconds: number): Promise<void> {
+  const mcp = () => startChildServer('./mcp-server-process.js');
+  const targets: OpenLoopTarget[] = [
+    {
+      name: 'bare node:http, same bytes',
+      start: () => startChildServer('./bare-server-process.js', {}, [bareBytes]),
+      workload: { name: 'bare', body: MISS, unique: true },
+    },
+    {
+      name: 'unified_inference, all misses',
+      start: mcp,
+      workload: { name: 'misses', body: MISS, unique: true },
+    },
+    { name: 'unified_inference, all hits', start: mcp, workload: { name: 'hits', body: HIT } },
+  ];
+  const command = originalCommand();
+  if (command !== undefined) {
+    targets.push({
+      name: `${ORIGINAL}, unified_inference, all misses`,
+      start: () => startOriginalServer(command),
+      workload: { name: 'original misses', body: MISS, unique: true },
+    });
+  }
+  const rows: OpenLoopRow[] = [];
+  for (const target of targets) rows.push(...(await measureOpenLoop(target, CONNECTIONS, seconds)));
+  console.log(
+    `HTTP latency at a fixed rate: Node.js ${process.version}; saturation by ${describeLoadGenerator()}, ${seconds} s; ${describeOpenLoop(seconds)}; ${describePinning()}`,
+  );
+  console.log(formatOpenLoop(rows, CONNECTIONS));
 }
 
 /** Rounds of the authentication comparison unless `--rounds` says otherwise. */
