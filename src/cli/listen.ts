@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyListenOptions } from 'fastify';
 import { describeSetting, type ConfigKeyName, type LoadedConfig } from '../config/index.js';
 import { CliExit, EXIT_USAGE, writeLine, type CliIO } from './io.js';
 
@@ -8,6 +8,11 @@ export interface ListenAddress {
   readonly port: number;
   /** The key that set the port: the refusal names how (`--port 3002`, `MCP_SERVER_PORT=3002 from the environment`). */
   readonly portKey: ConfigKeyName;
+  /**
+   * One of several server processes on the same port: with SO_REUSEPORT each binds its own socket (exclusive of
+   * the `node:cluster` supervisor, which then accepts nothing); without, the supervisor shares one socket.
+   */
+  readonly reusePort?: boolean;
 }
 
 /**
@@ -23,7 +28,9 @@ export async function listenOrExit(
 ): Promise<string> {
   refuseUnauthenticatedNetwork(address.host, loaded, io);
   try {
-    return await app.listen({ host: address.host, port: address.port });
+    const shared = address.reusePort ? { reusePort: true, exclusive: true } : {};
+    // Fastify hands its options to `net.Server.listen`, whose reusePort its types do not name yet.
+    return await app.listen({ host: address.host, port: address.port, ...shared } as FastifyListenOptions);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import { closeGracefully } from '../app/http/close-gracefully.js';
 import { createDredgeServer } from '../app/http/dredge-server.js';
@@ -5,12 +6,14 @@ import { createMcpServer } from '../app/http/mcp-server.js';
 import { openApp } from '../app/open-app.js';
 import type { Catalogue } from '../app/operations/index.js';
 import type { AppServices } from '../app/services.js';
-import type { LoadedConfig } from '../config/index.js';
+import { describeSetting, type LoadedConfig } from '../config/index.js';
 import { createLogger } from '../services/telemetry/index.js';
 import type { CliContext } from './context.js';
-import { writeLine } from './io.js';
+import { CliExit, EXIT_USAGE, writeLine } from './io.js';
 import { listenOrExit } from './listen.js';
+import { processCount, reusePortAvailable } from './processes.js';
 import { stopOnSignals } from './shutdown.js';
+import { superviseServers } from './supervisor.js';
 
 /** One HTTP server a command can start. */
 interface ServerKind {
@@ -70,6 +73,33 @@ export async function runServers(
   kinds: readonly ServerKind[],
 ): Promise<void> {
   const { config } = loaded;
+  const count = processCount(loaded.values.PROCESSES);
+  if (count > 1 && cluster.isPrimary) {
+    refuseEphemeralPorts(ctx, loaded, kinds, count);
+    const logger = createLogger({ level: config.telemetry.logLevel, destination: 2 });
+    return superviseServers(count, ctx.io, logger);
+  }
+  if (!cluster.isWorker) return serveInThisProcess(ctx, loaded, serviceName, kinds, false);
+  // One of the supervisor's processes: it says it is ready over the IPC channel (the supervisor prints the lines
+  // once), and stops on the supervisor's SIGTERM only; a terminal's Ctrl-C reaches the whole process group, and
+  // the supervisor turns it into one SIGTERM each. The channel would keep the process alive once it has stopped,
+  // or failed to start: it is closed however serving ends.
+  process.on('SIGINT', () => undefined);
+  try {
+    await serveInThisProcess(ctx, loaded, serviceName, kinds, true);
+  } finally {
+    cluster.worker?.disconnect();
+  }
+}
+
+async function serveInThisProcess(
+  ctx: CliContext,
+  loaded: LoadedConfig,
+  serviceName: string,
+  kinds: readonly ServerKind[],
+  supervised: boolean,
+): Promise<void> {
+  const { config } = loaded;
   const home = metricsHome(kinds);
   const pointer = `This process's metrics are served once, at GET /metrics on its ${home.name} (${home.portKey}), so that no series is counted twice.`;
   // stdout carries the listening lines; log records go to stderr (JSON, or readable lines on a terminal).
@@ -81,7 +111,12 @@ export async function runServers(
     for (const kind of kinds) {
       const app = await kind.create(services, catalogue, kind === home ? undefined : pointer);
       created.push(app);
-      const address = { host: config.servers.host, port: kind.port(config), portKey: kind.portKey };
+      const address = {
+        host: config.servers.host,
+        port: kind.port(config),
+        portKey: kind.portKey,
+        reusePort: supervised && reusePortAvailable(),
+      };
       const url = await listenOrExit(app, address, loaded, ctx.io);
       started.push({ kind, app, url });
     }
@@ -99,11 +134,37 @@ export async function runServers(
     },
     logger,
     'draining in-flight requests, then stopping',
+    supervised ? ['SIGTERM'] : ['SIGTERM', 'SIGINT'],
   );
   services.telemetry.serving();
-  for (const { kind, url } of started) writeLine(ctx.io.stdout, kind.listening(url, kind === home));
-  for (const { kind, url } of started) if (kind.after) writeLine(ctx.io.stdout, kind.after(url));
+  const lines = [
+    ...started.map(({ kind, url }) => kind.listening(url, kind === home)),
+    ...started.flatMap(({ kind, url }) => (kind.after ? [kind.after(url)] : [])),
+  ];
+  if (supervised) process.send?.({ kind: 'dredge:listening', lines });
+  else for (const line of lines) writeLine(ctx.io.stdout, line);
   await stopped;
+}
+
+/**
+ * Port 0 lets each process pick a port of its own, so N processes would listen on N ports, none of them the one
+ * printed: several processes need fixed ports. One line naming the port and how it was set, and exit code 2.
+ */
+function refuseEphemeralPorts(
+  ctx: CliContext,
+  loaded: LoadedConfig,
+  kinds: readonly ServerKind[],
+  count: number,
+): void {
+  const ephemeral = kinds.find((kind) => kind.port(loaded.config) === 0);
+  if (ephemeral === undefined) return;
+  writeLine(
+    ctx.io.stderr,
+    `${count} server processes (set by ${describeSetting(loaded, 'PROCESSES')}) need a fixed port to share, ` +
+      `but ${ephemeral.portKey} is 0 (set by ${describeSetting(loaded, ephemeral.portKey)}): each process would ` +
+      'listen on a port of its own. Name a port, or run one process.',
+  );
+  throw new CliExit(EXIT_USAGE);
 }
 
 /**

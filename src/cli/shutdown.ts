@@ -10,6 +10,7 @@ export function stopOnSignals(
   stop: () => Promise<void>,
   logger: Logger,
   stoppingMessage: string,
+  signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let stopping = false;
@@ -25,7 +26,6 @@ export function stopOnSignals(
         resolve();
       }, reject);
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    for (const signal of signals) process.once(signal, onSignal);
   });
 }

@@ -454,6 +454,14 @@ export const CONFIG_KEYS = {
     description: 'DREDGE server port.',
   }),
   MCP_SERVER_PORT: integerKey(0, 65_535, 3002, { feature: 'servers', description: 'MCP server port.' }),
+  PROCESSES: stringKey('1', 4, {
+    feature: 'servers',
+    pattern: /^(auto|[1-9]|[1-5][0-9]|6[0-4])$/,
+    patternText: 'auto (one per available core) or a whole number from 1 to 64',
+    example: 'auto',
+    description:
+      'Server processes `dredge up`, `mcp` and `serve` run on the same ports, supervised (a crashed one is restarted; SIGTERM drains all). Above 1 the ports must be fixed (not 0). Each process has its own memory cache, compute pool and rate-limit counters (unless Redis); SQLite in DATA_DIR and the local queue are shared.',
+  }),
   MAX_CONNECTIONS: integerKey(1, 100_000, 100, {
     feature: 'servers',
     description: 'Concurrent connections a server accepts.',

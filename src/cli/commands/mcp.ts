@@ -9,15 +9,20 @@ export function registerMcpCommand(program: Command, context: () => CliContext):
     )
     .option('--host <address>', 'address to listen on (BIND_HOST)')
     .option('--port <port>', 'port to listen on (MCP_SERVER_PORT)')
+    .option(
+      '--processes <n>',
+      'server processes on the same ports, supervised: 1 to 64, or auto for one per core (PROCESSES)',
+    )
     .option('--stdio', 'speak the Model Context Protocol over stdin and stdout instead (for desktop clients)')
-    .action(async (options: { host?: string; port?: string; stdio?: boolean }) => {
+    .action(async (options: { host?: string; port?: string; stdio?: boolean; processes?: string }) => {
       const ctx = context();
       const loaded = ctx.loadConfig(
         {
           ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
           ...(options.port === undefined ? {} : { MCP_SERVER_PORT: options.port }),
+          ...(options.processes === undefined ? {} : { PROCESSES: options.processes }),
         },
-        { BIND_HOST: '--host', MCP_SERVER_PORT: '--port' },
+        { BIND_HOST: '--host', MCP_SERVER_PORT: '--port', PROCESSES: '--processes' },
       );
       if (options.stdio) {
         const [{ openApp }, { serveStdio }, { createLogger }] = await Promise.all([

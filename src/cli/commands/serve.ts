@@ -9,14 +9,19 @@ export function registerServeCommand(program: Command, context: () => CliContext
     )
     .option('--host <address>', 'address to listen on (BIND_HOST)')
     .option('--port <port>', 'port to listen on (DREDGE_SERVER_PORT)')
-    .action(async (options: { host?: string; port?: string }) => {
+    .option(
+      '--processes <n>',
+      'server processes on the same ports, supervised: 1 to 64, or auto for one per core (PROCESSES)',
+    )
+    .action(async (options: { host?: string; port?: string; processes?: string }) => {
       const ctx = context();
       const loaded = ctx.loadConfig(
         {
           ...(options.host === undefined ? {} : { BIND_HOST: options.host }),
           ...(options.port === undefined ? {} : { DREDGE_SERVER_PORT: options.port }),
+          ...(options.processes === undefined ? {} : { PROCESSES: options.processes }),
         },
-        { BIND_HOST: '--host', DREDGE_SERVER_PORT: '--port' },
+        { BIND_HOST: '--host', DREDGE_SERVER_PORT: '--port', PROCESSES: '--processes' },
       );
       // The servers and their services load only when a server starts.
       const { DREDGE_SERVER, runServers } = await import('../run-servers.js');

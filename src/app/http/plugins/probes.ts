@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { PRODUCT } from '../../product.js';
@@ -19,8 +20,15 @@ export interface ProbesOptions {
   readonly ready?: () => Promise<ReadinessReport>;
 }
 
-/** `GET /health` of a server that serves requests: the original's body. */
-const HEALTHY: HealthBody = Object.freeze({ status: 'healthy', version: PRODUCT.version });
+/**
+ * `GET /health` of a server that serves requests: the original's body; one of several server processes on a port
+ * (`--processes`) adds its pid, so that a client can tell which one answered.
+ */
+const HEALTHY: HealthBody = Object.freeze({
+  status: 'healthy',
+  version: PRODUCT.version,
+  ...(cluster.isWorker ? { pid: process.pid } : {}),
+});
 
 /** The probes of the DREDGE and MCP servers: healthy with the version, ready when their dependencies answer. */
 export function serverProbes(services: AppServices): ProbesOptions {
