@@ -1,9 +1,8 @@
 // The string_spectrum form: E_n of the first modes, by the server or (unreachable) by the portable core here.
-import { failure, request } from './api.js';
 import { COLORS, lineChart } from './charts.js';
 import * as format from './format.js';
 import { stringSpectrum } from './portable.js';
-import { showAnswer, showRefusal } from './unified-panel.js';
+import { fromServerOrPage, showAnswer } from './unified-panel.js';
 
 const byId = (id) => document.getElementById(id);
 
@@ -27,21 +26,9 @@ export function createSpectrumPanel() {
       max_modes: wholeNumber(form.elements.max_modes.value),
       dimensions: wholeNumber(form.elements.dimensions.value),
     };
-    const answer = await request('/api/string-spectrum', { method: 'POST', body });
-    let result = answer.body;
-    let source = 'server';
-    if (answer.status === 0) {
-      try {
-        result = await stringSpectrum(body);
-        source = 'page';
-      } catch (error) {
-        showRefusal(output, error.message);
-        return;
-      }
-    } else if (!answer.ok) {
-      showRefusal(output, failure(answer));
-      return;
-    }
+    const answered = await fromServerOrPage(output, '/api/string-spectrum', body, stringSpectrum);
+    if (!answered) return;
+    const { result, source } = answered;
     const energies = result.energy_spectrum;
     chart.show([energies.map((_e, i) => i + 1), energies], 'No modes');
     showAnswer(output, {

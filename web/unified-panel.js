@@ -31,6 +31,21 @@ export function showRefusal(output, sentence) {
   output.textContent = sentence;
 }
 
+/**
+ * Asks the server (`path`, `body`); when it cannot be reached, computes the same in the page (`inPage(body)`).
+ * Answers `{ result, source }`, or undefined once a refusal is shown in `output`.
+ */
+export async function fromServerOrPage(output, path, body, inPage) {
+  const answer = await request(path, { method: 'POST', body });
+  if (answer.ok) return { result: answer.body, source: 'server' };
+  if (answer.status !== 0) return void showRefusal(output, failure(answer));
+  try {
+    return { result: await inPage(body), source: 'page' };
+  } catch (error) {
+    return void showRefusal(output, error.message);
+  }
+}
+
 export function createUnifiedPanel() {
   const chart = lineChart(byId('chart-field'), {
     xLabel: 'x',
@@ -46,21 +61,9 @@ export function createUnifiedPanel() {
       quasimoto_coords: numbers(form.elements.quasimoto_coords.value),
       string_modes: numbers(form.elements.string_modes.value),
     };
-    const answer = await request('/api/unified-inference', { method: 'POST', body });
-    let result = answer.body;
-    let source = 'server';
-    if (answer.status === 0) {
-      try {
-        result = await unifiedInference(body);
-        source = 'page';
-      } catch (error) {
-        showRefusal(output, error.message);
-        return;
-      }
-    } else if (!answer.ok) {
-      showRefusal(output, failure(answer));
-      return;
-    }
+    const answered = await fromServerOrPage(output, '/api/unified-inference', body, unifiedInference);
+    if (!answered) return;
+    const { result, source } = answered;
     const field = result.unified_field;
     chart.show([field.x_coordinates, field.field_amplitudes], 'No field');
     showAnswer(output, {

@@ -1,8 +1,67 @@
 import { parentPort, Worker } from 'node:worker_threads';
 import { DredgeError, type ErrorCode } from '../errors.js';
+import type { NewStoredModel, StoredModelChange, StoredModelRecord } from './model-store.js';
 
 /** A store thread's operations: each one's argument and answer. */
 export type StoreThreadCalls = Record<string, readonly [unknown, unknown]>;
+
+/**
+ * The calls both stores' threads answer: those that carry a model's values (SQLite's and PostgreSQL's threads add
+ * their own housekeeping to these).
+ */
+export type ModelValueCalls = {
+  readonly insert: readonly [NewStoredModel, string];
+  readonly read: readonly [string, StoredModelRecord | undefined];
+  readonly update: readonly [{ readonly id: string; readonly change: StoredModelChange }, undefined];
+  readonly readVersion: readonly [
+    { readonly id: string; readonly version: number },
+    StoredModelRecord | undefined,
+  ];
+  readonly rollback: readonly [
+    { readonly id: string; readonly version: number; readonly updatedAt: string },
+    boolean,
+  ];
+};
+
+/** A store's rows on its thread: each method answers at once (SQLite) or by a promise (PostgreSQL). */
+export interface ModelValueRows {
+  insert(model: NewStoredModel): unknown;
+  read(id: string): unknown;
+  update(id: string, change: StoredModelChange): unknown;
+  readVersion(id: string, version: number): unknown;
+  rollback(id: string, version: number, updatedAt: string): unknown;
+}
+
+/**
+ * Performs one of the ModelValueCalls on `rows` and answers what it gave; `undefined` as `handled: false` when the
+ * request is another of the thread's own calls.
+ */
+export function performValueCall(
+  rows: ModelValueRows,
+  request: { readonly operation: string; readonly argument: unknown },
+): { readonly handled: true; readonly value: unknown } | { readonly handled: false } {
+  const argument = request.argument;
+  switch (request.operation) {
+    case 'insert':
+      return { handled: true, value: rows.insert(argument as ModelValueCalls['insert'][0]) };
+    case 'read':
+      return { handled: true, value: rows.read(argument as ModelValueCalls['read'][0]) };
+    case 'update': {
+      const { id, change } = argument as ModelValueCalls['update'][0];
+      return { handled: true, value: rows.update(id, change) };
+    }
+    case 'readVersion': {
+      const { id, version } = argument as ModelValueCalls['readVersion'][0];
+      return { handled: true, value: rows.readVersion(id, version) };
+    }
+    case 'rollback': {
+      const { id, version, updatedAt } = argument as ModelValueCalls['rollback'][0];
+      return { handled: true, value: rows.rollback(id, version, updatedAt) };
+    }
+    default:
+      return { handled: false };
+  }
+}
 
 export interface StoreThreadRequest<Calls extends StoreThreadCalls> {
   readonly call: number;

@@ -6,7 +6,7 @@
 import { workerData } from 'node:worker_threads';
 import { useSharedTensors } from '../../compute/shared-tensors.js';
 import { lowerThreadPriority } from '../../compute/thread-priority.js';
-import { serveStoreThread, type StoreThreadRequest } from '../store-thread.js';
+import { performValueCall, serveStoreThread, type StoreThreadRequest } from '../store-thread.js';
 import { PostgresModelRows } from './model-rows.js';
 import type { ModelThreadCalls, ModelThreadData } from './model-thread-protocol.js';
 import { createPostgresPool } from './pool.js';
@@ -20,27 +20,10 @@ const { database } = workerData as ModelThreadData;
 const pool = createPostgresPool(database);
 const rows = new PostgresModelRows(pool);
 
-function perform(request: StoreThreadRequest<ModelThreadCalls>): Promise<unknown> {
-  switch (request.operation) {
-    case 'insert':
-      return rows.insert(request.argument as ModelThreadCalls['insert'][0]);
-    case 'read':
-      return rows.read(request.argument as ModelThreadCalls['read'][0]);
-    case 'update': {
-      const { id, change } = request.argument as ModelThreadCalls['update'][0];
-      return rows.update(id, change);
-    }
-    case 'readVersion': {
-      const { id, version } = request.argument as ModelThreadCalls['readVersion'][0];
-      return rows.readVersion(id, version);
-    }
-    case 'rollback': {
-      const { id, version, updatedAt } = request.argument as ModelThreadCalls['rollback'][0];
-      return rows.rollback(id, version, updatedAt);
-    }
-    case 'close':
-      return pool.end();
-  }
+function perform(request: StoreThreadRequest<ModelThreadCalls>): unknown {
+  const valueCall = performValueCall(rows, request);
+  if (valueCall.handled) return valueCall.value;
+  if (request.operation === 'close') return pool.end();
   return Promise.reject(new Error(`unknown operation ${String(request.operation)}`));
 }
 

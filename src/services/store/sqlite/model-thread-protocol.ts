@@ -1,18 +1,7 @@
-import type { NewStoredModel, StoredModelChange, StoredModelRecord } from '../model-store.js';
+import type { ModelValueCalls } from '../store-thread.js';
 
 /** What the SQLite store's thread does: each operation's argument and answer. */
-export type ModelThreadCalls = {
-  readonly insert: readonly [NewStoredModel, string];
-  readonly read: readonly [string, StoredModelRecord | undefined];
-  readonly update: readonly [{ readonly id: string; readonly change: StoredModelChange }, undefined];
-  readonly readVersion: readonly [
-    { readonly id: string; readonly version: number },
-    StoredModelRecord | undefined,
-  ];
-  readonly rollback: readonly [
-    { readonly id: string; readonly version: number; readonly updatedAt: string },
-    boolean,
-  ];
+export type ModelThreadCalls = ModelValueCalls & {
   readonly remove: readonly [string, boolean];
   /** Copies the write-ahead log into the database file as far as no reader needs it (a passive checkpoint). */
   readonly checkpoint: readonly [undefined, undefined];

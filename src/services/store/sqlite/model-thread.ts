@@ -10,7 +10,7 @@ import { useSharedTensors } from '../../compute/shared-tensors.js';
 import { lowerThreadPriority } from '../../compute/thread-priority.js';
 import { configureConnection } from './database.js';
 import { ModelRows } from './model-rows.js';
-import { serveStoreThread, type StoreThreadRequest } from '../store-thread.js';
+import { performValueCall, serveStoreThread, type StoreThreadRequest } from '../store-thread.js';
 import type { ModelThreadCalls, ModelThreadData } from './model-thread-protocol.js';
 
 // Values read here go to the event loop in shared memory, which the model there adopts without a copy.
@@ -23,31 +23,17 @@ const db = new Database(file);
 configureConnection(db);
 const rows = new ModelRows(db);
 
-function perform(request: StoreThreadRequest<ModelThreadCalls>): ModelThreadCalls[keyof ModelThreadCalls][1] {
+function perform(request: StoreThreadRequest<ModelThreadCalls>): unknown {
+  const valueCall = performValueCall(rows, request);
+  if (valueCall.handled) return valueCall.value;
   switch (request.operation) {
-    case 'insert':
-      return rows.insert(request.argument as ModelThreadCalls['insert'][0]);
-    case 'read':
-      return rows.read(request.argument as ModelThreadCalls['read'][0]);
-    case 'update': {
-      const { id, change } = request.argument as ModelThreadCalls['update'][0];
-      rows.update(id, change);
-      return undefined;
-    }
-    case 'readVersion': {
-      const { id, version } = request.argument as ModelThreadCalls['readVersion'][0];
-      return rows.readVersion(id, version);
-    }
-    case 'rollback': {
-      const { id, version, updatedAt } = request.argument as ModelThreadCalls['rollback'][0];
-      return rows.rollback(id, version, updatedAt);
-    }
     case 'remove':
       return rows.remove(request.argument as ModelThreadCalls['remove'][0]);
     case 'checkpoint':
       db.pragma('wal_checkpoint(PASSIVE)');
       return undefined;
   }
+  throw new Error(`unknown operation ${String(request.operation)}`);
 }
 
 // One request at a time, in order: each runs to its end before the next is read.
