@@ -18,6 +18,7 @@ import {
   TraceIdRatioBasedSampler,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { UnsampledSpan } from './unsampled-span.js';
 import type { JaegerSpan } from './jaeger-span.js';
 import { OtlpSpanProcessor } from './otlp-processor.js';
 import { SpanRingBuffer, type TraceQuery } from './span-buffer.js';
@@ -94,6 +95,7 @@ export function createTracing(options: TracingOptions): Tracing {
     provider,
     provider.getTracer('dredge', options.resource['service.version']),
     buffer,
+    options.sampleRatio ?? 1,
   );
 }
 
@@ -104,10 +106,18 @@ class OpenTelemetryTracing implements Tracing {
     private readonly provider: BasicTracerProvider,
     private readonly tracer: Tracer,
     private readonly buffer: SpanRingBuffer,
+    /** TRACE_SAMPLE_RATIO: the share of new traces (no parent span) that are recorded. */
+    private readonly sampleRatio: number,
   ) {}
 
   inSpan<T>(name: string, options: SpanOptions, fn: (span: Span, context: Context) => T): T {
     const span = this.startSpan(name, options);
+    // A span that records nothing has nothing to end or to note an error on: the callback is called as it is, with
+    // no promise wrapped around its result (most requests are not sampled, and each wrapper cost them a promise).
+    if (!span.isRecording()) {
+      const parent = options.parent ?? ROOT_CONTEXT;
+      return fn(span, trace.getSpan(parent) === span ? parent : trace.setSpan(parent, span));
+    }
     let result: T;
     try {
       result = fn(span, trace.setSpan(options.parent ?? ROOT_CONTEXT, span));
@@ -134,10 +144,18 @@ class OpenTelemetryTracing implements Tracing {
   }
 
   startSpan(name: string, options: SpanOptions = {}): Span {
+    const parent = options.parent === undefined ? undefined : trace.getSpan(options.parent);
+    // A new trace the ratio turns down (most of them, at the default TRACE_SAMPLE_RATIO) never reaches the SDK: a
+    // span of ours, whose ids are made only if something reads them. The same decision as the SDK's
+    // TraceIdRatioBasedSampler, drawn before a trace id exists rather than read from one.
+    if (parent === undefined && !(Math.random() < this.sampleRatio)) return new UnsampledSpan();
     // Under a local span that is not recorded (its trace was not sampled), no child would be recorded either
     // (parent-based sampling): hand back that span and skip the SDK's sampler, id generation and allocation.
-    const parent = options.parent === undefined ? undefined : trace.getSpan(options.parent);
-    if (parent !== undefined && !parent.isRecording() && parent.spanContext().isRemote !== true)
+    if (
+      parent !== undefined &&
+      !parent.isRecording() &&
+      (parent instanceof UnsampledSpan || parent.spanContext().isRemote !== true)
+    )
       return parent;
     return this.tracer.startSpan(
       name,
