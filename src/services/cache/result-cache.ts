@@ -111,8 +111,11 @@ export class ResultCache {
       this.hits += 1;
       return new JsonResult<T>(stored, true);
     }
+    // A backend read synchronously just said miss, and no flight for the key can start in between (the flight is
+    // registered before this returns): its flight computes at once, without asking the backend again.
+    const readFirst = backend.getSync === undefined;
     const { promise, leader } = this.flights.run(key, () =>
-      this.lookupOrCompute(backend, key, compute, options?.ttlMs),
+      this.lookupOrCompute(backend, key, compute, options?.ttlMs, readFirst),
     );
     const shared = (await promise) as CacheResult<T>;
     // Callers that joined get their own copy, read from the JSON text, so that one caller changing its result
@@ -193,9 +196,12 @@ export class ResultCache {
     key: string,
     compute: Compute<T>,
     ttlMs: number | undefined,
+    readFirst: boolean,
   ): Promise<CacheResult<T>> {
-    const stored = await this.read(backend, key);
-    if (stored !== undefined) return new JsonResult<T>(stored, true);
+    if (readFirst) {
+      const stored = await this.read(backend, key);
+      if (stored !== undefined) return new JsonResult<T>(stored, true);
+    }
     const value = await compute();
     const json = this.serialize(value, key);
     if (json !== undefined) await this.write(backend, key, json, ttlMs);
