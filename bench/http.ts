@@ -4,19 +4,20 @@
  * separate cores where possible); each MCP workload gets a fresh server, so one workload's cache and garbage do
  * not weigh on the next.
  *
- *   npm run bench -- http [--seconds 10] [--authentication [--rounds 9]]   (only the cost of authentication and rate limits)
- *   npm run bench -- http --open-loop [--seconds 10]   (only latency at a fixed rate: 25, 50 and 75 % of saturation)
+ *   npm run bench -- http [--seconds 10]               (the throughput table, then the cost of authentication)
+ *   npm run bench -- http --authentication [--rounds 9] (only the cost of authentication and rate limits)
+ *   npm run bench -- http --open-loop                  (only latency at a fixed rate: 25, 50 and 75 % of saturation)
+ *   npm run bench -- http --time-spent                 (only where the time goes: the layer ladder and the profile)
+ *   npm run bench -- http --processes                  (only 1 against 2 server processes, unpinned)
  *
  * With DREDGE_BENCH_ORIGINAL_COMMAND set (a shell command starting the original Python server on $PORT), the
  * original is measured in the same run and its rows sit in the same tables (see support/original-server.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describePinning, startChildServer } from './support/child-server.js';
-import { describeLoadGenerator, runLoad, type LoadResult, type Workload } from './support/load-generator.js';
+import { describePinning, startChildServer, unpin } from './support/child-server.js';
+import { describeLoadGenerator, runLoad, type Workload } from './support/load-generator.js';
 import {
   describeOpenLoop,
   formatOpenLoop,
@@ -25,68 +26,24 @@ import {
   type OpenLoopTarget,
 } from './support/open-loop-benchmark.js';
 import { originalCommand, startOriginalServer } from './support/original-server.js';
+import {
+  CONNECTIONS,
+  HIT,
+  MISS,
+  SPECTRUM,
+  createKey,
+  formatRows,
+  inference,
+  measureBare,
+  measureMcp,
+  post,
+  type Row,
+} from './support/http-workloads.js';
+import { PROCESS_CONNECTIONS, measureProcesses } from './support/http-processes.js';
+import { formatLadder, measureLadder, measureProfile } from './support/http-time-spent.js';
 
-const CONNECTIONS = 8;
-
-const MISS =
-  '{"operation":"unified_inference","params":{"dredge_insight":"insight {n}","quasimoto_coords":[0.5,0.5],"string_modes":[1,2,3]}}';
-const HIT =
-  '{"operation":"unified_inference","params":{"dredge_insight":"the same insight","quasimoto_coords":[0.5],"string_modes":[1,2,3]}}';
-const SPECTRUM = '{"operation":"string_spectrum","params":{}}';
-const inference = (x: string) =>
-  `{"operation":"inference","params":{"model_id":"quasimoto_1d_0","inputs":{"x":[${x}],"t":[0]}}}`;
-
-interface Row extends LoadResult {
-  readonly name: string;
-  /** The server's CPU time per answered request, µs (less sensitive to the load generator than throughput). */
-  readonly cpuPerRequest?: number;
-}
-
-async function post(url: string, body: string): Promise<string> {
-  const response = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  return response.text();
-}
-
-/** A fresh MCP server process with a seeded 1D wave loaded, loaded with one workload, then stopped. */
-async function measureMcp(workload: Workload, seconds: number, env: NodeJS.ProcessEnv = {}): Promise<Row> {
-  const server = await startChildServer('./mcp-server-process.js', env);
-  let result: LoadResult;
-  try {
-    await post(
-      server.url,
-      '{"operation":"load_model","params":{"model_type":"quasimoto_1d","config":{"seed":1}}}',
-    );
-    server.markStart();
-    result = await runLoad(server.url, workload, CONNECTIONS, seconds);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  const cpu = await server.stop();
-  const requests = result.requestsPerSecond * seconds;
-  return { name: workload.name, ...result, ...(cpu === undefined ? {} : { cpuPerRequest: cpu / requests }) };
-}
-
-function format(rows: readonly Row[], baseline: Row): string {
-  const lines = [
-    '| workload (8 connections) | requests/s | vs bare node:http | p50 ms | p99 ms | server CPU µs/request | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-  ];
-  for (const row of rows) {
-    const ratio =
-      row === baseline ? '1.00 (baseline)' : (row.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
-    const cpu = row.cpuPerRequest === undefined ? '' : row.cpuPerRequest.toFixed(0);
-    const latency = `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)}`;
-    lines.push(
-      `| ${row.name} | ${Math.round(row.requestsPerSecond)} | ${ratio} | ${latency} | ${cpu} | ${row.errors} |`,
-    );
-  }
-  return lines.join('\n');
-}
+/** The issue's targets for the MCP server with authentication and rate limits on, as shares of the bare server. */
+const TARGETS = { misses: 0.55, hits: 0.7 } as const;
 
 export async function run(args: string[]): Promise<void> {
   const secondsArg = args.indexOf('--seconds');
@@ -96,20 +53,27 @@ export async function run(args: string[]): Promise<void> {
   const probe = await startChildServer('./mcp-server-process.js');
   const bytes = await post(probe.url, MISS.replace('{n}', '0'));
   await probe.stop();
+  const header = `Node.js ${process.version}, ${seconds} s per workload, ${describeLoadGenerator()}`;
   if (args.includes('--open-loop')) {
     await openLoop(bytes, seconds);
     return;
   }
-  const bare = await startChildServer('./bare-server-process.js', {}, [bytes]);
-  let baseline: Row;
-  try {
-    baseline = {
-      name: 'bare node:http, same bytes',
-      ...(await runLoad(bare.url, { name: 'bare', body: MISS, unique: true }, CONNECTIONS, seconds)),
-    };
-  } finally {
-    await bare.stop();
+  if (args.includes('--time-spent')) {
+    console.log(
+      `Where the time goes, the layer ladder: ${header}, ${CONNECTIONS} connections, ${describePinning()}`,
+    );
+    const ladder = await measureLadder(bytes, seconds);
+    console.log(formatLadder(ladder));
+    const [hits, misses] = ladder.slice(-2).map((row) => row.cpuPerRequest ?? Number.NaN) as [number, number];
+    console.log(`\nWhere the time goes, the event loop's profile (sampled every 100 µs): ${header}`);
+    console.log(await measureProfile(seconds, misses, hits));
+    return;
   }
+  if (args.includes('--processes')) {
+    await processes(seconds, header);
+    return;
+  }
+  const baseline = await measureBare(bytes, seconds);
   if (args.includes('--authentication')) {
     const roundsArg = args.indexOf('--rounds');
     await measureAuthentication(
@@ -120,30 +84,50 @@ export async function run(args: string[]): Promise<void> {
     return;
   }
   const off = { METRICS_ENABLED: 'false', TRACING_ENABLED: 'false' };
-  const rows: Row[] = [
-    baseline,
-    ...(await measureOriginal(seconds)),
-    await measureMcp({ name: 'unified_inference, all misses', body: MISS, unique: true }, seconds),
-    await measureMcp(
-      { name: 'unified_inference, all misses, metrics and tracing off', body: MISS, unique: true },
-      seconds,
-      off,
-    ),
-    await measureMcp({ name: 'unified_inference, all hits', body: HIT }, seconds),
-    await measureMcp({ name: 'string_spectrum (cached)', body: SPECTRUM }, seconds),
-    await measureMcp({ name: 'inference, 1D wave, 1 point (cached)', body: inference('0.5') }, seconds),
-    await measureMcp(
-      { name: 'inference, 1D wave, 1 point (all misses)', body: inference('0.{n}'), unique: true },
-      seconds,
-    ),
-  ];
-  console.log(
-    `HTTP benchmark: Node.js ${process.version}, ${seconds} s per workload, ${CONNECTIONS} connections, ${describeLoadGenerator()}, ${describePinning()}`,
-  );
-  console.log(format(rows, baseline));
+  const rows: Row[] = [baseline, ...(await measureOriginal(seconds))];
+  const dataDir = mkdtempSync(join(tmpdir(), 'dredge-bench-keys-'));
+  try {
+    const secured = securedServer(dataDir);
+    rows.push(
+      await measureMcp({ name: 'unified_inference, all misses', body: MISS, unique: true }, seconds),
+      await measureMcp(
+        {
+          name: `unified_inference, all misses, ${SECURED}`,
+          body: MISS,
+          unique: true,
+          headers: secured.headers,
+        },
+        seconds,
+        secured.env,
+      ),
+      await measureMcp(
+        { name: 'unified_inference, all misses, metrics and tracing off', body: MISS, unique: true },
+        seconds,
+        off,
+      ),
+      await measureMcp({ name: 'unified_inference, all hits', body: HIT }, seconds),
+      await measureMcp(
+        { name: `unified_inference, all hits, ${SECURED}`, body: HIT, headers: secured.headers },
+        seconds,
+        secured.env,
+      ),
+      await measureMcp({ name: 'string_spectrum (cached)', body: SPECTRUM }, seconds),
+      await measureMcp({ name: 'inference, 1D wave, 1 point (cached)', body: inference('0.5') }, seconds),
+      await measureMcp(
+        { name: 'inference, 1D wave, 1 point (all misses)', body: inference('0.{n}'), unique: true },
+        seconds,
+      ),
+    );
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(`HTTP benchmark: ${header}, ${CONNECTIONS} connections, ${describePinning()}`);
+  console.log(formatRows(rows, baseline));
+  printTargets(rows, baseline);
   printAgainstOriginal(rows);
   await measureAuthentication(seconds, baseline, AUTH_ROUNDS);
-  const [, misses, quiet] = rows.filter((row) => !row.name.startsWith(ORIGINAL));
+  const misses = rows.find((row) => row.name === 'unified_inference, all misses');
+  const quiet = rows.find((row) => row.name === 'unified_inference, all misses, metrics and tracing off');
   if (misses && quiet) {
     const cost = 1 - misses.requestsPerSecond / quiet.requestsPerSecond;
     console.log(
@@ -154,6 +138,69 @@ export async function run(args: string[]): Promise<void> {
       const share = ((extra / misses.cpuPerRequest) * 100).toFixed(1);
       console.log(
         `… in server CPU time: ${extra.toFixed(1)} µs per request, ${share} % of the server's CPU per request`,
+      );
+    }
+  }
+}
+
+/** How the target rows run: AUTH_ENABLED with a read key made by `dredge keys create`, and rate limits counted. */
+const SECURED = 'authentication and rate limits on';
+
+function securedServer(dataDir: string): { env: NodeJS.ProcessEnv; headers: Record<string, string> } {
+  const key = createKey(dataDir, 'read');
+  return {
+    // A limit no run reaches (about 10,000 requests a second for 10 s): the cost of counting, not of refusing.
+    env: {
+      DATA_DIR: dataDir,
+      AUTH_ENABLED: 'true',
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_REQUESTS: '1000000',
+    },
+    headers: { authorization: `Bearer ${key}` },
+  };
+}
+
+/** The secured rows against the targets, as shares of the bare server's throughput and CPU per request. */
+function printTargets(rows: readonly Row[], baseline: Row): void {
+  for (const [kind, target] of [
+    ['misses', TARGETS.misses],
+    ['hits', TARGETS.hits],
+  ] as const) {
+    const row = rows.find((each) => each.name === `unified_inference, all ${kind}, ${SECURED}`);
+    if (!row) continue;
+    const share = row.requestsPerSecond / baseline.requestsPerSecond;
+    const cpu =
+      row.cpuPerRequest === undefined || baseline.cpuPerRequest === undefined
+        ? ''
+        : `; server CPU ${row.cpuPerRequest.toFixed(0)} µs/request against bare's ${baseline.cpuPerRequest.toFixed(0)}`;
+    console.log(
+      `target, ${kind} with ${SECURED}: ${share.toFixed(2)} of bare's throughput (target ${target}: ${share >= target ? 'met' : 'not met'})${cpu}`,
+    );
+  }
+}
+
+/** 1 against 2 server processes (the real CLI), unpinned, on misses and on hits. */
+async function processes(seconds: number, header: string): Promise<void> {
+  unpin();
+  const rows: Row[] = [];
+  for (const workload of [
+    { name: 'unified_inference, all misses', body: MISS, unique: true },
+    { name: 'unified_inference, all hits', body: HIT },
+  ] satisfies Workload[]) {
+    for (const count of [1, 2]) rows.push(await measureProcesses(count, workload, seconds));
+  }
+  console.log(
+    `Server processes: ${header}, ${PROCESS_CONNECTIONS} connections, nothing pinned (servers and load generator share the machine's cores)`,
+  );
+  console.log(
+    '| processes, workload | requests/s | vs 1 process | server CPU µs/request (all processes) | p99 ms |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (let i = 0; i < rows.length; i += 2) {
+    const one = rows[i] as Row;
+    for (const row of [one, rows[i + 1] as Row]) {
+      console.log(
+        `| ${row.name} | ${Math.round(row.requestsPerSecond)} | ${(row.requestsPerSecond / one.requestsPerSecond).toFixed(2)} | ${row.cpuPerRequest?.toFixed(0) ?? ''} | ${row.p99.toFixed(2)} |`,
       );
     }
   }
@@ -201,7 +248,7 @@ async function openLoop(bareBytes: string, seconds: number): Promise<void> {
   const targets: OpenLoopTarget[] = [
     {
       name: 'bare node:http, same bytes',
-      start: () => startChildServer('./bare-server-process.js', {}, [bareBytes]),
+      start: () => startChildServer('./bare-server-process.js', {}, [bareBytes], false),
       workload: { name: 'bare', body: MISS, unique: true },
     },
     {
@@ -243,9 +290,6 @@ function medianRow(runs: readonly Row[]): Row {
   return sorted[Math.floor(sorted.length / 2)] as Row;
 }
 
-/** The CLI, to make a key as an operator would (`dredge keys create`). */
-const DREDGE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
 /**
  * What authentication and the scope check cost: cached unified_inference answers from a server without
  * authentication, then with AUTH_ENABLED and a key made by `dredge keys create` (read scope), then with the
@@ -255,16 +299,7 @@ const DREDGE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 async function measureAuthentication(seconds: number, baseline: Row, rounds: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dredge-bench-keys-'));
   try {
-    const made = spawnSync(
-      process.execPath,
-      [DREDGE, 'keys', 'create', '--scopes', 'read', '--name', 'bench'],
-      {
-        env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-        encoding: 'utf8',
-      },
-    );
-    const key = made.stdout.trim();
-    if (made.status !== 0 || !key) throw new Error(`dredge keys create failed: ${made.stderr}`);
+    const key = createKey(dataDir, 'read');
     const legacy = 'bench-original-api-key-0123456789abcdef';
     const secure = { DATA_DIR: dataDir, AUTH_ENABLED: 'true', API_KEY: legacy };
     const variants: Array<{ workload: Workload; env: NodeJS.ProcessEnv }> = [
@@ -320,7 +355,7 @@ async function measureAuthentication(seconds: number, baseline: Row, rounds: num
     console.log(
       `\nAuthentication and scopes (median of ${rounds} rounds, servers in turn, ${AUTH_RATE} requests/s each):`,
     );
-    console.log(format(rows, baseline));
+    console.log(formatRows(rows, baseline));
     const [open, ...keyed] = rows;
     for (const row of keyed) {
       if (open?.cpuPerRequest === undefined || row.cpuPerRequest === undefined) continue;
