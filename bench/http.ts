@@ -73,55 +73,28 @@ export async function run(args: string[]): Promise<void> {
     await processes(seconds, header);
     return;
   }
-  const baseline = await measureBare(bytes, seconds);
+  const roundsArg = args.indexOf('--rounds');
   if (args.includes('--authentication')) {
-    const roundsArg = args.indexOf('--rounds');
     await measureAuthentication(
       seconds,
-      baseline,
+      await measureBare(bytes, seconds),
       roundsArg >= 0 ? Number(args[roundsArg + 1]) : AUTH_ROUNDS,
     );
     return;
   }
-  const off = { METRICS_ENABLED: 'false', TRACING_ENABLED: 'false' };
-  const rows: Row[] = [baseline, ...(await measureOriginal(seconds))];
+  const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : TABLE_ROUNDS;
   const dataDir = mkdtempSync(join(tmpdir(), 'dredge-bench-keys-'));
+  let measured: { baseline: Row; rows: Row[] };
   try {
-    const secured = securedServer(dataDir);
-    rows.push(
-      await measureMcp({ name: 'unified_inference, all misses', body: MISS, unique: true }, seconds),
-      await measureMcp(
-        {
-          name: `unified_inference, all misses, ${SECURED}`,
-          body: MISS,
-          unique: true,
-          headers: secured.headers,
-        },
-        seconds,
-        secured.env,
-      ),
-      await measureMcp(
-        { name: 'unified_inference, all misses, metrics and tracing off', body: MISS, unique: true },
-        seconds,
-        off,
-      ),
-      await measureMcp({ name: 'unified_inference, all hits', body: HIT }, seconds),
-      await measureMcp(
-        { name: `unified_inference, all hits, ${SECURED}`, body: HIT, headers: secured.headers },
-        seconds,
-        secured.env,
-      ),
-      await measureMcp({ name: 'string_spectrum (cached)', body: SPECTRUM }, seconds),
-      await measureMcp({ name: 'inference, 1D wave, 1 point (cached)', body: inference('0.5') }, seconds),
-      await measureMcp(
-        { name: 'inference, 1D wave, 1 point (all misses)', body: inference('0.{n}'), unique: true },
-        seconds,
-      ),
-    );
+    measured = await measureTable(bytes, seconds, rounds, securedServer(dataDir));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log(`HTTP benchmark: ${header}, ${CONNECTIONS} connections, ${describePinning()}`);
+  const { baseline } = measured;
+  const rows = [baseline, ...(await measureOriginal(seconds)), ...measured.rows];
+  console.log(
+    `HTTP benchmark: ${header}, ${CONNECTIONS} connections, ${describePinning()}; each row the median of ${rounds} rounds, its share of bare taken against the bare server of its own round`,
+  );
   console.log(formatRows(rows, baseline));
   printTargets(rows, baseline);
   printAgainstOriginal(rows);
@@ -141,6 +114,65 @@ export async function run(args: string[]): Promise<void> {
       );
     }
   }
+}
+
+/** Rounds of the throughput table unless `--rounds` says otherwise: this machine's runs differ by up to ±40 %. */
+const TABLE_ROUNDS = 3;
+
+/**
+ * The throughput table's MCP rows, in rounds: each round measures the bare server, then every row on a fresh server.
+ * A row shows its round of median share of bare (that round's bare server as the yardstick), so a slow stretch of
+ * the machine moves a row and its yardstick together; the baseline shown is the median bare run.
+ */
+async function measureTable(
+  bytes: string,
+  seconds: number,
+  rounds: number,
+  secured: { env: NodeJS.ProcessEnv; headers: Record<string, string> },
+): Promise<{ baseline: Row; rows: Row[] }> {
+  const off = { METRICS_ENABLED: 'false', TRACING_ENABLED: 'false' };
+  const specs: Array<{ workload: Workload; env?: NodeJS.ProcessEnv }> = [
+    { workload: { name: 'unified_inference, all misses', body: MISS, unique: true } },
+    {
+      workload: {
+        name: `unified_inference, all misses, ${SECURED}`,
+        body: MISS,
+        unique: true,
+        headers: secured.headers,
+      },
+      env: secured.env,
+    },
+    {
+      workload: { name: 'unified_inference, all misses, metrics and tracing off', body: MISS, unique: true },
+      env: off,
+    },
+    { workload: { name: 'unified_inference, all hits', body: HIT } },
+    {
+      workload: { name: `unified_inference, all hits, ${SECURED}`, body: HIT, headers: secured.headers },
+      env: secured.env,
+    },
+    { workload: { name: 'string_spectrum (cached)', body: SPECTRUM } },
+    { workload: { name: 'inference, 1D wave, 1 point (cached)', body: inference('0.5') } },
+    {
+      workload: { name: 'inference, 1D wave, 1 point (all misses)', body: inference('0.{n}'), unique: true },
+    },
+  ];
+  const bares: Row[] = [];
+  const runs = specs.map(() => [] as Row[]);
+  for (let round = 0; round < rounds; round++) {
+    const bare = await measureBare(bytes, seconds);
+    bares.push(bare);
+    for (const [i, spec] of specs.entries()) {
+      const row = await measureMcp(spec.workload, seconds, spec.env);
+      runs[i]?.push({ ...row, share: row.requestsPerSecond / bare.requestsPerSecond });
+    }
+  }
+  const median = (each: readonly Row[], by: (row: Row) => number): Row =>
+    [...each].sort((a, b) => by(a) - by(b))[Math.floor(each.length / 2)] as Row;
+  return {
+    baseline: median(bares, (row) => row.requestsPerSecond),
+    rows: runs.map((each) => median(each, (row) => row.share ?? 0)),
+  };
 }
 
 /** How the target rows run: AUTH_ENABLED with a read key made by `dredge keys create`, and rate limits counted. */
@@ -168,7 +200,7 @@ function printTargets(rows: readonly Row[], baseline: Row): void {
   ] as const) {
     const row = rows.find((each) => each.name === `unified_inference, all ${kind}, ${SECURED}`);
     if (!row) continue;
-    const share = row.requestsPerSecond / baseline.requestsPerSecond;
+    const share = row.share ?? row.requestsPerSecond / baseline.requestsPerSecond;
     const cpu =
       row.cpuPerRequest === undefined || baseline.cpuPerRequest === undefined
         ? ''

@@ -20,6 +20,8 @@ export interface Row extends LoadResult {
   readonly name: string;
   /** The server's CPU time per answered request, µs (less sensitive to the load generator than throughput). */
   readonly cpuPerRequest?: number;
+  /** Requests/s as a share of a bare server measured beside it, where not the table's baseline. */
+  readonly share?: number;
 }
 
 export async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<string> {
@@ -98,7 +100,9 @@ export function formatRows(rows: readonly Row[], baseline: Row): string {
   ];
   for (const row of rows) {
     const ratio =
-      row === baseline ? '1.00 (baseline)' : (row.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
+      row === baseline
+        ? '1.00 (baseline)'
+        : (row.share ?? row.requestsPerSecond / baseline.requestsPerSecond).toFixed(2);
     const cpu = row.cpuPerRequest === undefined ? '' : row.cpuPerRequest.toFixed(0);
     const latency = `${row.p50.toFixed(2)} | ${row.p99.toFixed(2)}`;
     lines.push(

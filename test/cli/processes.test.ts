@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServersProcess, type ServersProcess } from '../helpers/dredge-servers-process.js';
 import { freePort } from '../helpers/free-port.js';
@@ -44,6 +46,44 @@ async function exitOf(pid: number): Promise<void> {
 /** Waits until the process's output matches (the test's own time limit bounds the wait). */
 async function outputShows(running: ServersProcess, pattern: RegExp): Promise<void> {
   while (!pattern.test(running.output())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The server processes a supervisor runs: its children (Linux). */
+function serverPids(supervisor: number): number[] {
+  try {
+    const listed = readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim();
+    return listed === '' ? [] : listed.split(/\s+/).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Waits until the supervisor runs a server process that `known` does not hold, and answers its pid. */
+async function newServerPid(supervisor: number, known: ReadonlySet<number>): Promise<number> {
+  for (;;) {
+    const fresh = serverPids(supervisor).find((pid) => !known.has(pid));
+    if (fresh !== undefined) return fresh;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The exit code the process ends with, by itself. */
+function exitCodeOf(running: ServersProcess): Promise<number | null> {
+  const { child } = running;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+async function startTwo(): Promise<{ running: ServersProcess; url: string }> {
+  const port = await freePort();
+  const running = await startServersProcess(
+    ['mcp', '--host', '127.0.0.1', '--port', String(port), '--processes', '2'],
+    {},
+    undefined,
+    'DREDGE MCP server',
+  );
+  children.push(running);
+  return { running, url: running.urls['DREDGE MCP server']! };
 }
 
 describe('dredge mcp --processes', () => {
@@ -105,4 +145,66 @@ describe('dredge mcp --processes', () => {
       /exited with 2:[\s\S]*2 server processes \(set by --processes 2\) need a fixed port[\s\S]*DREDGE_SERVER_PORT is 0 \(set by --port 0\)/,
     );
   });
+
+  it.skipIf(process.platform !== 'linux')(
+    'stops every process, exiting 1, when one keeps crashing at once after it started',
+    async () => {
+      const { running } = await startTwo();
+      const supervisor = running.child.pid!;
+      const known = new Set(serverPids(supervisor));
+      expect(known.size).toBe(2);
+      // The same slot crashes five times in a row, each time within seconds of its (re)start.
+      let victim = [...known][0]!;
+      for (let crash = 1; crash <= 5; crash++) {
+        process.kill(victim, 'SIGKILL');
+        await exitOf(victim);
+        if (crash === 5) break;
+        victim = await newServerPid(supervisor, known);
+        known.add(victim);
+      }
+      expect(await exitCodeOf(running)).toBe(1);
+      expect(running.output()).toMatch(
+        /server process \d crashed 5 times in a row within 10 s of starting: not restarting it; stopping all/,
+      );
+      for (const pid of known) expect(isRunning(pid)).toBe(false);
+    },
+    30_000,
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'ends every process at once on a second signal, while the first still waits for a request in flight',
+    async () => {
+      const { running, url } = await startTwo();
+      const supervisor = running.child.pid!;
+      const servers = serverPids(supervisor);
+      expect(servers).toHaveLength(2);
+      // A request that never finishes arriving, on each process (connections land on both, so open several):
+      // draining waits for them, up to REQUEST_TIMEOUT.
+      const { port } = new URL(url);
+      const sockets = Array.from({ length: 8 }, () => {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(
+          'POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+        );
+        return socket;
+      });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        running.child.kill('SIGTERM');
+        await outputShows(running, /draining every server process/);
+        // Still draining: the held requests keep it from stopping.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(running.child.exitCode).toBeNull();
+        const started = Date.now();
+        expect(await running.stop()).toBe(1);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(running.output()).toMatch(/second signal: stopping every server process without waiting/);
+        for (const pid of servers) await exitOf(pid);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+      }
+    },
+    30_000,
+  );
 });

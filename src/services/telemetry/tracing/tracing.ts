@@ -35,6 +35,8 @@ export interface SpanOptions {
   readonly kind?: SpanKind;
   /** The parent: a context holding the span this one belongs to (the root context starts a new trace). */
   readonly parent?: Context;
+  /** When the span began, in ms since the epoch (default: now): a request's span dated from its arrival. */
+  readonly startTime?: number;
 }
 
 /**
@@ -162,6 +164,7 @@ class OpenTelemetryTracing implements Tracing {
       {
         kind: options.kind ?? SpanKind.INTERNAL,
         ...(options.attributes ? { attributes: options.attributes } : {}),
+        ...(options.startTime === undefined ? {} : { startTime: options.startTime }),
       },
       options.parent ?? ROOT_CONTEXT,
     );
