@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describePinning, startChildServer, unpin } from './support/child-server.js';
 import { describeLoadGenerator, runLoad, type Workload } from './support/load-generator.js';
+import { OPEN_LOOP_CONNECTIONS } from './support/open-loop-generator.js';
 import {
   describeOpenLoop,
   formatOpenLoop,
@@ -276,7 +277,9 @@ function printAgainstOriginal(rows: readonly Row[]): void {
  * when configured: each server's saturation rate first (closed loop), then 25, 50 and 75 % of it.
  */
 async function openLoop(bareBytes: string, seconds: number): Promise<void> {
-  const mcp = () => startChildServer('./mcp-server-process.js');
+  // Every connection of the pool comes from one address: the cap per address (32 by default) would refuse half.
+  const mcp = () =>
+    startChildServer('./mcp-server-process.js', { MAX_CONNECTIONS_PER_ADDRESS: String(OPEN_LOOP_CONNECTIONS) });
   const targets: OpenLoopTarget[] = [
     {
       name: 'bare node:http, same bytes',

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 import { runLoad, type Workload } from './load-generator.js';
 import { childPids, processCpuMicroseconds } from './process-cpu.js';
 import type { Row } from './http-workloads.js';
@@ -17,18 +17,6 @@ import type { Row } from './http-workloads.js';
 export const PROCESS_CONNECTIONS = 16;
 
 const DREDGE = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForHealth(url: string, deadline: number): Promise<void> {
   for (;;) {

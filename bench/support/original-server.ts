@@ -5,7 +5,8 @@
  * the variable the benchmarks measure ours and the bare server only.
  */
 import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from './free-port.js';
 import type { ChildServer } from './child-server.js';
 
 export const ORIGINAL_COMMAND_VARIABLE = 'DREDGE_BENCH_ORIGINAL_COMMAND';
@@ -18,19 +19,6 @@ const STOP_GRACE_MS = 5_000;
 export function originalCommand(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const command = env[ORIGINAL_COMMAND_VARIABLE]?.trim();
   return command ? command : undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {

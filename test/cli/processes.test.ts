@@ -74,7 +74,7 @@ function exitCodeOf(running: ServersProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-async function startTwo(): Promise<{ running: ServersProcess; url: string }> {
+async function startTwo(): Promise<{ running: ServersProcess; url: string; port: number }> {
   const port = await freePort();
   const running = await startServersProcess(
     ['mcp', '--host', '127.0.0.1', '--port', String(port), '--processes', '2'],
@@ -83,20 +83,12 @@ async function startTwo(): Promise<{ running: ServersProcess; url: string }> {
     'DREDGE MCP server',
   );
   children.push(running);
-  return { running, url: running.urls['DREDGE MCP server']! };
+  return { running, url: running.urls['DREDGE MCP server']!, port };
 }
 
 describe('dredge mcp --processes', () => {
   it('answers on one port from two processes, restarts a killed one, and drains both on SIGTERM', async () => {
-    const port = await freePort();
-    const running = await startServersProcess(
-      ['mcp', '--host', '127.0.0.1', '--port', String(port), '--processes', '2'],
-      {},
-      undefined,
-      'DREDGE MCP server',
-    );
-    children.push(running);
-    const url = running.urls['DREDGE MCP server']!;
+    const { running, url, port } = await startTwo();
     expect(url).toBe(`http://127.0.0.1:${port}`);
     // The URL is printed once, for both processes.
     expect(running.output().match(/DREDGE MCP server listening on/g)).toHaveLength(1);
