@@ -279,7 +279,9 @@ function printAgainstOriginal(rows: readonly Row[]): void {
 async function openLoop(bareBytes: string, seconds: number): Promise<void> {
   // Every connection of the pool comes from one address: the cap per address (32 by default) would refuse half.
   const mcp = () =>
-    startChildServer('./mcp-server-process.js', { MAX_CONNECTIONS_PER_ADDRESS: String(OPEN_LOOP_CONNECTIONS) });
+    startChildServer('./mcp-server-process.js', {
+      MAX_CONNECTIONS_PER_ADDRESS: String(OPEN_LOOP_CONNECTIONS),
+    });
   const targets: OpenLoopTarget[] = [
     {
       name: 'bare node:http, same bytes',
