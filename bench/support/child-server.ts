@@ -37,22 +37,10 @@ export function startChildServer(
   reportsCpu = true,
 ): Promise<ChildServer> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  return startServerProcess(
-    spawn(process.execPath, [path, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-    script,
-    reportsCpu,
-  );
-}
-
-/** Waits for a started server's `{"url": …}` line; see startChildServer. */
-export function startServerProcess(
-  child: ChildProcess,
-  name: string,
-  reportsCpu: boolean,
-): Promise<ChildServer> {
+  const child: ChildProcess = spawn(process.execPath, [path, ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     let cpuAtStart: number | undefined;
@@ -82,7 +70,7 @@ export function startServerProcess(
           }),
       });
     });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
   });
 }
 

@@ -13,22 +13,22 @@ import { join } from 'node:path';
 import { startChildServer } from './child-server.js';
 import { runLoad, type Workload } from './load-generator.js';
 import { CATEGORIES, timePerRequest, type CpuProfile } from './profile-categories.js';
-import { CONNECTIONS, HIT, MISS, measureBare, measureMcp, rowOf, type Row } from './http-workloads.js';
+import {
+  CONNECTIONS,
+  HIT,
+  MISS,
+  measureBare,
+  measureFixedBytes,
+  measureMcp,
+  type Row,
+} from './http-workloads.js';
 
-async function measureLayer(layer: 'fastify' | 'plugins', bytes: string, seconds: number): Promise<Row> {
-  const server = await startChildServer('./layered-server-process.js', {}, [layer, bytes], false);
-  try {
-    server.markStart();
-    const result = await runLoad(server.url, { name: layer, body: MISS, unique: true }, CONNECTIONS, seconds);
-    const name =
-      layer === 'fastify'
-        ? 'Fastify alone, same bytes'
-        : "Fastify with DREDGE's HTTP plugins (createBaseServer), same bytes";
-    return rowOf(name, result, seconds, await server.stop());
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+function measureLayer(layer: 'fastify' | 'plugins', bytes: string, seconds: number): Promise<Row> {
+  const name =
+    layer === 'fastify'
+      ? 'Fastify alone, same bytes'
+      : "Fastify with DREDGE's HTTP plugins (createBaseServer), same bytes";
+  return measureFixedBytes(name, './layered-server-process.js', [layer, bytes], seconds);
 }
 
 /** The ladder's rows (bare, Fastify, plugins, hits, misses), each with its CPU per request. */

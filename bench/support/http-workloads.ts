@@ -39,17 +39,30 @@ export function rowOf(name: string, result: LoadResult, seconds: number, cpu: nu
   return { name, ...result, ...(cpu === undefined ? {} : { cpuPerRequest: cpu / requests }) };
 }
 
-/** The bare node:http server answering `bytes` to every request, measured under the misses' workload. */
-export async function measureBare(bytes: string, seconds: number): Promise<Row> {
-  const bare = await startChildServer('./bare-server-process.js', {}, [bytes], false);
+/**
+ * A server script answering fixed bytes to every request (it reports no CPU time: /proc is read), measured under
+ * the misses' workload.
+ */
+export async function measureFixedBytes(
+  name: string,
+  script: string,
+  args: string[],
+  seconds: number,
+): Promise<Row> {
+  const server = await startChildServer(script, {}, args, false);
   try {
-    bare.markStart();
-    const result = await runLoad(bare.url, { name: 'bare', body: MISS, unique: true }, CONNECTIONS, seconds);
-    return rowOf('bare node:http, same bytes', result, seconds, await bare.stop());
+    server.markStart();
+    const result = await runLoad(server.url, { name, body: MISS, unique: true }, CONNECTIONS, seconds);
+    return rowOf(name, result, seconds, await server.stop());
   } catch (error) {
-    await bare.stop();
+    await server.stop();
     throw error;
   }
+}
+
+/** The bare node:http server answering `bytes` to every request. */
+export function measureBare(bytes: string, seconds: number): Promise<Row> {
+  return measureFixedBytes('bare node:http, same bytes', './bare-server-process.js', [bytes], seconds);
 }
 
 /** A fresh MCP server process with a seeded 1D wave loaded, loaded with one workload, then stopped. */

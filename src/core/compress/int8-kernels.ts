@@ -1,6 +1,7 @@
 import { exp, tanh, twoPiToTheHalf } from '../math/deterministic-math.js';
 import { fastExp, sincos, SINCOS } from '../math/fast-math.js';
 import { BLOCK } from '../models/block-scratch.js';
+import { columnMean, columnSquares } from '../models/batch-statistics.js';
 import { wave1dForward } from '../models/wave-kernels-1d.js';
 import { waveBankNdForward, waveNdLayout } from '../models/wave-kernels-nd.js';
 import type { Int8Weights } from './int8-weights.js';
@@ -278,15 +279,8 @@ function normalise(
     let mean: number;
     let variance: number;
     if (training) {
-      let sum = 0;
-      for (let i = 0; i < rows; i++) sum += z[i * h + j] as number;
-      mean = sum / rows;
-      let squares = 0;
-      for (let i = 0; i < rows; i++) {
-        const dz = (z[i * h + j] as number) - mean;
-        squares += dz * dz;
-      }
-      variance = squares / rows;
+      mean = columnMean(z, rows, h, j);
+      variance = columnSquares(z, rows, h, j, mean) / rows;
     } else {
       mean = buffers[norm.runningMean + j] as number;
       variance = buffers[norm.runningVar + j] as number;

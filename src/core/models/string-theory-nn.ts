@@ -4,6 +4,7 @@ import { ComputeInputError } from '../errors.js';
 import { MAX_HIDDEN_SIZE, MAX_NETWORK_DIMENSIONS, MAX_NUM_LAYERS, MIN_NUM_LAYERS } from '../limits.js';
 import { toRandom } from '../train/random.js';
 import { requireBoolean, requireInteger } from '../validate.js';
+import { columnMean, columnSquares } from './batch-statistics.js';
 import { ModelBase, type ModelConfig } from './model.js';
 import type { ModelInput } from './model-input.js';
 import type { ModelOptions } from './quasimoto-wave.js';
@@ -369,14 +370,8 @@ export class StringTheoryNN extends ModelBase {
       let mean: number;
       let s: number;
       if (training) {
-        let sum = 0;
-        for (let i = 0; i < rows; i++) sum += Z[i * h + j] as number;
-        mean = sum / rows;
-        let squares = 0;
-        for (let i = 0; i < rows; i++) {
-          const dz = (Z[i * h + j] as number) - mean;
-          squares += dz * dz;
-        }
+        mean = columnMean(Z, rows, h, j);
+        const squares = columnSquares(Z, rows, h, j, mean);
         const variance = squares / rows;
         s = 1 / Math.sqrt(variance + BATCH_NORM_EPS);
         const m = BATCH_NORM_MOMENTUM;
